@@ -1,0 +1,60 @@
+// Package catalog is the open martech vendor catalogue: embedded YAML entries (one file per category), organisation
+// overrides, validation, and the resolver that maps a record's typed hints to a vendor.
+package catalog
+
+// Entry is one vendor in the catalogue. YAML keys are the snake_case of the field names (see the yaml tags).
+type Entry struct {
+	ID            string   `yaml:"id"`            // stable slug: lowercase letters, digits, hyphens ("mailchimp", "google-ads")
+	Name          string   `yaml:"name"`          // display name
+	Aliases       []string `yaml:"aliases"`       // other names, former names, product names
+	Category      string   `yaml:"category"`      // a category ID from taxonomy.yaml
+	Subcategories []string `yaml:"subcategories"` // subcategory IDs from taxonomy.yaml, first is primary
+	Martech       bool     `yaml:"martech"`       // false for general SaaS (identified, not reported as martech)
+	Domains       []string `yaml:"domains"`       // registrable domains the vendor owns (site, CDN, sending)
+	Signals       Signals  `yaml:",inline"`       // signal patterns, inline in the entry
+	DataAccess    []string `yaml:"data_access"`   // what it typically touches: "contacts", "email content", ...
+	Sources       []string `yaml:"sources"`       // where each fact came from: "spf servers.mcsv.net: FACTS S7, S8b"
+
+	File string `yaml:"-"` // the file the entry was loaded from, for errors
+	Line int    `yaml:"-"` // its line in that file
+}
+
+// Signals are the patterns that identify a vendor from a record's hints.
+//
+// Host patterns (spf, cname, dkim targets) are DNS names matched against a host by label suffix: the pattern
+// "mcsv.net" matches "servers.mcsv.net" and "mcsv.net". A label may hold a placeholder {name} that matches one or
+// more letters, digits or hyphens within that label and is captured for the reason text: "{portal}.spf{n}.hubspotemail.net",
+// "{munchkin}.mktoweb.com", "mkto-{id}.com". Matching is case-insensitive.
+type Signals struct {
+	SPF             []string `yaml:"spf"`               // SPF include hosts (host patterns)
+	TXT             []string `yaml:"txt"`               // TXT verification prefixes ("facebook-domain-verification="); "re:<regexp>" for a regexp
+	CNAME           []string `yaml:"cname"`             // CNAME targets (host patterns)
+	DKIM            []DKIM   `yaml:"dkim"`              // DKIM selectors and/or their CNAME targets
+	GoogleClientIDs []string `yaml:"google_client_ids"` // exact OAuth client IDs
+	EntraAppIDs     []string `yaml:"entra_app_ids"`     // exact application (client) GUIDs
+	AWSAccounts     []string `yaml:"aws_accounts"`      // 12-digit account IDs
+	Merchants       []string `yaml:"merchants"`         // card descriptor names as they appear on statements ("MAILCHIMP", "FACEBK")
+	OAuthNames      []string `yaml:"oauth_names"`       // app display names seen in consent screens
+}
+
+// DKIM is a selector (may hold a placeholder: "hs1-{portal}") and/or the host pattern its CNAME points to.
+// A selector without a target is only a weak signal (selector names collide across vendors); the resolver
+// gives it low confidence.
+type DKIM struct {
+	Selector string `yaml:"selector"`
+	Target   string `yaml:"target"`
+}
+
+// Category is a top-level category from taxonomy.yaml.
+type Category struct {
+	ID            string        `yaml:"id"`
+	Name          string        `yaml:"name"`
+	Martech       bool          `yaml:"martech"`
+	Subcategories []Subcategory `yaml:"subcategories"`
+}
+
+// Subcategory is a subcategory within a category.
+type Subcategory struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+}

@@ -1,0 +1,329 @@
+package scanner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// accumulator holds the streaming state of a scan: per-vendor roll-ups, unidentified groups and findings. It never
+// keeps the records themselves.
+type accumulator struct {
+	opts Options
+
+	vendors      map[string]*vendorAcc
+	unidentified map[string]*unidentifiedAcc
+
+	mu       sync.Mutex // guards findings (matches can arrive from the evaluator concurrently)
+	findings map[string]*findingAcc
+
+	evaluated  atomic.Int64
+	evalErrors atomic.Int64
+	firstErr   atomic.Value // string
+}
+
+type vendorAcc struct {
+	item    InventoryItem
+	users   map[string]struct{}
+	sources map[string]struct{}
+	scopes  map[string]struct{}
+}
+
+type unidentifiedAcc struct {
+	u       Unidentified
+	users   map[string]struct{}
+	sources map[string]struct{}
+	kinds   map[string]struct{}
+	scopes  map[string]struct{}
+}
+
+type findingAcc struct {
+	f    Finding
+	seen map[string]struct{} // evidence keys, to count each record once
+}
+
+func newAccumulator(opts Options) *accumulator {
+	return &accumulator{opts: opts, vendors: map[string]*vendorAcc{}, unidentified: map[string]*unidentifiedAcc{},
+		findings: map[string]*findingAcc{}}
+}
+
+// userOf returns the person a record belongs to, lower-cased, or "".
+func userOf(r *Record) string {
+	if r.Principal == nil {
+		return ""
+	}
+	if r.Principal.Email != "" {
+		return strings.ToLower(strings.TrimSpace(r.Principal.Email))
+	}
+	if r.Principal.Type == "user" && r.Principal.ID != "" {
+		return strings.ToLower(r.Principal.ID)
+	}
+	return ""
+}
+
+// strongestHint picks the hint that best identifies what an unresolved record is.
+func strongestHint(r *Record) (Hint, bool) {
+	for _, t := range HintTypes {
+		if h, ok := r.Hint(t); ok {
+			return h, true
+		}
+	}
+	return Hint{}, false
+}
+
+func (a *accumulator) add(ctx context.Context, rec *Record) {
+	res := Resolution{}
+	if a.opts.Resolver != nil {
+		res = a.opts.Resolver.Resolve(rec)
+	}
+	appr := Approval{Status: ApprovalUnapproved}
+	user := userOf(rec)
+	if res.Vendor != nil {
+		if a.opts.Policy != nil {
+			appr = a.opts.Policy.Approval(res.Vendor.ID)
+		}
+		a.addVendor(rec, res, appr, user)
+	} else {
+		a.addUnidentified(rec, res, user)
+	}
+	if a.opts.Evaluator == nil {
+		return
+	}
+	a.evaluated.Add(1)
+	if err := a.opts.Evaluator.EvaluateRecord(ctx, rec, res, appr, a.addMatch); err != nil {
+		a.noteEvalError(err)
+	}
+}
+
+func (a *accumulator) noteEvalError(err error) {
+	if a.evalErrors.Add(1) == 1 {
+		a.firstErr.Store(err.Error())
+	}
+	a.opts.Logger.Warn().Err(err).Str("component", "rules").Msg("rule evaluation failed")
+}
+
+func (a *accumulator) firstEvalError() string {
+	s, _ := a.firstErr.Load().(string)
+	return s
+}
+
+func widen(first, last *time.Time, r *Record) {
+	f, l := r.FirstSeen, r.LastSeen
+	if f.IsZero() {
+		f = l
+	}
+	if l.IsZero() {
+		l = f
+	}
+	if !f.IsZero() && (first.IsZero() || f.Before(*first)) {
+		*first = f.UTC()
+	}
+	if !l.IsZero() && (last.IsZero() || l.After(*last)) {
+		*last = l.UTC()
+	}
+}
+
+func (a *accumulator) addVendor(rec *Record, res Resolution, appr Approval, user string) {
+	v := a.vendors[res.Vendor.ID]
+	if v == nil {
+		v = &vendorAcc{item: InventoryItem{Vendor: *res.Vendor, Approval: appr.Status, MonthlySpend: map[string]float64{},
+			Kinds: map[string]int{}}, users: map[string]struct{}{}, sources: map[string]struct{}{}, scopes: map[string]struct{}{}}
+		a.vendors[res.Vendor.ID] = v
+	}
+	it := &v.item
+	it.Records++
+	it.Kinds[rec.Kind]++
+	v.sources[rec.Source] = struct{}{}
+	if user != "" {
+		v.users[user] = struct{}{}
+	}
+	for _, s := range rec.Scopes {
+		v.scopes[s] = struct{}{}
+	}
+	if rec.Amount != nil {
+		if m, ok := rec.Amount.Monthly(); ok {
+			it.MonthlySpend[strings.ToUpper(rec.Amount.Currency)] += m
+		}
+	}
+	widen(&it.FirstSeen, &it.LastSeen, rec)
+}
+
+func (a *accumulator) addUnidentified(rec *Record, res Resolution, user string) {
+	h := res.Hint
+	if h.Value == "" {
+		h, _ = strongestHint(rec)
+	}
+	key := string(h.Type) + ":" + strings.ToLower(h.Value)
+	if h.Value == "" {
+		h = Hint{}
+		key = "kind:" + rec.Kind
+	}
+	u := a.unidentified[key]
+	if u == nil {
+		u = &unidentifiedAcc{u: Unidentified{Key: key, HintType: h.Type, Value: h.Value}, users: map[string]struct{}{},
+			sources: map[string]struct{}{}, kinds: map[string]struct{}{}, scopes: map[string]struct{}{}}
+		a.unidentified[key] = u
+	}
+	u.u.Records++
+	if u.u.Name == "" {
+		if n, ok := rec.Hint(HintName); ok {
+			u.u.Name = n.Value
+		} else if rec.Summary != "" {
+			u.u.Name = rec.Summary
+		}
+	}
+	u.sources[rec.Source] = struct{}{}
+	u.kinds[rec.Kind] = struct{}{}
+	if user != "" {
+		u.users[user] = struct{}{}
+	}
+	for _, s := range rec.Scopes {
+		u.scopes[s] = struct{}{}
+	}
+	widen(&u.u.FirstSeen, &u.u.LastSeen, rec)
+}
+
+// Fingerprint is the stable ID of a finding: a hash of the rule ID and the group key, never of times.
+func Fingerprint(ruleID, groupKey string) string {
+	sum := sha256.Sum256([]byte(ruleID + "\x00" + groupKey))
+	return hex.EncodeToString(sum[:16])
+}
+
+func evidenceLess(a, b Evidence) bool {
+	if a.Provider != b.Provider {
+		return a.Provider < b.Provider
+	}
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	return a.ID < b.ID
+}
+
+// addMatch folds a match into its finding. Evidence is kept deterministically: the first MaxEvidence items in
+// (provider, kind, id) order, whatever order records arrived in; evidence_count counts every distinct item.
+func (a *accumulator) addMatch(m Match) {
+	fp := Fingerprint(m.RuleID, m.GroupKey)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	fa := a.findings[fp]
+	if fa == nil {
+		fa = &findingAcc{f: Finding{Fingerprint: fp, RuleID: m.RuleID, Title: m.Title, Severity: m.Severity,
+			Vendor: m.Vendor, Message: m.Message, Remediation: m.Remediation, Evidence: []Evidence{}},
+			seen: map[string]struct{}{}}
+		a.findings[fp] = fa
+	}
+	if SeverityRank(m.Severity) > SeverityRank(fa.f.Severity) {
+		fa.f.Severity, fa.f.Message = m.Severity, m.Message
+	}
+	for _, e := range m.Evidence {
+		k := e.Provider + "\x00" + e.Kind + "\x00" + e.ID
+		if _, dup := fa.seen[k]; dup {
+			continue
+		}
+		fa.seen[k] = struct{}{}
+		fa.f.EvidenceCount++
+		ev := &fa.f.Evidence
+		if len(*ev) < a.opts.MaxEvidence {
+			*ev = append(*ev, e)
+			continue
+		}
+		maxI := 0
+		for i := range *ev {
+			if evidenceLess((*ev)[maxI], (*ev)[i]) {
+				maxI = i
+			}
+		}
+		if evidenceLess(e, (*ev)[maxI]) {
+			(*ev)[maxI] = e
+		}
+	}
+}
+
+func sortedKeys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func round2(m map[string]float64) map[string]float64 {
+	for k, v := range m {
+		m[k] = math.Round(v*100) / 100
+	}
+	return m
+}
+
+// finish builds the inventory and unidentified lists, runs inventory-stage rules and returns the findings.
+func (a *accumulator) finish(ctx context.Context) *Report {
+	rep := &Report{Inventory: []InventoryItem{}, Unidentified: []Unidentified{}, Findings: []Finding{}, Resolved: []Finding{}}
+	for _, v := range a.vendors {
+		it := v.item
+		it.Users = sortedKeys(v.users)
+		it.UserCount = len(it.Users)
+		it.Sources = sortedKeys(v.sources)
+		it.Scopes = sortedKeys(v.scopes)
+		it.MonthlySpend = round2(it.MonthlySpend)
+		rep.Inventory = append(rep.Inventory, it)
+	}
+	sort.Slice(rep.Inventory, func(i, j int) bool {
+		a, b := rep.Inventory[i].Vendor, rep.Inventory[j].Vendor
+		if la, lb := strings.ToLower(a.Name), strings.ToLower(b.Name); la != lb {
+			return la < lb
+		}
+		return a.ID < b.ID
+	})
+	for _, u := range a.unidentified {
+		x := u.u
+		x.Users = sortedKeys(u.users)
+		x.UserCount = len(x.Users)
+		x.Sources = sortedKeys(u.sources)
+		x.Kinds = sortedKeys(u.kinds)
+		x.Scopes = sortedKeys(u.scopes)
+		rep.Unidentified = append(rep.Unidentified, x)
+	}
+	sort.Slice(rep.Unidentified, func(i, j int) bool { return rep.Unidentified[i].Key < rep.Unidentified[j].Key })
+
+	if a.opts.Evaluator != nil {
+		if err := a.opts.Evaluator.EvaluateInventory(ctx, rep.Inventory, rep.Unidentified, a.addMatch); err != nil {
+			a.noteEvalError(err)
+		}
+	}
+	for _, fa := range a.findings {
+		f := fa.f
+		sort.Slice(f.Evidence, func(i, j int) bool { return evidenceLess(f.Evidence[i], f.Evidence[j]) })
+		rep.Findings = append(rep.Findings, f)
+	}
+	SortFindings(rep.Findings)
+	return rep
+}
+
+// SortFindings orders findings by severity (highest first), rule, vendor and fingerprint.
+func SortFindings(fs []Finding) {
+	vname := func(f *Finding) string {
+		if f.Vendor == nil {
+			return ""
+		}
+		return strings.ToLower(f.Vendor.Name)
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if ra, rb := SeverityRank(a.Severity), SeverityRank(b.Severity); ra != rb {
+			return ra > rb
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		if va, vb := vname(a), vname(b); va != vb {
+			return va < vb
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}

@@ -1,0 +1,162 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Provider collects records from one source.
+type Provider interface {
+	// Collect pushes records until done. It must return promptly when ctx is cancelled and must not call emit
+	// after returning. A non-nil error from emit means stop and return it.
+	// A returned error means the provider could not finish: records already emitted are kept and coverage is
+	// partial (or failed if nothing was read). Problems the provider worked around go to Deps.Diagnostics.
+	Collect(ctx context.Context, emit func(Record) error) error
+}
+
+// ProviderConfig is a provider's own typed settings. The config loader decodes the provider's YAML block into the
+// value NewConfig returns (strictly: unknown keys are errors) and then calls Validate.
+type ProviderConfig interface {
+	Validate() error
+}
+
+// PathResolver is implemented by provider configs that hold file paths; the loader calls it so that relative paths
+// are resolved against the config file's folder.
+type PathResolver interface {
+	ResolvePaths(resolve func(string) string)
+}
+
+// Permission is one read-only permission a provider needs, for `shadowscan permissions` and the README.
+type Permission struct {
+	Name string // e.g. "iam:ListRoles" or "https://www.googleapis.com/auth/admin.directory.user.readonly"
+	Why  string
+}
+
+// Factory registers one provider type.
+type Factory struct {
+	Type        string
+	Description string
+	// NewConfig returns a pointer to the provider's config struct with defaults filled in.
+	NewConfig func() ProviderConfig
+	// New builds a provider from its validated config.
+	New func(cfg ProviderConfig, d Deps) (Provider, error)
+	// Permissions lists what the provider needs, least privilege.
+	Permissions []Permission
+}
+
+// Deps is what Run hands a provider.
+type Deps struct {
+	Name        string         // the instance name from the config
+	Logger      zerolog.Logger // already tagged with provider and provider_kind
+	Diagnostics *Diagnostics   // where partial failures are reported
+	Org         Organization   // what the scan knows about the organisation
+	Now         func() time.Time
+	// HTTPClient, when set, is the base client providers should wrap (tests inject one); nil means the default.
+	HTTPClient *http.Client
+}
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Factory{}
+)
+
+// Register adds a provider type. It is called from the provider package's init and panics on a duplicate, which
+// is a programming error.
+func Register(f Factory) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if f.Type == "" || f.NewConfig == nil || f.New == nil {
+		panic("scanner.Register: incomplete factory " + f.Type)
+	}
+	if _, dup := registry[f.Type]; dup {
+		panic("scanner.Register: duplicate provider type " + f.Type)
+	}
+	registry[f.Type] = f
+}
+
+// Lookup returns the factory of a provider type.
+func Lookup(typ string) (Factory, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	f, ok := registry[typ]
+	return f, ok
+}
+
+// Types lists the registered provider types, sorted.
+func Types() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for t := range registry {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Diagnostics collects what a provider could not read. It is safe for concurrent use.
+type Diagnostics struct {
+	mu      sync.Mutex
+	errs    []CoverageError
+	skipped []string
+	dropped int
+}
+
+// maxDiagnostics caps the errors kept per provider; the rest are counted.
+const maxDiagnostics = 200
+
+// Error records that api could not be read for target. The provider goes on; coverage becomes partial.
+func (d *Diagnostics) Error(api, target string, err error) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.errs) >= maxDiagnostics {
+		d.dropped++
+		return
+	}
+	msg := "unknown error"
+	if err != nil {
+		msg = err.Error()
+	}
+	d.errs = append(d.errs, CoverageError{API: api, Target: target, Message: msg})
+}
+
+// Skip records something deliberately not read (it does not make coverage partial).
+func (d *Diagnostics) Skip(what string) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.skipped = append(d.skipped, what)
+}
+
+// Errors returns the recorded errors, with a closing line if some were dropped.
+func (d *Diagnostics) Errors() []CoverageError {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := append([]CoverageError(nil), d.errs...)
+	if d.dropped > 0 {
+		out = append(out, CoverageError{Message: fmt.Sprintf("%d more errors not listed", d.dropped)})
+	}
+	return out
+}
+
+// Skipped returns what was deliberately not read.
+func (d *Diagnostics) Skipped() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.skipped...)
+}
+
+// ErrStop is returned by emit when the scan no longer accepts records (cancelled, or the provider already returned).
+var ErrStop = errors.New("scan stopped accepting records")

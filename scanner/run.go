@@ -1,0 +1,293 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Instance is one configured provider.
+type Instance struct {
+	Name    string
+	Type    string
+	Config  ProviderConfig
+	Timeout time.Duration // 0: Options.Timeout
+}
+
+// Options drive one scan.
+type Options struct {
+	Instances   []Instance
+	Concurrency int           // providers collecting at once; default 4
+	Timeout     time.Duration // per provider; default 30m
+	// Grace is how long Run waits for a provider that ignores cancellation before abandoning it; default 10s.
+	Grace      time.Duration
+	Logger     zerolog.Logger
+	Now        func() time.Time
+	Org        Organization
+	Tool       Tool
+	ScanID     string
+	HTTPClient *http.Client
+
+	Resolver     Resolver  // nil: every record is unidentified
+	Policy       Policy    // nil: every vendor is unapproved
+	Evaluator    Evaluator // nil: no findings
+	Baseline     *Report   // last run's report, for new/existing/resolved
+	Suppressions []Suppression
+	MaxEvidence  int // evidence kept per finding; default 100 (evidence_count counts all)
+
+	Progress *Progress // optional: live per-provider record counts
+}
+
+// Run collects from every instance concurrently and streams each record through resolve and evaluate as it
+// arrives; records are not kept. It then rolls up the inventory, runs inventory-stage rules and applies the
+// baseline and suppressions. When ctx is cancelled, Run still returns the partial report, with the unfinished
+// providers' coverage saying so.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Minute
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 10 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxEvidence <= 0 {
+		opts.MaxEvidence = 100
+	}
+	started := opts.Now().UTC()
+	log := opts.Logger.With().Str("component", "scanner").Logger()
+
+	acc := newAccumulator(opts)
+	recs := make(chan Record, 256)
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		for rec := range recs {
+			acc.add(ctx, &rec)
+		}
+	}()
+
+	if opts.Progress != nil {
+		opts.Progress.init(opts.Instances)
+	}
+	coverage := make([]Coverage, len(opts.Instances))
+	sem := make(chan struct{}, opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, inst := range opts.Instances {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				coverage[i] = Coverage{Provider: inst.Name, Type: inst.Type, Status: CoverageFailed,
+					Errors: []CoverageError{{Message: "not started: scan interrupted"}}}
+				return
+			}
+			coverage[i] = runInstance(ctx, opts, inst, recs, log)
+		}()
+	}
+	wg.Wait()
+	close(recs)
+	<-consumed
+
+	if n := acc.evalErrors.Load(); n > 0 {
+		coverage = append(coverage, Coverage{Provider: "rules", Type: "rules", Status: CoveragePartial,
+			Records: int(acc.evaluated.Load()), Errors: []CoverageError{{API: "evaluate",
+				Message: fmt.Sprintf("%d rule evaluations failed; findings may be missing (first: %s)", n, acc.firstEvalError())}}})
+	}
+
+	rep := acc.finish(ctx)
+	rep.SchemaVersion = SchemaVersion
+	rep.Tool = opts.Tool
+	rep.Scan = ScanInfo{ID: opts.ScanID, StartedAt: started, FinishedAt: opts.Now().UTC(), Organization: opts.Org.Name}
+	rep.Coverage = coverage
+	applyLifecycle(rep, opts.Baseline, opts.Suppressions, opts.Now())
+	rep.Summary = summarise(rep)
+	log.Info().Int("findings", len(rep.Findings)).Int("vendors", len(rep.Inventory)).
+		Int("unidentified", len(rep.Unidentified)).Dur("took", rep.Scan.FinishedAt.Sub(started)).Msg("scan finished")
+	return rep, nil
+}
+
+// runInstance runs one provider to completion, timeout or abandonment and returns its coverage.
+func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Record, base zerolog.Logger) Coverage {
+	start := time.Now()
+	cov := Coverage{Provider: inst.Name, Type: inst.Type, Errors: []CoverageError{}}
+	log := base.With().Str("provider_kind", inst.Type).Str("provider", inst.Name).Logger()
+	diag := &Diagnostics{}
+	var count atomic.Int64
+	finish := func(status string, errs ...CoverageError) Coverage {
+		cov.Records = int(count.Load())
+		cov.DurationMS = time.Since(start).Milliseconds()
+		cov.Errors = append(append(cov.Errors, diag.Errors()...), errs...)
+		cov.Skipped = diag.Skipped()
+		if status == CoverageComplete && len(cov.Errors) > 0 {
+			status = CoveragePartial
+		}
+		if status == CoverageFailed && cov.Records > 0 {
+			status = CoveragePartial
+		}
+		cov.Status = status
+		if opts.Progress != nil {
+			opts.Progress.done(inst.Name, cov.Status)
+		}
+		ev := log.Info()
+		if status != CoverageComplete {
+			ev = log.Warn()
+			if status == CoverageFailed {
+				ev = log.Error()
+			}
+		}
+		ev.Str("status", status).Int("records", cov.Records).Int("errors", len(cov.Errors)).
+			Int64("duration_ms", cov.DurationMS).Msg("provider finished")
+		return cov
+	}
+
+	f, ok := Lookup(inst.Type)
+	if !ok {
+		return finish(CoverageFailed, CoverageError{Message: fmt.Sprintf("unknown provider type %q", inst.Type)})
+	}
+	timeout := inst.Timeout
+	if timeout <= 0 {
+		timeout = opts.Timeout
+	}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var closed atomic.Bool
+	emit := func(r Record) error {
+		if closed.Load() {
+			log.Error().Str("record", r.ID).Msg("provider emitted after Collect returned; record dropped")
+			return ErrStop
+		}
+		if r.Kind == "" || r.ID == "" {
+			diag.Error("emit", r.ID, fmt.Errorf("provider bug: record without kind or id (kind=%q id=%q)", r.Kind, r.ID))
+			return nil
+		}
+		r.Provider, r.Source = inst.Name, inst.Type
+		select {
+		case out <- r:
+			count.Add(1)
+			if opts.Progress != nil {
+				opts.Progress.add(inst.Name)
+			}
+			return nil
+		case <-pctx.Done():
+			return pctx.Err()
+		}
+	}
+
+	log.Info().Dur("timeout", timeout).Msg("provider starting")
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		defer func() {
+			if p := recover(); p != nil {
+				log.Debug().Str("stack", string(debug.Stack())).Msg("provider panic stack")
+				err = fmt.Errorf("provider panicked: %v", p)
+			}
+			closed.Store(true)
+			done <- err
+		}()
+		p, nerr := f.New(inst.Config, Deps{Name: inst.Name, Logger: log, Diagnostics: diag, Org: opts.Org,
+			Now: opts.Now, HTTPClient: opts.HTTPClient})
+		if nerr != nil {
+			err = fmt.Errorf("setting up: %w", nerr)
+			return
+		}
+		err = p.Collect(pctx, emit)
+	}()
+
+	var err error
+	select {
+	case err = <-done:
+	case <-pctx.Done():
+		select {
+		case err = <-done:
+		case <-time.After(opts.Grace):
+			closed.Store(true)
+			err = fmt.Errorf("did not stop within %s of cancellation; abandoned", opts.Grace)
+			if ctx.Err() == nil {
+				err = fmt.Errorf("timed out after %s and did not stop within %s; abandoned", timeout, opts.Grace)
+			}
+			return finish(CoverageFailed, CoverageError{Message: err.Error()})
+		}
+	}
+	switch {
+	case err == nil && ctx.Err() != nil:
+		// Returned cleanly, but because the scan was interrupted: what it read is not the whole picture.
+		return finish(CoverageFailed, CoverageError{Message: "scan interrupted"})
+	case err == nil:
+		return finish(CoverageComplete)
+	case ctx.Err() != nil:
+		return finish(CoverageFailed, CoverageError{Message: "scan interrupted: " + err.Error()})
+	case errors.Is(err, context.DeadlineExceeded) || pctx.Err() == context.DeadlineExceeded:
+		return finish(CoverageFailed, CoverageError{Message: fmt.Sprintf("timed out after %s: %v", timeout, err)})
+	default:
+		return finish(CoverageFailed, CoverageError{Message: err.Error()})
+	}
+}
+
+// Progress reports live per-provider record counts, for a terminal progress line.
+type Progress struct {
+	mu      sync.Mutex
+	order   []string
+	counts  map[string]int64
+	status  map[string]string
+	started time.Time
+}
+
+// ProviderProgress is one provider's state in a Progress snapshot.
+type ProviderProgress struct {
+	Name    string
+	Records int64
+	Status  string // "" while running
+}
+
+func (p *Progress) init(insts []Instance) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.started = time.Now()
+	p.counts, p.status = map[string]int64{}, map[string]string{}
+	for _, in := range insts {
+		p.order = append(p.order, in.Name)
+	}
+}
+
+func (p *Progress) add(name string) {
+	p.mu.Lock()
+	p.counts[name]++
+	p.mu.Unlock()
+}
+
+func (p *Progress) done(name, status string) {
+	p.mu.Lock()
+	p.status[name] = status
+	p.mu.Unlock()
+}
+
+// Snapshot returns every provider's state and the time since the scan started.
+func (p *Progress) Snapshot() ([]ProviderProgress, time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]ProviderProgress, 0, len(p.order))
+	for _, n := range p.order {
+		out = append(out, ProviderProgress{Name: n, Records: p.counts[n], Status: p.status[n]})
+	}
+	if p.started.IsZero() {
+		return out, 0
+	}
+	return out, time.Since(p.started)
+}

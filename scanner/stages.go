@@ -1,0 +1,81 @@
+package scanner
+
+import (
+	"context"
+	"time"
+)
+
+// Resolution is what the catalogue resolver made of a record.
+type Resolution struct {
+	Vendor     *Vendor `json:"vendor"`     // nil when no hint matched
+	Confidence float64 `json:"confidence"` // 0..1
+	Reason     string  `json:"reason"`     // human words, e.g. `SPF include servers.mcsv.net`
+	Hint       Hint    `json:"hint"`       // the hint that matched (or, when unresolved, the strongest hint)
+}
+
+// Resolver maps a record's hints to a catalogue vendor. Implementations must be safe for concurrent use.
+type Resolver interface {
+	Resolve(rec *Record) Resolution
+}
+
+// Approval is the organisation's decision about one vendor, evaluated at scan time.
+type Approval struct {
+	Status  string    `json:"status"` // one of the Approval* constants
+	Owner   string    `json:"owner,omitempty"`
+	Ticket  string    `json:"ticket,omitempty"`
+	Expires time.Time `json:"expires,omitzero"`
+	Notes   string    `json:"notes,omitempty"`
+	// Scopes is the approved scope ceiling (globs); empty means no ceiling was set.
+	Scopes []string `json:"scopes,omitempty"`
+	// AWSAccounts lists the vendor AWS accounts the approval covers; empty means any.
+	AWSAccounts []string `json:"aws_accounts,omitempty"`
+}
+
+// Policy answers approval questions. A nil Policy treats every vendor as unapproved.
+type Policy interface {
+	Approval(vendorID string) Approval
+}
+
+// Match is one rule hit on one record (record stage) or one vendor (inventory stage). Matches with the same rule
+// and group key become one Finding.
+type Match struct {
+	RuleID      string
+	Title       string
+	Severity    string
+	GroupKey    string
+	Vendor      *Vendor
+	Message     string
+	Remediation string
+	Evidence    []Evidence
+}
+
+// Evaluator turns records and the inventory into matches. Implementations must be safe for concurrent use.
+type Evaluator interface {
+	EvaluateRecord(ctx context.Context, rec *Record, res Resolution, appr Approval, emit func(Match)) error
+	EvaluateInventory(ctx context.Context, inv []InventoryItem, unidentified []Unidentified, emit func(Match)) error
+}
+
+// Suppression silences a finding, by fingerprint or by rule + vendor, until it expires.
+type Suppression struct {
+	Fingerprint string    `json:"fingerprint,omitempty"`
+	RuleID      string    `json:"rule_id,omitempty"`
+	Vendor      string    `json:"vendor,omitempty"`
+	Owner       string    `json:"owner"`
+	Reason      string    `json:"reason"`
+	Expires     time.Time `json:"expires,omitzero"`
+	Expired     bool      `json:"expired,omitempty"`
+}
+
+// Matches reports whether s applies to f.
+func (s Suppression) Matches(f *Finding) bool {
+	if s.Fingerprint != "" {
+		return s.Fingerprint == f.Fingerprint
+	}
+	if s.RuleID == "" || s.RuleID != f.RuleID {
+		return false
+	}
+	if s.Vendor == "" || s.Vendor == "*" {
+		return true
+	}
+	return f.Vendor != nil && (s.Vendor == f.Vendor.ID || s.Vendor == f.Vendor.Name)
+}
