@@ -58,3 +58,12 @@ type Subcategory struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
 }
+
+// Catalog is the loaded, validated catalogue.
+type Catalog struct {
+	Categories []Category
+	Entries    []Entry // sorted by ID
+	// MicrosoftApps maps Microsoft first-party application IDs (lower-case GUIDs) to their display names; they
+	// resolve to the vendor with ID "microsoft".
+	MicrosoftApps map[string]string
+}
