@@ -1,0 +1,692 @@
+// Package configs loads shadowscan's YAML configuration. It is the only package, with cmd/, that imports viper.
+// Decoding is strict: an unknown or misspelled key anywhere, provider settings included, is an error that names its
+// path. Every key can be overridden from the environment as SHADOWSCAN_<PATH> (providers by index:
+// SHADOWSCAN_PROVIDERS_0_REGIONS). Each provider decodes and validates its own typed settings.
+package configs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/report"
+)
+
+// EnvPrefix is the prefix of environment overrides.
+const EnvPrefix = "SHADOWSCAN"
+
+// Config is the decoded, validated configuration.
+type Config struct {
+	Organization scanner.Organization `mapstructure:"organization"`
+	Policy       Policy               `mapstructure:"policy"`
+	Catalog      Catalog              `mapstructure:"catalog"`
+	Rules        Rules                `mapstructure:"rules"`
+	Scan         Scan                 `mapstructure:"scan"`
+	Output       Output               `mapstructure:"output"`
+	Providers    []Provider           `mapstructure:"-"`
+
+	// File is the config file's path and Dir its folder; relative paths in the file are resolved against Dir.
+	File string `mapstructure:"-"`
+	Dir  string `mapstructure:"-"`
+}
+
+// Policy names the organisation's approvals-as-code files.
+type Policy struct {
+	ApprovedFile     string `mapstructure:"approved_file"`
+	SuppressionsFile string `mapstructure:"suppressions_file"`
+}
+
+// Catalog extends the built-in vendor catalogue.
+type Catalog struct {
+	ExtraFiles []string `mapstructure:"extra_files"`
+}
+
+// Rules adjusts the rule engine.
+type Rules struct {
+	ExtraFiles []string          `mapstructure:"extra_files"`
+	Disable    []string          `mapstructure:"disable"`
+	Severity   map[string]string `mapstructure:"severity"`
+	// Thresholds are numbers rules read as org.thresholds.<name>, e.g. many_users.
+	Thresholds map[string]int `mapstructure:"thresholds"`
+}
+
+// Scan bounds the collection.
+type Scan struct {
+	Concurrency int           `mapstructure:"concurrency"`
+	Timeout     time.Duration `mapstructure:"timeout"`
+}
+
+// Output says where and how the report goes.
+type Output struct {
+	Format    string `mapstructure:"format"`
+	Path      string `mapstructure:"path"`
+	FailOn    string `mapstructure:"fail_on"`
+	FailOnNew bool   `mapstructure:"fail_on_new"`
+}
+
+// Provider is one configured provider instance with its own decoded settings.
+type Provider struct {
+	Type    string
+	Name    string
+	Timeout time.Duration
+	Config  scanner.ProviderConfig
+}
+
+// Defaults returns the configuration used for keys the file leaves out.
+func Defaults() Config {
+	return Config{
+		Scan:   Scan{Concurrency: 4, Timeout: 30 * time.Minute},
+		Output: Output{Format: "table", Path: "-", FailOn: "high"},
+		Rules:  Rules{Thresholds: map[string]int{"many_users": 10}},
+	}
+}
+
+// Formats lists the report formats scan can write.
+var Formats = report.Formats
+
+// FailOnLevels lists the accepted fail_on values.
+var FailOnLevels = []string{"critical", "high", "medium", "low", "info", "none"}
+
+// Error is a configuration error; cmd maps it to exit code 2.
+type Error struct {
+	File string
+	Line int // 0 when unknown
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	if e.File != "" {
+		return e.File + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// Load reads, overrides from the environment, decodes and validates the config file at path.
+func Load(path string) (*Config, error) {
+	return LoadWithEnv(path, os.Environ())
+}
+
+// LoadWithEnv is Load with an explicit environment ("KEY=value" strings), for tests.
+func LoadWithEnv(path string, environ []string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &Error{File: path, Msg: "config file not found"}
+		}
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	l := &loader{file: path, env: envMap(environ)}
+	if err := yaml.Unmarshal(data, &l.root); err != nil {
+		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	cfg := Defaults()
+	cfg.File, cfg.Dir = path, filepath.Dir(abs)
+	if err := l.decode(data, &cfg); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+type loader struct {
+	file string
+	root yaml.Node
+	env  map[string]string
+}
+
+func envMap(environ []string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, EnvPrefix+"_") {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func (l *loader) errf(path string, format string, args ...any) error {
+	return &Error{File: l.file, Line: l.lineOf(path), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (l *loader) decode(data []byte, cfg *Config) error {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return &Error{File: l.file, Msg: err.Error()}
+	}
+	// Environment overrides for every documented top-level key. Values are converted to the key's type here so
+	// that decoding can stay strict about the types written in the file.
+	for _, leaf := range leaves(reflect.TypeOf(Config{}), "") {
+		if val, ok := l.env[envName(leaf.path)]; ok {
+			conv, err := fromEnv(val, leaf.typ)
+			if err != nil {
+				return &Error{Msg: fmt.Sprintf("environment %s: %v", envName(leaf.path), err)}
+			}
+			v.Set(leaf.path, conv)
+		}
+	}
+	raw := v.AllSettings()
+	rawProviders, _ := raw["providers"].([]any)
+	if p, ok := raw["providers"]; ok && p != nil && rawProviders == nil {
+		return l.errf("providers", "providers: must be a list of provider blocks")
+	}
+	delete(raw, "providers")
+
+	if err := l.checkKeys(raw, reflect.TypeOf(Config{}), ""); err != nil {
+		return err
+	}
+	if err := l.strictDecode(raw, cfg, ""); err != nil {
+		return err
+	}
+	// viper lower-cases map keys; AWS tag keys are case-sensitive, so take them from the file itself.
+	if _, fromEnv := l.env[envName("organization.marketing.aws_tags")]; !fromEnv {
+		if n := l.node("organization.marketing.aws_tags"); n != nil && n.Kind == yaml.MappingNode {
+			tags := map[string]string{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				tags[n.Content[i].Value] = n.Content[i+1].Value
+			}
+			cfg.Organization.Marketing.AWSTags = tags
+		}
+	}
+	if err := l.validate(cfg); err != nil {
+		return err
+	}
+	resolve := func(p string) string {
+		if p == "" || p == "-" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(cfg.Dir, p)
+	}
+	cfg.Policy.ApprovedFile = resolve(cfg.Policy.ApprovedFile)
+	cfg.Policy.SuppressionsFile = resolve(cfg.Policy.SuppressionsFile)
+	for i := range cfg.Catalog.ExtraFiles {
+		cfg.Catalog.ExtraFiles[i] = resolve(cfg.Catalog.ExtraFiles[i])
+	}
+	for i := range cfg.Rules.ExtraFiles {
+		cfg.Rules.ExtraFiles[i] = resolve(cfg.Rules.ExtraFiles[i])
+	}
+	return l.decodeProviders(rawProviders, cfg, resolve)
+}
+
+func (l *loader) validate(cfg *Config) error {
+	if !contains(Formats, cfg.Output.Format) {
+		return l.errf("output.format", "output.format: %q is not one of %s", cfg.Output.Format, strings.Join(Formats, ", "))
+	}
+	if !contains(FailOnLevels, cfg.Output.FailOn) {
+		return l.errf("output.fail_on", "output.fail_on: %q is not one of %s", cfg.Output.FailOn, strings.Join(FailOnLevels, ", "))
+	}
+	if cfg.Scan.Concurrency < 1 || cfg.Scan.Concurrency > 64 {
+		return l.errf("scan.concurrency", "scan.concurrency: must be between 1 and 64, got %d", cfg.Scan.Concurrency)
+	}
+	if cfg.Scan.Timeout <= 0 {
+		return l.errf("scan.timeout", "scan.timeout: must be positive, got %s", cfg.Scan.Timeout)
+	}
+	for rule, sev := range cfg.Rules.Severity {
+		if scanner.SeverityRank(sev) == 0 {
+			return l.errf("rules.severity", "rules.severity.%s: %q is not one of %s", rule, sev, strings.Join(scanner.Severities, ", "))
+		}
+	}
+	for _, d := range cfg.Organization.Domains {
+		if d == "" || strings.ContainsAny(d, " /:@") {
+			return l.errf("organization.domains", "organization.domains: %q is not a domain name", d)
+		}
+	}
+	return nil
+}
+
+// commonProviderKeys are handled by the loader for every provider.
+var commonProviderKeys = []string{"type", "name", "timeout"}
+
+func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) string) error {
+	names := map[string]int{}
+	for i, item := range raw {
+		path := fmt.Sprintf("providers[%d]", i)
+		m, ok := item.(map[string]any)
+		if !ok {
+			return l.errf(path, "%s: must be a mapping with at least a type, got %T", path, item)
+		}
+		typ, _ := m["type"].(string)
+		if typ == "" {
+			return l.errf(path, "%s: missing type (one of %s)", path, strings.Join(scanner.Types(), ", "))
+		}
+		f, ok := scanner.Lookup(typ)
+		if !ok {
+			return l.errf(path+".type", "%s: unknown provider type %q (known: %s)%s", path, typ,
+				strings.Join(scanner.Types(), ", "), didYouMean(typ, scanner.Types()))
+		}
+		name, _ := m["name"].(string)
+		if name == "" {
+			name = typ
+		}
+		label := fmt.Sprintf("%s (%s)", path, name)
+		if j, dup := names[name]; dup {
+			return l.errf(path+".name", "%s: provider name %q is already used by providers[%d]; give each instance its own name", label, name, j)
+		}
+		names[name] = i
+
+		pcfg := f.NewConfig()
+		// Environment overrides by index: SHADOWSCAN_PROVIDERS_<i>_<KEY>.
+		prefix := fmt.Sprintf("providers.%d.", i)
+		for _, leaf := range append(leaves(reflect.TypeOf(pcfg).Elem(), ""), leafTimeout) {
+			val, ok := l.env[envName(prefix+leaf.path)]
+			if !ok {
+				continue
+			}
+			conv, err := fromEnv(val, leaf.typ)
+			if err != nil {
+				return &Error{Msg: fmt.Sprintf("environment %s: %v", envName(prefix+leaf.path), err)}
+			}
+			setPath(m, strings.Split(leaf.path, "."), conv)
+		}
+		p := Provider{Type: typ, Name: name}
+		if t, ok := m["timeout"]; ok {
+			d, err := toDuration(t)
+			if err != nil || d <= 0 {
+				return l.errf(path+".timeout", "%s: timeout: %q is not a positive duration like 10m", label, fmt.Sprint(t))
+			}
+			p.Timeout = d
+		}
+		rest := map[string]any{}
+		for k, v := range m {
+			if !contains(commonProviderKeys, k) {
+				rest[k] = v
+			}
+		}
+		if err := l.checkKeys(rest, reflect.TypeOf(pcfg).Elem(), path+"."); err != nil {
+			var ce *Error
+			if errors.As(err, &ce) {
+				ce.Msg = label + ": " + strings.TrimPrefix(ce.Msg, path+".")
+			}
+			return err
+		}
+		if err := l.strictDecode(rest, pcfg, path+"."); err != nil {
+			var ce *Error
+			if errors.As(err, &ce) {
+				ce.Msg = label + ": " + strings.TrimPrefix(ce.Msg, path+".")
+			}
+			return err
+		}
+		if pr, ok := pcfg.(scanner.PathResolver); ok {
+			pr.ResolvePaths(resolve)
+		}
+		if err := pcfg.Validate(); err != nil {
+			return l.errf(path, "%s: %v", label, err)
+		}
+		p.Config = pcfg
+		cfg.Providers = append(cfg.Providers, p)
+	}
+	return nil
+}
+
+var leafTimeout = leaf{path: "timeout", typ: reflect.TypeOf(time.Duration(0))}
+
+// strictDecode decodes raw into out; type errors name the key path.
+func (l *loader) strictDecode(raw map[string]any, out any, prefix string) error {
+	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		Result:      out,
+		ErrorUnused: true,
+		DecodeHook: mapstructure.ComposeDecodeHookFunc(
+			mapstructure.StringToTimeDurationHookFunc(),
+			intToStringHook,
+		),
+	})
+	if err != nil {
+		return err
+	}
+	if err := dec.Decode(raw); err != nil {
+		var de *mapstructure.DecodeError
+		if errors.As(err, &de) {
+			p := prefix + de.Name()
+			return l.errf(p, "%s: wrong type: %v", p, de.Unwrap())
+		}
+		return &Error{File: l.file, Msg: strings.ReplaceAll(err.Error(), "\n", " ")}
+	}
+	return nil
+}
+
+// intToStringHook lets unquoted numbers (AWS account IDs, customer IDs) fill string fields. Floats are refused:
+// YAML has already lost their exact text (leading zeros), so the user must quote them.
+func intToStringHook(from, to reflect.Type, data any) (any, error) {
+	if to.Kind() != reflect.String {
+		return data, nil
+	}
+	switch from.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64:
+		return fmt.Sprint(data), nil
+	case reflect.Float32, reflect.Float64:
+		return nil, fmt.Errorf("number %v must be quoted to be read as text (IDs with leading zeros lose them otherwise)", data)
+	}
+	return data, nil
+}
+
+// checkKeys reports the first key in raw that t does not declare, with its full path and a suggestion.
+func (l *loader) checkKeys(raw map[string]any, t reflect.Type, prefix string) error {
+	fields := structFields(t)
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	known := make([]string, 0, len(fields))
+	for k := range fields {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	for _, k := range keys {
+		ft, ok := fields[k]
+		if !ok {
+			where := strings.TrimSuffix(prefix, ".")
+			msg := fmt.Sprintf("unknown key %q%s", k, didYouMean(k, known))
+			if where != "" {
+				msg = where + ": " + msg
+			}
+			return l.errf(prefix+k, "%s", msg)
+		}
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch ft.Kind() {
+		case reflect.Struct:
+			if ft == reflect.TypeOf(time.Time{}) {
+				continue
+			}
+			sub, ok := raw[k].(map[string]any)
+			if !ok {
+				if raw[k] == nil {
+					continue
+				}
+				return l.errf(prefix+k, "%s%s: must be a mapping, got %s", prefix, k, describe(raw[k]))
+			}
+			if err := l.checkKeys(sub, ft, prefix+k+"."); err != nil {
+				return err
+			}
+		case reflect.Slice:
+			et := ft.Elem()
+			if et.Kind() != reflect.Struct {
+				continue
+			}
+			items, _ := raw[k].([]any)
+			for i, it := range items {
+				sub, ok := it.(map[string]any)
+				if !ok {
+					return l.errf(fmt.Sprintf("%s%s[%d]", prefix, k, i), "%s%s[%d]: must be a mapping, got %s", prefix, k, i, describe(it))
+				}
+				if err := l.checkKeys(sub, et, fmt.Sprintf("%s%s[%d].", prefix, k, i)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func describe(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	case bool:
+		return "a boolean"
+	case int, int64, float64:
+		return "a number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// structFields maps the mapstructure keys of struct t to their types.
+func structFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("mapstructure")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "squash") {
+			for k, v := range structFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+type leaf struct {
+	path string
+	typ  reflect.Type
+}
+
+// leaves lists every settable key path of struct t (nested structs flattened with dots).
+func leaves(t reflect.Type, prefix string) []leaf {
+	var out []leaf
+	fields := structFields(t)
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		ft := fields[k]
+		if ft.Kind() == reflect.Struct && ft != reflect.TypeOf(time.Time{}) {
+			out = append(out, leaves(ft, prefix+k+".")...)
+			continue
+		}
+		out = append(out, leaf{path: prefix + k, typ: ft})
+	}
+	return out
+}
+
+// envName is the environment variable that overrides a key path: scan.timeout → SHADOWSCAN_SCAN_TIMEOUT.
+func envName(path string) string {
+	r := strings.NewReplacer(".", "_", "-", "_")
+	return EnvPrefix + "_" + strings.ToUpper(r.Replace(path))
+}
+
+// fromEnv converts an environment string to the type of the key it overrides.
+func fromEnv(val string, t reflect.Type) (any, error) {
+	if t == reflect.TypeOf(time.Duration(0)) {
+		d, err := time.ParseDuration(val)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a duration like 30m", val)
+		}
+		return d.String(), nil
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return val, nil
+	case reflect.Bool:
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not true or false", val)
+		}
+		return b, nil
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, err := strconv.Atoi(strings.TrimSpace(val))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", val)
+		}
+		return n, nil
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", val)
+		}
+		return f, nil
+	case reflect.Slice:
+		out := []any{}
+		for _, part := range strings.Split(val, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				conv, err := fromEnv(part, t.Elem())
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, conv)
+			}
+		}
+		return out, nil
+	case reflect.Map:
+		out := map[string]any{}
+		for _, part := range strings.Split(val, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(part, "=")
+			if !ok {
+				return nil, fmt.Errorf("%q: expected key=value pairs separated by commas", val)
+			}
+			conv, err := fromEnv(strings.TrimSpace(v), t.Elem())
+			if err != nil {
+				return nil, err
+			}
+			out[strings.TrimSpace(k)] = conv
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("keys of type %s cannot be set from the environment", t)
+}
+
+func toDuration(v any) (time.Duration, error) {
+	switch x := v.(type) {
+	case string:
+		return time.ParseDuration(x)
+	case time.Duration:
+		return x, nil
+	}
+	return 0, fmt.Errorf("not a duration")
+}
+
+func setPath(m map[string]any, path []string, v any) {
+	for _, p := range path[:len(path)-1] {
+		sub, ok := m[p].(map[string]any)
+		if !ok {
+			sub = map[string]any{}
+			m[p] = sub
+		}
+		m = sub
+	}
+	m[path[len(path)-1]] = v
+}
+
+// node finds the YAML node at a dotted path ("providers[2].regions" or "scan.timeout"), for line numbers.
+func (l *loader) node(path string) *yaml.Node {
+	if len(l.root.Content) == 0 {
+		return nil
+	}
+	n := l.root.Content[0]
+	for _, part := range strings.Split(path, ".") {
+		name, idx := part, -1
+		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
+			name = part[:i]
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+		}
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if strings.EqualFold(n.Content[i].Value, name) {
+				next = n.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return nil
+			}
+			n = n.Content[idx]
+		}
+	}
+	return n
+}
+
+// lineOf is the line of the key at path, or of the closest parent found.
+func (l *loader) lineOf(path string) int {
+	for path != "" {
+		if n := l.node(path); n != nil {
+			return n.Line
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// didYouMean suggests the closest known word, if it is close.
+func didYouMean(s string, known []string) string {
+	best, bestD := "", 1<<30
+	for _, k := range known {
+		if d := levenshtein(strings.ToLower(s), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(s)/3) {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
