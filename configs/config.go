@@ -174,11 +174,17 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 	}
 	// Environment overrides for every documented top-level key. Values are converted to the key's type here so
 	// that decoding can stay strict about the types written in the file.
+	// Maps replace the file's map wholesale and keep their keys' case, so they are set after decoding.
+	mapOverrides := map[string]any{}
 	for _, leaf := range leaves(reflect.TypeOf(Config{}), "") {
 		if val, ok := l.env[envName(leaf.path)]; ok {
 			conv, err := fromEnv(val, leaf.typ)
 			if err != nil {
 				return &Error{Msg: fmt.Sprintf("environment %s: %v", envName(leaf.path), err)}
+			}
+			if leaf.typ.Kind() == reflect.Map {
+				mapOverrides[leaf.path] = conv
+				continue
 			}
 			v.Set(leaf.path, conv)
 		}
@@ -204,6 +210,13 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 				tags[n.Content[i].Value] = n.Content[i+1].Value
 			}
 			cfg.Organization.Marketing.AWSTags = tags
+		}
+	}
+	for path, conv := range mapOverrides {
+		field := fieldByPath(reflect.ValueOf(cfg).Elem(), strings.Split(path, "."))
+		field.Set(reflect.Zero(field.Type()))
+		if err := mapstructure.Decode(conv, field.Addr().Interface()); err != nil {
+			return &Error{Msg: fmt.Sprintf("environment %s: %v", envName(path), err)}
 		}
 	}
 	if err := l.validate(cfg); err != nil {
@@ -283,6 +296,9 @@ func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) st
 		names[name] = i
 
 		pcfg := f.NewConfig()
+		if rt := reflect.TypeOf(pcfg); rt == nil || rt.Kind() != reflect.Pointer || rt.Elem().Kind() != reflect.Struct {
+			return fmt.Errorf("provider type %s: NewConfig must return a pointer to a struct, got %T (programming error)", typ, pcfg)
+		}
 		// Environment overrides by index: SHADOWSCAN_PROVIDERS_<i>_<KEY>.
 		prefix := fmt.Sprintf("providers.%d.", i)
 		for _, leaf := range append(leaves(reflect.TypeOf(pcfg).Elem(), ""), leafTimeout) {
@@ -310,19 +326,19 @@ func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) st
 				rest[k] = v
 			}
 		}
-		if err := l.checkKeys(rest, reflect.TypeOf(pcfg).Elem(), path+"."); err != nil {
+		relabel := func(err error) error {
 			var ce *Error
 			if errors.As(err, &ce) {
-				ce.Msg = label + ": " + strings.TrimPrefix(ce.Msg, path+".")
+				msg := strings.TrimPrefix(strings.TrimPrefix(ce.Msg, path+": "), path+".")
+				ce.Msg = label + ": " + msg
 			}
 			return err
 		}
+		if err := l.checkKeys(rest, reflect.TypeOf(pcfg).Elem(), path+"."); err != nil {
+			return relabel(err)
+		}
 		if err := l.strictDecode(rest, pcfg, path+"."); err != nil {
-			var ce *Error
-			if errors.As(err, &ce) {
-				ce.Msg = label + ": " + strings.TrimPrefix(ce.Msg, path+".")
-			}
-			return err
+			return relabel(err)
 		}
 		if pr, ok := pcfg.(scanner.PathResolver); ok {
 			pr.ResolvePaths(resolve)
@@ -583,6 +599,20 @@ func toDuration(v any) (time.Duration, error) {
 		return x, nil
 	}
 	return 0, fmt.Errorf("not a duration")
+}
+
+// fieldByPath finds the struct field at a mapstructure key path.
+func fieldByPath(v reflect.Value, path []string) reflect.Value {
+	for _, p := range path {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("mapstructure"), ","); name == p {
+				v = v.Field(i)
+				break
+			}
+		}
+	}
+	return v
 }
 
 func setPath(m map[string]any, path []string, v any) {

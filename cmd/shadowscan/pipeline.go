@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"strings"
+
 	"github.com/shadowscan/shadowscan/configs"
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -14,5 +17,30 @@ type pipeline struct {
 }
 
 func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
-	return &pipeline{}, nil
+	return &pipeline{evaluator: interimEvaluator{}}, nil
+}
+
+// interimEvaluator is the minimal built-in evaluation used until the rule engine is wired in: an app that no
+// vendor matched and that holds Gmail or Drive scopes is reported.
+type interimEvaluator struct{}
+
+func (interimEvaluator) EvaluateRecord(_ context.Context, rec *scanner.Record, res scanner.Resolution, _ scanner.Approval, emit func(scanner.Match)) error {
+	if res.Vendor != nil {
+		return nil
+	}
+	for _, s := range rec.Scopes {
+		if strings.Contains(s, "/auth/gmail") || strings.Contains(s, "mail.google.com") || strings.Contains(s, "/auth/drive") {
+			emit(scanner.Match{RuleID: "unknown-app-restricted-scopes", Title: "Unknown app holds restricted scopes",
+				Severity: scanner.SeverityHigh, GroupKey: string(res.Hint.Type) + ":" + strings.ToLower(res.Hint.Value),
+				Message:     "An app no catalogue vendor matches holds Gmail or Drive access.",
+				Remediation: "Find out who uses it and why; revoke the grant if nobody can vouch for it.",
+				Evidence:    []scanner.Evidence{{Provider: rec.Provider, Kind: rec.Kind, ID: rec.ID, Summary: rec.Summary}}})
+			return nil
+		}
+	}
+	return nil
+}
+
+func (interimEvaluator) EvaluateInventory(context.Context, []scanner.InventoryItem, []scanner.Unidentified, func(scanner.Match)) error {
+	return nil
 }

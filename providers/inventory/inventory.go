@@ -203,9 +203,19 @@ func (p *Provider) readJSON(ctx context.Context, file string, br *bufio.Reader, 
 	lc := &lineCounter{r: br}
 	dec := json.NewDecoder(lc)
 	lineAt := func(off int64) int { return lc.lineAt(off) }
+	errLine := func(err error) int {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			return lc.lineAt(se.Offset)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return lc.lineAt(lc.read)
+		}
+		return lc.lineAt(dec.InputOffset())
+	}
 	tok, err := dec.Token()
 	if err != nil {
-		return 0, fmt.Errorf("%s:%d: %v", file, lineAt(dec.InputOffset()), err)
+		return 0, fmt.Errorf("%s:%d: %v", file, errLine(err), err)
 	}
 	if tok == json.Delim('{') {
 		found := false
@@ -238,12 +248,12 @@ func (p *Provider) readJSON(ctx context.Context, file string, br *bufio.Reader, 
 		if ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		start := lineAt(dec.InputOffset() + 1)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			// A syntax error leaves the decoder unusable: report it and stop reading this file.
-			return n, fmt.Errorf("%s:%d: %v", file, lineAt(dec.InputOffset()), err)
+			return n, fmt.Errorf("%s:%d: %v", file, errLine(err), err)
 		}
+		start := lineAt(dec.InputOffset() - int64(len(raw)))
 		r, err := decodeRecord(raw)
 		if err != nil {
 			if ferr := p.bad(file, start, err); ferr != nil {

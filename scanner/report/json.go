@@ -14,9 +14,12 @@ type JSON struct{}
 
 // Write implements Writer.
 func (JSON) Write(_ context.Context, w io.Writer, rep *scanner.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, bidiEscaper.Replace(string(b))+"\n")
+	return err
 }
 
 // NDJSON writes one finding per line, for log pipelines. Each line carries the scan ID and organisation so that
@@ -32,10 +35,13 @@ type ndjsonLine struct {
 
 // Write implements Writer.
 func (NDJSON) Write(_ context.Context, w io.Writer, rep *scanner.Report) error {
-	enc := json.NewEncoder(w)
 	for _, f := range rep.Findings {
-		if err := enc.Encode(ndjsonLine{SchemaVersion: rep.SchemaVersion, ScanID: rep.Scan.ID,
-			Organization: rep.Scan.Organization, Finding: f}); err != nil {
+		b, err := json.Marshal(ndjsonLine{SchemaVersion: rep.SchemaVersion, ScanID: rep.Scan.ID,
+			Organization: rep.Scan.Organization, Finding: f})
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, bidiEscaper.Replace(string(b))+"\n"); err != nil {
 			return err
 		}
 	}

@@ -73,7 +73,7 @@ func skipEscape(rs []rune, i int) int {
 // (starting with = + - @ or a tab/CR) is prefixed with an apostrophe (OWASP CSV injection guidance).
 func SafeCell(s string) string {
 	s = Clean(s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if t := strings.TrimLeft(s, " "); t != "" && strings.ContainsRune("=+-@", rune(t[0])) {
 		return "'" + s
 	}
 	return s
@@ -86,3 +86,11 @@ var markdownEscaper = strings.NewReplacer(
 
 // MarkdownText makes an untrusted string inert in Markdown.
 func MarkdownText(s string) string { return markdownEscaper.Replace(Clean(s)) }
+
+// bidiEscaper rewrites Unicode bidirectional controls as JSON \u escapes: the same data to a JSON reader, but
+// inert when the report is printed on a terminal. These characters only ever occur inside JSON strings.
+var bidiEscaper = strings.NewReplacer(
+	"\u202a", `\u202a`, "\u202b", `\u202b`, "\u202c", `\u202c`, "\u202d", `\u202d`, "\u202e", `\u202e`,
+	"\u2066", `\u2066`, "\u2067", `\u2067`, "\u2068", `\u2068`, "\u2069", `\u2069`,
+	"\u200e", `\u200e`, "\u200f", `\u200f`, "\u061c", `\u061c`,
+)

@@ -69,7 +69,7 @@ func (t *Table) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 		rows = append(rows, []string{Clean(it.Vendor.Name), Clean(it.Vendor.Category), it.Approval,
 			fmt.Sprint(it.UserCount), Clean(strings.Join(it.Sources, ",")), money(it.MonthlySpend)})
 	}
-	t.grid(ew, rows, []int{22, 21, 10, 5, 22, 12}, map[int]bool{3: true, 5: true})
+	t.grid(ew, rows, []int{22, 20, 10, 5, 18, 17}, map[int]bool{3: true, 5: true})
 
 	if len(rep.Unidentified) > 0 {
 		ew.printf("\n%s\n", t.paint(ansiBold, fmt.Sprintf("UNIDENTIFIED  %d", len(rep.Unidentified))))
@@ -103,12 +103,8 @@ func (t *Table) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 			ew.printf("      %s\n", line)
 		}
 		if f.Remediation != "" {
-			for i, line := range wrap("Fix: "+Clean(f.Remediation), width-6) {
-				if i == 0 {
-					ew.printf("      %s\n", t.paint(ansiDim, line))
-				} else {
-					ew.printf("      %s\n", t.paint(ansiDim, line))
-				}
+			for _, line := range wrap("Fix: "+Clean(f.Remediation), width-6) {
+				ew.printf("      %s\n", t.paint(ansiDim, line))
 			}
 		}
 		for i, e := range f.Evidence {

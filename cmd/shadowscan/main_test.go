@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// interruptProvider sends SIGINT to this process once it has emitted a record, then waits for cancellation, as a
+// long API sweep would when an operator presses Ctrl-C.
+type interruptConfig struct{}
+
+func (*interruptConfig) Validate() error { return nil }
+
+type interruptProvider struct{}
+
+func (interruptProvider) Collect(ctx context.Context, emit func(scanner.Record) error) error {
+	if err := emit(scanner.Record{Kind: scanner.KindApp, ID: "before-interrupt", Hints: []scanner.Hint{{Type: scanner.HintName, Value: "Acme"}}}); err != nil {
+		return err
+	}
+	_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func init() {
+	scanner.Register(scanner.Factory{Type: "test_interrupt", NewConfig: func() scanner.ProviderConfig { return &interruptConfig{} },
+		New: func(scanner.ProviderConfig, scanner.Deps) (scanner.Provider, error) { return interruptProvider{}, nil }})
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := newApp(&out, &errb)
+	a.environ = env
+	a.now = func() time.Time { return time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC) }
+	a.newID = func() string { return "test-scan" }
+	code := a.execute(context.Background(), args)
+	return result{code, out.String(), errb.String()}
+}
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func inventoryConfig(t *testing.T, records string) string {
+	dir := t.TempDir()
+	writeFile(t, dir, "records.ndjson", records)
+	return writeFile(t, dir, "shadowscan.yaml", `organization: {name: Test Org, domains: [example.com]}
+providers:
+  - {type: inventory, name: inv, files: [records.ndjson]}
+`)
+}
+
+const goodRecord = `{"kind":"app","id":"a1","hints":[{"type":"name","value":"Acme"}]}` + "\n"
+
+func TestVersion(t *testing.T) {
+	r := run(t, nil, "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "shadowscan ") {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestScanUsageErrors(t *testing.T) {
+	cfg := inventoryConfig(t, goodRecord)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no config", []string{"scan"}, `required flag(s) "config" not set`},
+		{"missing config", []string{"scan", "--config", "/nonexistent/x.yaml"}, "config file not found"},
+		{"bad format", []string{"scan", "--config", cfg, "--format", "pdf"}, `unknown format "pdf"`},
+		{"bad fail-on", []string{"scan", "--config", cfg, "--fail-on", "severe"}, `--fail-on: "severe"`},
+		{"unknown flag", []string{"scan", "--config", cfg, "--nope"}, "unknown flag"},
+		{"unknown command", []string{"scna"}, "unknown command"},
+		{"bad log level", []string{"--log-level", "loud", "version"}, "--log-level"},
+		{"unwritable output", []string{"scan", "--config", cfg, "--output", "/nonexistent-dir/report.json"}, "not writable"},
+		{"bad baseline", []string{"scan", "--config", cfg, "--baseline", cfg}, "not a shadowscan JSON report"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, nil, tc.args...)
+			if r.code != exitUsage {
+				t.Errorf("exit %d, want 2; stderr %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("stderr %q does not contain %q", r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr, "provider starting") {
+				t.Errorf("a usage error must stop before scanning")
+			}
+		})
+	}
+}
+
+func TestScanCleanAndJSON(t *testing.T) {
+	cfg := inventoryConfig(t, goodRecord)
+	r := run(t, nil, "scan", "--config", cfg, "--format", "json", "--log-format", "json")
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rep scanner.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("stdout is not the JSON report: %v\n%s", err, r.stdout)
+	}
+	if rep.SchemaVersion != 1 || rep.Scan.ID != "test-scan" || rep.Scan.Organization != "Test Org" {
+		t.Errorf("report header %+v", rep.Scan)
+	}
+	// Logs go to stderr as JSON lines tagged per component.
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if m["app"] != "shadowscan" {
+			t.Errorf("log line not tagged: %q", line)
+		}
+	}
+}
+
+func TestScanPartialCoverageExit3(t *testing.T) {
+	cfg := inventoryConfig(t, goodRecord+"{not json}\n")
+	out := filepath.Join(filepath.Dir(cfg), "out", "report.json")
+	_ = os.MkdirAll(filepath.Dir(out), 0o755)
+	r := run(t, nil, "scan", "--config", cfg, "--format", "json", "--output", out)
+	if r.code != exitCoverage {
+		t.Fatalf("exit %d, want 3: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal("the report must still be written:", err)
+	}
+	var rep scanner.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Coverage[0]
+	if c.Status != scanner.CoveragePartial || c.Records != 1 || !strings.Contains(c.Errors[0].Target, "records.ndjson:2") {
+		t.Errorf("coverage %+v", c)
+	}
+}
+
+func TestScanInterruptedBySIGINT(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "shadowscan.yaml", "organization: {name: T}\nproviders:\n  - {type: test_interrupt, name: sweep}\n")
+	out := filepath.Join(dir, "report.json")
+	r := run(t, nil, "scan", "--config", cfg, "--format", "json", "--output", out)
+	if r.code != exitCoverage {
+		t.Fatalf("exit %d, want 3: %s", r.code, r.stderr)
+	}
+	var rep scanner.Report
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal("the partial report must be written:", err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Coverage[0]
+	if c.Status != scanner.CoveragePartial || c.Records != 1 || !strings.Contains(c.Errors[0].Message, "scan interrupted") {
+		t.Errorf("coverage %+v", c)
+	}
+	if len(rep.Unidentified) != 1 {
+		t.Errorf("the record read before the interrupt must be kept: %+v", rep.Unidentified)
+	}
+}
+
+func TestExitCodePrecedence(t *testing.T) {
+	f := func(sev, status string) scanner.Finding { return scanner.Finding{Severity: sev, Status: status} }
+	complete := []scanner.Coverage{{Status: scanner.CoverageComplete}}
+	partial := []scanner.Coverage{{Status: scanner.CoverageComplete}, {Status: scanner.CoverageFailed}}
+	cases := []struct {
+		name     string
+		cov      []scanner.Coverage
+		findings []scanner.Finding
+		failOn   string
+		onNew    bool
+		want     int
+	}{
+		{"clean", complete, nil, "high", false, 0},
+		{"below threshold", complete, []scanner.Finding{f("medium", "new")}, "high", false, 0},
+		{"at threshold", complete, []scanner.Finding{f("high", "existing")}, "high", false, 1},
+		{"above threshold", complete, []scanner.Finding{f("critical", "existing")}, "medium", false, 1},
+		{"none never fails", complete, []scanner.Finding{f("critical", "new")}, "none", false, 0},
+		{"suppressed never fails", complete, []scanner.Finding{f("critical", "suppressed")}, "low", false, 0},
+		{"new fails with fail-on-new", complete, []scanner.Finding{f("low", "new")}, "none", true, 1},
+		{"existing passes fail-on-new", complete, []scanner.Finding{f("low", "existing")}, "none", true, 0},
+		{"coverage beats findings", partial, []scanner.Finding{f("critical", "new")}, "low", true, 3},
+	}
+	for _, tc := range cases {
+		rep := &scanner.Report{Coverage: tc.cov, Findings: tc.findings}
+		if got := exitCode(rep, tc.failOn, tc.onNew); got != tc.want {
+			t.Errorf("%s: exit %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,264 @@
+package configs
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// fakeConfig is a provider config with the shapes real providers use.
+type fakeConfig struct {
+	Regions      []string      `mapstructure:"regions"`
+	Profile      string        `mapstructure:"profile"`
+	Wait         time.Duration `mapstructure:"wait"`
+	Enabled      bool          `mapstructure:"enabled"`
+	ExportFile   string        `mapstructure:"export_file"`
+	Organization struct {
+		RoleName     string   `mapstructure:"role_name"`
+		SkipAccounts []string `mapstructure:"skip_accounts"`
+	} `mapstructure:"organization"`
+}
+
+func (c *fakeConfig) Validate() error {
+	if c.Profile == "invalid" {
+		return errors.New("profile: must not be \"invalid\"")
+	}
+	return nil
+}
+
+func (c *fakeConfig) ResolvePaths(resolve func(string) string) { c.ExportFile = resolve(c.ExportFile) }
+
+func init() {
+	scanner.Register(scanner.Factory{
+		Type:      "configtest",
+		NewConfig: func() scanner.ProviderConfig { return &fakeConfig{Regions: []string{"us-east-1"}} },
+		New:       func(scanner.ProviderConfig, scanner.Deps) (scanner.Provider, error) { return nil, nil },
+	})
+}
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "shadowscan.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const base = `organization:
+  name: Example
+  domains: [example.com]
+  marketing:
+    aws_tags: {CostCenter: Marketing}
+policy: {approved_file: approved.yaml}
+providers:
+  - type: configtest
+    name: aws-org
+    regions: [eu-west-1]
+    export_file: exports/iam.json
+`
+
+func TestLoadGood(t *testing.T) {
+	p := write(t, base)
+	cfg, err := LoadWithEnv(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(p)
+	if cfg.Policy.ApprovedFile != filepath.Join(dir, "approved.yaml") {
+		t.Errorf("approved_file not resolved against the config folder: %q", cfg.Policy.ApprovedFile)
+	}
+	if got := cfg.Organization.Marketing.AWSTags; !reflect.DeepEqual(got, map[string]string{"CostCenter": "Marketing"}) {
+		t.Errorf("aws_tags must keep their case: %v", got)
+	}
+	if len(cfg.Providers) != 1 {
+		t.Fatalf("providers: %d", len(cfg.Providers))
+	}
+	pc := cfg.Providers[0].Config.(*fakeConfig)
+	if pc.ExportFile != filepath.Join(dir, "exports/iam.json") {
+		t.Errorf("provider path not resolved: %q", pc.ExportFile)
+	}
+	if !reflect.DeepEqual(pc.Regions, []string{"eu-west-1"}) {
+		t.Errorf("regions %v", pc.Regions)
+	}
+	if cfg.Scan.Concurrency != 4 || cfg.Scan.Timeout != 30*time.Minute || cfg.Output.FailOn != "high" {
+		t.Errorf("defaults not applied: %+v %+v", cfg.Scan, cfg.Output)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		body string
+		want string
+	}{
+		{"yaml syntax", "organization:\n  name: [unclosed\n", "line"},
+		{"unknown top key", "organisation: {name: x}\n", `unknown key "organisation" (did you mean "organization"?)`},
+		{"unknown nested key", "scan: {concurency: 3}\n", `scan: unknown key "concurency" (did you mean "concurrency"?)`},
+		{"unknown provider key", "providers:\n  - {type: configtest, name: aws-org, region: x}\n",
+			`providers[0] (aws-org): unknown key "region" (did you mean "regions"?)`},
+		{"unknown nested provider key", "providers:\n  - {type: configtest, organization: {rolename: x}}\n",
+			`providers[0] (configtest): organization: unknown key "rolename" (did you mean "role_name"?)`},
+		{"wrong type", "scan: {concurrency: lots}\n", "scan.concurrency: wrong type"},
+		{"wrong provider type", "providers:\n  - {type: configtest, name: p, enabled: maybe}\n", "providers[0] (p): enabled: wrong type"},
+		{"bad duration", "scan: {timeout: soon}\n", "scan.timeout"},
+		{"unknown provider type", "providers:\n  - {type: gogle_workspace}\n", `unknown provider type "gogle_workspace"`},
+		{"missing provider type", "providers:\n  - {name: x}\n", "providers[0]: missing type"},
+		{"duplicate names", "providers:\n  - {type: configtest, name: a}\n  - {type: configtest, name: a}\n", `provider name "a" is already used by providers[0]`},
+		{"provider validate", "providers:\n  - {type: configtest, name: p, profile: invalid}\n", `providers[0] (p): profile: must not be "invalid"`},
+		{"bad format", "output: {format: pdf}\n", `output.format: "pdf" is not one of`},
+		{"bad fail_on", "output: {fail_on: severe}\n", `output.fail_on: "severe"`},
+		{"bad severity override", "rules: {severity: {x: urgent}}\n", `rules.severity.x: "urgent"`},
+		{"float id", "providers:\n  - {type: configtest, name: p, organization: {skip_accounts: [1.5]}}\n", "must be quoted"},
+		{"providers not a list", "providers: {type: x}\n", "providers: must be a list"},
+		{"section not a mapping", "scan: 5\n", "scan: must be a mapping"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadWithEnv(write(t, tc.body), nil)
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.want)
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Errorf("error is %T, want *configs.Error", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestErrorLineNumbers(t *testing.T) {
+	_, err := LoadWithEnv(write(t, base+"    regoins: [x]\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), ".yaml:12: providers[0] (aws-org): unknown key \"regoins\"") {
+		t.Fatalf("want the line of the bad key, got %v", err)
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := LoadWithEnv(filepath.Join(t.TempDir(), "nope.yaml"), nil)
+	if err == nil || !strings.Contains(err.Error(), "config file not found") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestEnvOverridesEveryKey sets SHADOWSCAN_<PATH> for every documented top-level key and checks that the value
+// reaches the decoded struct.
+func TestEnvOverridesEveryKey(t *testing.T) {
+	for _, l := range leaves(reflect.TypeOf(Config{}), "") {
+		t.Run(l.path, func(t *testing.T) {
+			val, want := sampleFor(t, l.path, l.typ)
+			env := []string{envName(l.path) + "=" + val}
+			cfg, err := LoadWithEnv(write(t, base), env)
+			if err != nil {
+				t.Fatalf("%s=%s: %v", envName(l.path), val, err)
+			}
+			got := fieldByPath(reflect.ValueOf(cfg).Elem(), strings.Split(l.path, "."))
+			if strings.HasSuffix(l.path, "_file") || strings.HasSuffix(l.path, "extra_files") {
+				// Paths are resolved against the config folder.
+				want = resolved(cfg.Dir, want)
+			}
+			if !reflect.DeepEqual(got.Interface(), want) {
+				t.Errorf("%s: got %#v, want %#v", envName(l.path), got.Interface(), want)
+			}
+		})
+	}
+}
+
+func TestEnvOverridesProviderKeys(t *testing.T) {
+	env := []string{
+		"SHADOWSCAN_PROVIDERS_0_REGIONS=us-west-2, eu-central-1",
+		"SHADOWSCAN_PROVIDERS_0_PROFILE=prod",
+		"SHADOWSCAN_PROVIDERS_0_ENABLED=true",
+		"SHADOWSCAN_PROVIDERS_0_WAIT=90s",
+		"SHADOWSCAN_PROVIDERS_0_ORGANIZATION_ROLE_NAME=Reader",
+		"SHADOWSCAN_PROVIDERS_0_TIMEOUT=5m",
+	}
+	cfg, err := LoadWithEnv(write(t, base), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := cfg.Providers[0].Config.(*fakeConfig)
+	if !reflect.DeepEqual(pc.Regions, []string{"us-west-2", "eu-central-1"}) || pc.Profile != "prod" || !pc.Enabled ||
+		pc.Wait != 90*time.Second || pc.Organization.RoleName != "Reader" || cfg.Providers[0].Timeout != 5*time.Minute {
+		t.Errorf("provider overrides not applied: %+v timeout %s", pc, cfg.Providers[0].Timeout)
+	}
+	_, err = LoadWithEnv(write(t, base), []string{"SHADOWSCAN_SCAN_CONCURRENCY=many"})
+	if err == nil || !strings.Contains(err.Error(), "SHADOWSCAN_SCAN_CONCURRENCY") {
+		t.Errorf("a bad env value must name the variable, got %v", err)
+	}
+}
+
+func resolved(dir string, v any) any {
+	switch x := v.(type) {
+	case string:
+		return filepath.Join(dir, x)
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = filepath.Join(dir, s)
+		}
+		return out
+	}
+	return v
+}
+
+// sampleFor returns an env string and the value it must decode to, valid for the key.
+func sampleFor(t *testing.T, path string, typ reflect.Type) (string, any) {
+	switch path {
+	case "output.format":
+		return "json", "json"
+	case "output.fail_on":
+		return "critical", "critical"
+	case "scan.concurrency":
+		return "7", 7
+	case "rules.severity":
+		return "unapproved-martech=low", map[string]string{"unapproved-martech": "low"}
+	}
+	if typ == reflect.TypeOf(time.Duration(0)) {
+		return "45m", 45 * time.Minute
+	}
+	switch typ.Kind() {
+	case reflect.String:
+		return "from-env", "from-env"
+	case reflect.Bool:
+		return "true", true
+	case reflect.Int:
+		return "9", 9
+	case reflect.Slice:
+		if path == "organization.domains" {
+			return "a.example, b.example", []string{"a.example", "b.example"}
+		}
+		return "x1,x2", []string{"x1", "x2"}
+	case reflect.Map:
+		if typ.Elem().Kind() == reflect.Int {
+			return "many_users=25", map[string]int{"many_users": 25}
+		}
+		return "Team=Growth,cost-center=mkt", map[string]string{"Team": "Growth", "cost-center": "mkt"}
+	}
+	t.Fatalf("no sample for %s (%s)", path, typ)
+	return "", nil
+}
+
+func TestShippedConfigsLoad(t *testing.T) {
+	for _, f := range []string{"example.yaml", "demo.yaml"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Logf("%s not present yet", f)
+			continue
+		}
+		if _, err := LoadWithEnv(f, nil); err != nil {
+			// Providers of the example may not all be registered in this test binary.
+			if !strings.Contains(err.Error(), "unknown provider type") {
+				t.Errorf("%s: %v", f, err)
+			}
+		}
+	}
+}

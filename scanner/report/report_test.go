@@ -1,0 +1,268 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fixture is a fixed report with hostile strings in every untrusted field.
+func fixture() *scanner.Report {
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	hubspot := scanner.Vendor{ID: "hubspot", Name: "HubSpot", Category: "content_experience", Martech: true}
+	evil := scanner.Vendor{ID: "evil", Name: "Evil\x1b[31mRed\x1b[0m <b>Corp</b>", Category: "data", Martech: true}
+	return &scanner.Report{
+		SchemaVersion: scanner.SchemaVersion,
+		Tool:          scanner.Tool{Name: "shadowscan", Version: "v0.0.0-test"},
+		Scan: scanner.ScanInfo{ID: "20261122T030000Z-0000", StartedAt: t0, FinishedAt: t0.Add(90 * time.Second),
+			Organization: "Northwind Outfitters"},
+		Coverage: []scanner.Coverage{
+			{Provider: "workspace", Type: "google_workspace", Status: scanner.CoverageComplete, Records: 42, DurationMS: 1200, Errors: []scanner.CoverageError{}},
+			{Provider: "aws-org", Type: "aws", Status: scanner.CoveragePartial, Records: 7, DurationMS: 3400,
+				Errors:  []scanner.CoverageError{{API: "iam:ListRoles", Target: "123456789012", Message: "AccessDenied: not authorized"}},
+				Skipped: []string{"account 210987654321 (SUSPENDED)"}},
+		},
+		Summary: scanner.Summary{Findings: 3, BySeverity: map[string]int{"critical": 0, "high": 2, "medium": 0, "low": 0, "info": 1},
+			Vendors: 2, MartechVendors: 2, UnapprovedMartechVendors: 1, NewFindings: 2, SuppressedFindings: 1, UnidentifiedApps: 1,
+			UnapprovedMonthlySpend: map[string]float64{"USD": 39, "EUR": 12.5}},
+		Inventory: []scanner.InventoryItem{
+			{Vendor: evil, Approval: scanner.ApprovalUnapproved, Sources: []string{"expenses", "google_workspace"}, UserCount: 2,
+				Users: []string{"alice@northwind.example", "ben@northwind.example"}, Records: 5,
+				MonthlySpend: map[string]float64{"USD": 39, "EUR": 12.5}, FirstSeen: t0.AddDate(0, -6, 0), LastSeen: t0},
+			{Vendor: hubspot, Approval: scanner.ApprovalApproved, Sources: []string{"dns"}, Users: []string{}, Records: 1,
+				MonthlySpend: map[string]float64{}},
+		},
+		Unidentified: []scanner.Unidentified{{Key: "google_client_id:48213377201-leadmagnet.apps.googleusercontent.com",
+			HintType: scanner.HintGoogleClientID, Value: "48213377201-leadmagnet.apps.googleusercontent.com",
+			Name: "LeadMagnet\x07 Pro\u202e", Kinds: []string{"oauth_grant"}, Sources: []string{"google_workspace"}, Records: 2,
+			UserCount: 2, Users: []string{"ben@northwind.example", "priya@northwind.example"},
+			Scopes: []string{"https://www.googleapis.com/auth/gmail.readonly"}}},
+		Findings: []scanner.Finding{
+			{Fingerprint: "0123456789abcdef0123456789abcdef", RuleID: "unapproved-martech", Title: "Unapproved martech vendor in use",
+				Severity: "high", Status: "new", Vendor: &evil,
+				Message:       "Evil Corp is used by 2 people and was never approved | *not* a [link](http://x) <script>alert(1)</script>",
+				Remediation:   "Request approval or remove it.",
+				Evidence:      []scanner.Evidence{{Provider: "cards", Kind: "saas_subscription", ID: "expenses:evil:alice", Summary: "=HYPERLINK(\"http://evil.example\",\"x\")"}},
+				EvidenceCount: 4},
+			{Fingerprint: "fedcba9876543210fedcba9876543210", RuleID: "restricted-scopes", Title: "Unknown app holds Gmail access",
+				Severity: "high", Status: "existing", Message: "LeadMagnet Pro holds gmail.readonly for 2 people.",
+				Remediation: "Revoke the grant in the Admin console.", Evidence: []scanner.Evidence{}, EvidenceCount: 0},
+			{Fingerprint: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", RuleID: "redundant-tool", Title: "Redundant tool", Severity: "info",
+				Status: "suppressed", Vendor: &hubspot, Message: "x", Remediation: "y", Evidence: []scanner.Evidence{},
+				Suppression: &scanner.Suppression{RuleID: "redundant-tool", Vendor: "hubspot", Owner: "it@northwind.example", Reason: "migration", Expires: t0.AddDate(0, 2, 0)}},
+		},
+		Resolved: []scanner.Finding{{Fingerprint: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", RuleID: "banned-vendor", Title: "Banned vendor in use", Severity: "critical", Status: "existing"}},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./scanner/report -update)", err)
+	}
+	norm := func(b []byte) string { return strings.ReplaceAll(string(b), "\r\n", "\n") }
+	if norm(got) != norm(want) {
+		t.Errorf("%s differs from the golden file; run with -update and review the diff.\n--- got ---\n%s", name, got)
+	}
+}
+
+func render(t *testing.T, format string, opts Options) []byte {
+	t.Helper()
+	w, err := New(format, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(context.Background(), &buf, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestGoldens(t *testing.T) {
+	for _, tc := range []struct {
+		format, file string
+		opts         Options
+	}{
+		{"table", "report.txt.golden", Options{}},
+		{"table", "report.color.txt.golden", Options{Color: true}},
+		{"json", "report.json.golden", Options{}},
+		{"ndjson", "report.ndjson.golden", Options{}},
+		{"csv", "report.csv.golden", Options{}},
+		{"markdown", "report.md.golden", Options{}},
+	} {
+		t.Run(tc.file, func(t *testing.T) { golden(t, tc.file, render(t, tc.format, tc.opts)) })
+	}
+}
+
+// Every writer neutralises hostile strings.
+func TestHostileStringsNeutralised(t *testing.T) {
+	for _, f := range Formats {
+		out := render(t, f, Options{})
+		if bytes.ContainsAny(out, "\x1b\x07") || strings.Contains(string(out), "\u202e") {
+			t.Errorf("%s: terminal control characters survive", f)
+		}
+		// HTML only matters where the output is rendered as a page.
+		if f == "markdown" && strings.Contains(string(out), "<script>") {
+			t.Errorf("%s: raw HTML survives", f)
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(render(t, "csv", Options{}))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("csv cell %q would run as a formula", cell)
+			}
+		}
+	}
+	table := string(render(t, "table", Options{}))
+	for i, line := range strings.Split(table, "\n") {
+		if n := utf8.RuneCountInString(line); n > 100 {
+			t.Errorf("table line %d is %d columns wide: %q", i+1, n, line)
+		}
+	}
+}
+
+func TestJSONFieldNames(t *testing.T) {
+	var m map[string]any
+	if err := json.Unmarshal(render(t, "json", Options{}), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"schema_version", "tool", "scan", "coverage", "summary", "inventory", "unidentified", "findings", "resolved"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("report lacks %q", k)
+		}
+	}
+	fields := func(v any) map[string]any { return v.(map[string]any) }
+	check := func(obj map[string]any, keys ...string) {
+		t.Helper()
+		for _, k := range keys {
+			if _, ok := obj[k]; !ok {
+				t.Errorf("missing %q in %v", k, obj)
+			}
+		}
+	}
+	check(fields(m["scan"]), "id", "started_at", "finished_at", "organization")
+	check(fields(m["coverage"].([]any)[0]), "provider", "type", "status", "records", "duration_ms", "errors")
+	check(fields(m["inventory"].([]any)[0]), "vendor", "approval", "sources", "user_count", "users", "records", "monthly_spend", "first_seen", "last_seen")
+	check(fields(fields(m["inventory"].([]any)[0])["vendor"]), "id", "name", "category", "martech")
+	check(fields(m["findings"].([]any)[0]), "fingerprint", "rule_id", "title", "severity", "status", "vendor", "message", "remediation", "evidence", "evidence_count")
+	check(fields(fields(m["findings"].([]any)[0])["evidence"].([]any)[0]), "provider", "kind", "id", "summary")
+}
+
+func TestClean(t *testing.T) {
+	cases := map[string]string{
+		"plain":                     "plain",
+		"red\x1b[31mtext\x1b[0m":    "redtext",
+		"title\x1b]0;pwned\x07 ok":  "title ok",
+		"osc\x1b]8;;http://x\x1b\\": "osc",
+		"bell\x07tab\tnl\nend":      "belltab nl end",
+		"c1\u009bX":                 "c1X",
+		"rtl\u202eevil":             "rtlevil",
+		"trailing esc\x1b":          "trailing esc",
+		"héllo wörld":               "héllo wörld",
+	}
+	for in, want := range cases {
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+x": "'+x", "-2": "'-2", "@SUM": "'@SUM", "ok": "ok", "\t=x": "' =x", " =x": "' =x"} {
+		if got := SafeCell(in); got != want {
+			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"a\x1b[31mb", "\x1b]0;x\x07", "\u202e", "=cmd|' /C calc'!A0", "\x1b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Clean(s)
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+				t.Fatalf("Clean(%q) kept control rune %U", s, r)
+			}
+		}
+		cell := SafeCell(s)
+		if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+			t.Fatalf("SafeCell(%q) = %q starts a formula", s, cell)
+		}
+		md := MarkdownText(s)
+		if strings.ContainsAny(md, "<>") {
+			t.Fatalf("MarkdownText(%q) = %q keeps angle brackets", s, md)
+		}
+	})
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(path, []byte("previous"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A writer that fails half way must leave the previous report and no temp file.
+	err := WriteFile(context.Background(), path, failingWriter{}, fixture())
+	if err == nil {
+		t.Fatal("want error")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "previous" {
+		t.Errorf("previous report clobbered: %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+	if err := WriteFile(context.Background(), path, JSON{}, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	var rep scanner.Report
+	b, _ := os.ReadFile(path)
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Scan.Organization != "Northwind Outfitters" {
+		t.Errorf("report not written: %v", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write(_ context.Context, w io.Writer, _ *scanner.Report) error {
+	_, _ = w.Write([]byte(`{"half":`))
+	return os.ErrClosed
+}
+
+func TestCheckWritable(t *testing.T) {
+	if err := CheckWritable(filepath.Join(t.TempDir(), "missing-dir", "r.json")); err == nil {
+		t.Error("a path in a missing folder must be refused")
+	}
+	if err := CheckWritable(t.TempDir()); err == nil {
+		t.Error("a directory must be refused")
+	}
+	if err := CheckWritable(filepath.Join(t.TempDir(), "r.json")); err != nil {
+		t.Error(err)
+	}
+}
