@@ -282,7 +282,9 @@ func (p *Provider) txtAt(ctx context.Context, src source, zone, name string, em 
 	}
 	rs := rrset(name, mdns.TypeTXT, res.rrs)
 	recs := p.annotate(dnssignal.Records(zone, rs), zone)
-	recs = walkSPF(ctx, src, zone, rs, recs, 10, p.failed(ctx))
+	failed := p.failed(ctx)
+	recs = dnssignal.WalkSPF(ctx, zone, rs, recs, txtLookup(src, p.cfg.MaxCNAMEDepth),
+		func(host string, err error) { failed("dns TXT", host, err) })
 	_ = em.send(recs...)
 }
 
@@ -412,7 +414,16 @@ func (p *Provider) collectZones(ctx context.Context, em *emitter) error {
 		}
 	}
 	p.deps.Diagnostics.Skip("zone-file mode: SPF includes and CNAME targets outside the zone files are not looked up (no resolves/dangling)")
-	return collectZoneData(ctx, z, p.cfg.MaxCNAMEDepth, p.failed(ctx), em, p.annotate)
+	sets := z.rrsets()
+	for _, apex := range z.apexes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := em.send(p.annotate(dnssignal.ZoneRecords(apex, sets), apex)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *Provider) readZoneFile(z *zoneData, path string) error {
@@ -426,54 +437,4 @@ func (p *Provider) readZoneFile(z *zoneData, path string) error {
 		origin = p.domains[0]
 	}
 	return z.parseZone(f, origin, path)
-}
-
-// collectZoneData turns every record set of the zone files into records, following SPF includes and CNAME chains
-// as far as the zone files go.
-func collectZoneData(ctx context.Context, z *zoneData, maxCNAME int, failed func(api, target string, err error),
-	em *emitter, annotate func([]scanner.Record, string) []scanner.Record) error {
-	src := zoneSource{z: z}
-	for _, owner := range z.order {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		zone := z.apexOf(owner)
-		byType := z.names[owner]
-		var recs []scanner.Record
-		if txt := byType[mdns.TypeTXT]; len(txt) > 0 {
-			rs := rrset(owner, mdns.TypeTXT, txt)
-			recs = append(recs, walkSPF(ctx, src, zone, rs, dnssignal.Records(zone, rs), 10, failed)...)
-		}
-		if c := byType[mdns.TypeCNAME]; len(c) > 0 {
-			res, err := follow(ctx, src, owner, mdns.TypeTXT, maxCNAME)
-			chain := res.chain
-			if err != nil && !errors.Is(err, errOffline) {
-				failed("zone CNAME", owner, err)
-			}
-			if len(chain) == 0 {
-				chain = []string{rrset(owner, mdns.TypeCNAME, c).Values[0]}
-			}
-			if r, ok := dnssignal.CNAMERecord(zone, owner, chain, c[0].Header().Ttl); ok {
-				if _, isDKIM := dnssignal.DKIMSelector(owner); isDKIM && err == nil && len(res.rrs) > 0 {
-					present := false
-					for _, v := range rrset(owner, mdns.TypeTXT, res.rrs).Values {
-						present = present || dnssignal.DKIMKeyPresent(v)
-					}
-					r.Attributes[dnssignal.AttrDKIMKeyPresent] = present
-				}
-				recs = append(recs, r)
-			}
-		}
-		for _, t := range []uint16{mdns.TypeMX, mdns.TypeNS} {
-			if rrs := byType[t]; len(rrs) > 0 {
-				recs = append(recs, dnssignal.Records(zone, rrset(owner, t, rrs))...)
-			}
-		}
-		if len(recs) > 0 {
-			if err := em.send(annotate(recs, zone)...); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

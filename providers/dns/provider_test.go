@@ -20,7 +20,7 @@ import (
 // faultyServer is the live test server with every fault of the issue set up.
 func faultyServer(t *testing.T, recursive bool) *testServer {
 	s := newTestServer(t, "testdata/live.zone")
-	s.recursive = recursive
+	s.set(func(s *testServer) { s.recursive = recursive })
 	var big []string
 	for i := range 12 { // ~2 KB of TXT at faults.example: over the 1232-byte EDNS0 size, so UDP comes back truncated
 		big = append(big, fmt.Sprintf(`faults.example. 300 IN TXT "bulk-verification=%02d%s"`, i, strings.Repeat("x", 150)))
@@ -135,9 +135,9 @@ func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 		r := mustRec(t, m, "dns:northwind.example:TXT:spf_include:"+host)
 		hint(t, r, scanner.Hint{Type: scanner.HintSPFInclude, Value: host})
 		attr(t, r, dnssignal.AttrSPFPath, []string{"northwind.example", host})
-		attr(t, r, attrSPFLookupsTotal, int64(7))
-		attr(t, r, attrSPFTooMany, false)
-		attr(t, r, attrSPFLoop, false)
+		attr(t, r, dnssignal.AttrSPFLookupsTotal, int64(7))
+		attr(t, r, dnssignal.AttrSPFTooMany, false)
+		attr(t, r, dnssignal.AttrSPFLoop, false)
 	}
 	nb := mustRec(t, m, "dns:northwind.example:TXT:spf_include:_netblocks2.google.com")
 	attr(t, nb, dnssignal.AttrSPFPath, []string{"northwind.example", "_spf.google.com", "_netblocks2.google.com"})
@@ -222,12 +222,12 @@ func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 func checkFaults(t *testing.T, m map[string]scanner.Record, srv *testServer) {
 	// 11 lookups over the tree.
 	f := mustRec(t, m, "dns:faults.example:TXT:spf")
-	attr(t, f, attrSPFLookupsTotal, int64(11))
-	attr(t, f, attrSPFTooMany, true)
+	attr(t, f, dnssignal.AttrSPFLookupsTotal, int64(11))
+	attr(t, f, dnssignal.AttrSPFTooMany, true)
 	if !strings.Contains(f.Summary, "11 DNS-querying terms") {
 		t.Errorf("summary %q", f.Summary)
 	}
-	attr(t, mustRec(t, m, "dns:faults.example:TXT:spf_include:l3.faults.example"), attrSPFTooMany, true)
+	attr(t, mustRec(t, m, "dns:faults.example:TXT:spf_include:l3.faults.example"), dnssignal.AttrSPFTooMany, true)
 
 	// The truncated UDP answer was read over TCP: every bulk token is there.
 	for i := range 12 {
@@ -239,8 +239,8 @@ func checkFaults(t *testing.T, m map[string]scanner.Record, srv *testServer) {
 
 	// Include loop, include of a name without SPF and of one that does not exist.
 	l := mustRec(t, m, "dns:loop.example:TXT:spf")
-	attr(t, l, attrSPFLoop, true)
-	probs, _ := l.Attributes[attrSPFProblems].([]string)
+	attr(t, l, dnssignal.AttrSPFLoop, true)
+	probs, _ := l.Attributes[dnssignal.AttrSPFProblems].([]string)
 	joined := strings.Join(probs, "\n")
 	for _, want := range []string{"include loop: _spf.loop.example → _spf2.loop.example → _spf.loop.example",
 		"include:nospf.loop.example has no SPF record", "include:gone.loop.example does not exist (NXDOMAIN)"} {
@@ -338,7 +338,7 @@ func TestCancelDuringSlowQueries(t *testing.T) {
 func TestNoServerAnswers(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t, "")
-	srv.refuse = true
+	srv.set(func(s *testServer) { s.refuse = true })
 	c := testConfig(srv.addr)
 	c.Domains = []string{"northwind.example"}
 	c.CommonSubdomains = false
@@ -357,7 +357,7 @@ func TestNoServerAnswers(t *testing.T) {
 func TestRetryOnNextServer(t *testing.T) {
 	t.Parallel()
 	bad := newTestServer(t, "")
-	bad.refuse = true
+	bad.set(func(s *testServer) { s.refuse = true })
 	good := newTestServer(t, "testdata/live.zone")
 	src := newLiveSource([]string{bad.addr, good.addr}, time.Second, 1, 4, zerolog.Nop())
 	for range 4 { // whichever server a question starts on, the retry reaches the good one

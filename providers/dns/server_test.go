@@ -191,7 +191,7 @@ func (s *testServer) ServeDNS(w mdns.ResponseWriter, req *mdns.Msg) {
 	} else {
 		s.udp[name]++
 	}
-	servfail, slow, refuse := s.servfail[name], s.slow[name], s.refuse
+	servfail, slow, refuse, recursive := s.servfail[name], s.slow[name], s.refuse, s.recursive
 	s.mu.Unlock()
 	if slow > 0 {
 		select {
@@ -206,8 +206,8 @@ func (s *testServer) ServeDNS(w mdns.ResponseWriter, req *mdns.Msg) {
 	case servfail:
 		m.Rcode = mdns.RcodeServerFailure
 	default:
-		m.Authoritative = !s.recursive
-		m.RecursionAvailable = s.recursive
+		m.Authoritative = !recursive
+		m.RecursionAvailable = recursive
 		m.Rcode, m.Answer = s.resolve(name, q.Qtype)
 	}
 	if !tcp {
@@ -219,6 +219,13 @@ func (s *testServer) ServeDNS(w mdns.ResponseWriter, req *mdns.Msg) {
 		m.Truncate(size)
 	}
 	_ = w.WriteMsg(m)
+}
+
+// set changes the server's behaviour safely while it runs.
+func (s *testServer) set(f func(s *testServer)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
 }
 
 func (s *testServer) counts(name string) (udp, tcp int) {

@@ -1,7 +1,6 @@
 package dns
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -101,29 +100,22 @@ func (z *zoneData) apexOf(name string) string {
 	return ""
 }
 
-// zoneSource answers questions from zone files like an authoritative server: a CNAME at the name is returned for
-// any other type, names below a zone that hold nothing are NXDOMAIN, and names outside every zone are errOffline.
-type zoneSource struct{ z *zoneData }
-
-func (s zoneSource) query(ctx context.Context, name string, qtype uint16) (answer, error) {
-	if err := ctx.Err(); err != nil {
-		return answer{}, err
-	}
-	n := dnssignal.Norm(name)
-	if s.z.apexOf(n) == "" {
-		return answer{}, errOffline
-	}
-	byType := s.z.names[n]
-	if byType == nil {
-		for _, o := range s.z.order { // an empty non-terminal exists (NODATA), anything else is NXDOMAIN
-			if strings.HasSuffix(o, "."+n) {
-				return answer{rcode: mdns.RcodeSuccess}, nil
+// rrsets returns the record sets of the zone files in file order, TXT strings joined per record.
+func (z *zoneData) rrsets() []dnssignal.RRSet {
+	var out []dnssignal.RRSet
+	for _, owner := range z.order {
+		byType := z.names[owner]
+		types := make([]uint16, 0, len(byType))
+		for t := range byType {
+			types = append(types, t)
+		}
+		sort.Slice(types, func(i, j int) bool { return types[i] < types[j] })
+		for _, t := range types {
+			switch t {
+			case mdns.TypeTXT, mdns.TypeCNAME, mdns.TypeMX, mdns.TypeNS:
+				out = append(out, rrset(owner, t, byType[t]))
 			}
 		}
-		return answer{rcode: mdns.RcodeNameError}, nil
 	}
-	if c := byType[mdns.TypeCNAME]; len(c) > 0 && qtype != mdns.TypeCNAME {
-		return answer{rcode: mdns.RcodeSuccess, rrs: c}, nil
-	}
-	return answer{rcode: mdns.RcodeSuccess, rrs: byType[qtype]}, nil
+	return out
 }
