@@ -412,3 +412,33 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestWildcardCNAME(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, "testdata/live.zone")
+	srv.addRR("wild.example. 300 IN SOA ns1.wild.example. h.wild.example. 1 2 3 4 5",
+		"*.wild.example. 300 IN CNAME parking.partnerstack.example.",
+		"go.wild.example. 300 IN CNAME mkto-ab0123.com.")
+	c := testConfig(srv.addr)
+	c.Domains = []string{"wild.example"}
+	c.Subdomains = []string{"partners"}
+	diags := &scanner.Diagnostics{}
+	recs, err := scannertest.Collect(t, newTestProvider(t, c, diags))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cnames []string
+	for _, r := range recs {
+		if r.Attributes[dnssignal.AttrSignal] == dnssignal.SignalCNAME {
+			cnames = append(cnames, r.ID)
+		}
+	}
+	sort.Strings(cnames)
+	want := []string{"dns:go.wild.example:CNAME:cname", "dns:partners.wild.example:CNAME:cname"}
+	if !reflect.DeepEqual(cnames, want) {
+		t.Errorf("cnames %q, want %q (the wildcard hides the other probes)", cnames, want)
+	}
+	if s := strings.Join(diags.Skipped(), "\n"); !strings.Contains(s, "*.wild.example is a wildcard CNAME to parking.partnerstack.example") {
+		t.Errorf("skipped: %s", s)
+	}
+}

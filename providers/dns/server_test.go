@@ -158,6 +158,18 @@ func (s *testServer) resolve(qname string, qtype uint16) (int, []mdns.RR) {
 			return mdns.RcodeSuccess, ans // zone edge: the client asks again
 		}
 		byType := s.names[cur]
+		if byType == nil && !s.exists(cur) && strings.Contains(cur, ".") {
+			if w := s.names["*."+cur[strings.IndexByte(cur, '.')+1:]]; w != nil { // wildcard: synthesise at cur
+				byType = map[uint16][]mdns.RR{}
+				for t, rrs := range w {
+					for _, rr := range rrs {
+						c := mdns.Copy(rr)
+						c.Header().Name = mdns.Fqdn(cur)
+						byType[t] = append(byType[t], c)
+					}
+				}
+			}
+		}
 		if byType == nil {
 			if s.exists(cur) {
 				return mdns.RcodeSuccess, ans
