@@ -2,7 +2,12 @@ module github.com/shadowscan/shadowscan
 
 go 1.26
 
-require github.com/rs/zerolog v1.35.1
+require (
+	github.com/go-viper/mapstructure/v2 v2.4.0
+	github.com/rs/zerolog v1.35.1
+	go.yaml.in/yaml/v3 v3.0.4
+	golang.org/x/text v0.28.0
+)
 
 require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
