@@ -242,6 +242,9 @@ func TestParseLineNumbersAfterQuotedNewlines(t *testing.T) {
 			t.Errorf("bad row %d at line %d, want %d (%v)", i, bad[i].line, l, bad)
 		}
 	}
+	if !strings.Contains(bad[2].err, "(the quoted field opened on line 9)") {
+		t.Errorf("unterminated quote: %q", bad[2].err)
+	}
 }
 
 // FuzzParse drives the whole CSV path with arbitrary bytes: it must never panic, never report a transaction
