@@ -23,6 +23,8 @@ type accumulator struct {
 	mu       sync.Mutex // guards findings (matches can arrive from the evaluator concurrently)
 	findings map[string]*findingAcc
 
+	notSoftware int // unresolved records their provider marked software_likely=false (meals, travel)
+
 	evaluated  atomic.Int64
 	evalErrors atomic.Int64
 	firstErr   atomic.Value // string
@@ -89,6 +91,10 @@ func (a *accumulator) add(ctx context.Context, rec *Record) {
 			appr = a.opts.Policy.Approval(res.Vendor.ID)
 		}
 		a.addVendor(rec, res, appr, user)
+	} else if soft, ok := rec.Attributes["software_likely"].(bool); ok && !soft {
+		// Not software and no catalogue vendor: a taxi or a lunch is not shadow IT. Counted, not reported.
+		a.notSoftware++
+		return
 	} else {
 		a.addUnidentified(rec, res, user)
 	}
@@ -291,6 +297,10 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 	}
 	sort.Slice(rep.Unidentified, func(i, j int) bool { return rep.Unidentified[i].Key < rep.Unidentified[j].Key })
 
+	if a.notSoftware > 0 {
+		a.opts.Logger.Info().Str("component", "scanner").Int("records", a.notSoftware).
+			Msg("unresolved records marked as not software (travel, meals, retail) left out of the report")
+	}
 	if a.opts.Evaluator != nil {
 		if err := a.opts.Evaluator.EvaluateInventory(ctx, rep.Inventory, rep.Unidentified, a.addMatch); err != nil {
 			a.noteEvalError(err)

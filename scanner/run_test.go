@@ -354,3 +354,37 @@ func TestMonthly(t *testing.T) {
 		t.Error("one-off amounts have no monthly value")
 	}
 }
+
+type notSoftwareConfig struct{}
+
+func (*notSoftwareConfig) Validate() error { return nil }
+
+type notSoftwareProvider struct{}
+
+func (notSoftwareProvider) Collect(_ context.Context, emit func(Record) error) error {
+	for i, soft := range []any{false, true, nil} {
+		r := Record{Kind: KindExpense, ID: fmt.Sprint(i), Hints: []Hint{{Type: HintMerchant, Value: fmt.Sprint("M", i)}}}
+		if soft != nil {
+			r.Attributes = map[string]any{"software_likely": soft}
+		}
+		if err := emit(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func init() {
+	Register(Factory{Type: "notsoftware", NewConfig: func() ProviderConfig { return &notSoftwareConfig{} },
+		New: func(ProviderConfig, Deps) (Provider, error) { return notSoftwareProvider{}, nil }})
+}
+
+func TestUnresolvedNonSoftwareLeftOut(t *testing.T) {
+	rep, _ := Run(context.Background(), testOpts(t, Instance{Name: "cards", Type: "notsoftware", Config: &notSoftwareConfig{}}))
+	if len(rep.Unidentified) != 2 {
+		t.Errorf("unidentified %+v: the record marked software_likely=false must be left out, the others kept", rep.Unidentified)
+	}
+	if c := cov(t, rep, "cards"); c.Records != 3 {
+		t.Errorf("coverage must still count every record read: %d", c.Records)
+	}
+}

@@ -3,5 +3,6 @@ package all
 
 import (
 	_ "github.com/shadowscan/shadowscan/providers/dns"       // SPF, TXT, DMARC, DKIM, CNAME from live DNS or zone files
+	_ "github.com/shadowscan/shadowscan/providers/expenses"  // card and expense exports (CSV)
 	_ "github.com/shadowscan/shadowscan/providers/inventory" // JSON/NDJSON record files
 )
