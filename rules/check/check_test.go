@@ -385,3 +385,29 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file; run with -update and review the diff.\n--- got ---\n%s", name, got)
 	}
 }
+
+func BenchmarkCheckName(b *testing.B) {
+	c := demoChecker(checktest.Report())
+	for b.Loop() {
+		if _, err := c.Check("hotjar"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckConsentURL(b *testing.B) {
+	c := demoChecker(checktest.Report())
+	for b.Loop() {
+		if _, err := c.Check(leadMagnetURL); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseQuery(b *testing.B) {
+	for b.Loop() {
+		if _, err := check.ParseQuery(hubspotGmailURL); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
