@@ -19,7 +19,7 @@ import (
 )
 
 // MaxReportBytes is the largest report file the server reads.
-const MaxReportBytes = 256 << 20
+const MaxReportBytes = check.MaxReportBytes
 
 // maxHistory is how many past scans the trend keeps.
 const maxHistory = 60
@@ -121,7 +121,7 @@ func (s *store) refreshLocked(force bool) {
 		return
 	}
 	s.statOK, s.modTime, s.size = true, fi.ModTime(), fi.Size()
-	rep, err := readReport(s.path)
+	rep, err := check.ReadReport(s.path)
 	if err != nil {
 		s.loadErr = err.Error()
 		s.log.Error().Err(err).Str("report", s.path).Msg("report file is not a valid report; keeping the last good one")
@@ -141,25 +141,6 @@ func errText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// readReport reads and checks one JSON report.
-func readReport(path string) (*scanner.Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("report file: %s", errText(err))
-	}
-	defer f.Close()
-	var rep scanner.Report
-	dec := json.NewDecoder(io.LimitReader(f, MaxReportBytes+1))
-	if err := dec.Decode(&rep); err != nil {
-		return nil, fmt.Errorf("report %s: not a JSON report: %v", filepath.Base(path), err)
-	}
-	if rep.SchemaVersion != scanner.SchemaVersion {
-		return nil, fmt.Errorf("report %s: schema_version %d, want %d", filepath.Base(path), rep.SchemaVersion,
-			scanner.SchemaVersion)
-	}
-	return &rep, nil
 }
 
 // readHistoryLocked reads the summaries of the past reports in the history folder (new or changed files only).
