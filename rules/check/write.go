@@ -1,0 +1,294 @@
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shadowscan/shadowscan/scanner/report"
+)
+
+// Formats lists the output formats of `shadowscan check`.
+var Formats = []string{"text", "json", "markdown"}
+
+// Width is the width the text output fits.
+const Width = 100
+
+// Write writes r in one of Formats.
+func Write(w io.Writer, format string, r *Result) error {
+	switch format {
+	case "text", "":
+		return WriteText(w, r)
+	case "json":
+		return WriteJSON(w, r)
+	case "markdown", "md":
+		return WriteMarkdown(w, r)
+	}
+	return fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// WriteJSON writes r as indented JSON. Unicode bidirectional controls are written as \u escapes.
+func WriteJSON(w io.Writer, r *Result) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeBidi(buf.Bytes()))
+	return err
+}
+
+var bidiJSON = strings.NewReplacer(
+	"\u202a", `\u202a`, "\u202b", `\u202b`, "\u202c", `\u202c`, "\u202d", `\u202d`, "\u202e", `\u202e`,
+	"\u2066", `\u2066`, "\u2067", `\u2067`, "\u2068", `\u2068`, "\u2069", `\u2069`,
+	"\u200e", `\u200e`, "\u200f", `\u200f`, "\u061c", `\u061c`,
+)
+
+func escapeBidi(b []byte) []byte { return []byte(bidiJSON.Replace(string(b))) }
+
+// WriteText writes r for a terminal: every untrusted string cleaned of control characters, lines within Width.
+func WriteText(w io.Writer, r *Result) error {
+	var b strings.Builder
+	c := report.Clean
+	line := func(s string) { b.WriteString(fitLine(s, Width)); b.WriteByte('\n') }
+	para := func(first, rest, s string) {
+		for _, l := range wrap(s, Width, first, rest) {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+
+	line(fmt.Sprintf("%s  ·  %s", strings.ToUpper(VerdictLabel(r.Verdict)), c(truncate(r.Query, 80))))
+	b.WriteByte('\n')
+	if v := r.Vendor; v != nil {
+		line(fmt.Sprintf("%s (%s)", c(v.Name), c(v.ID)))
+		cat := c(v.CategoryName)
+		if len(v.SubcategoryNames) > 0 {
+			cat += " › " + c(strings.Join(v.SubcategoryNames, ", "))
+		}
+		if cat != "" {
+			para("  Category:   ", "              ", cat)
+		}
+		if len(v.Domains) > 0 {
+			para("  Domains:    ", "              ", c(strings.Join(v.Domains, ", ")))
+		}
+		if len(v.DataAccess) > 0 {
+			para("  Touches:    ", "              ", c(strings.Join(v.DataAccess, ", ")))
+		}
+	} else if r.AppName != "" {
+		line(fmt.Sprintf("%s (not in the catalogue)", c(r.AppName)))
+	}
+	if r.ClientID != "" {
+		para("  Client ID:  ", "              ", c(r.ClientID))
+	}
+	if r.RedirectHost != "" {
+		para("  Redirect:   ", "              ", c(r.RedirectHost))
+	}
+	if r.AdminConsent {
+		line("  Consent:    tenant-wide admin consent")
+	}
+	para("  Matched:    ", "              ", c(r.Reason))
+	if a := r.Approval; a != nil && (a.Owner != "" || a.Ticket != "" || !a.Expires.IsZero() || a.Notes != "") {
+		var bits []string
+		if a.Owner != "" {
+			bits = append(bits, "owner "+c(a.Owner))
+		}
+		if a.Ticket != "" {
+			bits = append(bits, "ticket "+c(a.Ticket))
+		}
+		if !a.Expires.IsZero() {
+			bits = append(bits, "expires "+a.Expires.Format("2006-01-02"))
+		}
+		if a.Notes != "" {
+			bits = append(bits, c(a.Notes))
+		}
+		para("  Approval:   ", "              ", strings.Join(bits, "; "))
+	}
+	if a := r.Approval; a != nil && len(a.Scopes) > 0 && len(r.Scopes) > 0 {
+		para("  Allowed:    ", "              ", c(strings.Join(a.Scopes, ", ")))
+	}
+
+	if len(r.Suggestions) > 0 {
+		b.WriteString("\nDid you mean\n")
+		for _, s := range r.Suggestions {
+			line(fmt.Sprintf("  %-24s %-18s %s", c(s.Name), VerdictLabel(s.Verdict), c(s.CategoryName)))
+		}
+	}
+
+	if len(r.Alternatives) > 0 {
+		b.WriteString("\nYou already have\n")
+		for _, a := range r.Alternatives {
+			l := fmt.Sprintf("  %-20s %-10s for %s", c(a.Vendor.Name), a.Status, c(lowerFirst(a.Subcategory)))
+			if a.Owner != "" {
+				l += ", owner " + c(a.Owner)
+			}
+			line(l)
+		}
+	}
+
+	if len(r.Scopes) > 0 {
+		b.WriteString("\nAccess it asks for\n")
+		for _, s := range r.Scopes {
+			mark := ""
+			if s.BeyondApproval {
+				mark = " [beyond approval]"
+			}
+			head := fmt.Sprintf("  %-11s %s%s", s.Class, c(ShortScope(s.Scope)), mark)
+			line(head)
+			if s.Why != "" {
+				para("              ", "              ", c(s.Why))
+			}
+		}
+		if r.ScopesDropped > 0 {
+			line(fmt.Sprintf("  … and %d more scopes", r.ScopesDropped))
+		}
+	}
+
+	b.WriteString("\nUse here\n")
+	switch u := r.Usage; {
+	case u == nil:
+		line("  No scan report given (--report LAST.json), so current use is unknown.")
+	case !u.InReport:
+		line(fmt.Sprintf("  Not seen in scan %s of %s.", c(truncate(u.ScanID, 40)), u.ScanFinished.Format("2006-01-02")))
+	default:
+		line(fmt.Sprintf("  %s in scan %s of %s", people(u.UserCount), c(truncate(u.ScanID, 40)),
+			u.ScanFinished.Format("2006-01-02")))
+		if len(u.Users) > 0 {
+			para("  Who:        ", "              ", c(strings.Join(u.Users, ", ")))
+		} else if r.Redacted && u.UserCount > 0 {
+			line("  Who:        (names withheld)")
+		}
+		if len(u.Sources) > 0 {
+			para("  Sources:    ", "              ", c(strings.Join(u.Sources, ", ")))
+		}
+		if sp := Money(u.MonthlySpend); sp != "" {
+			line("  Spend:      " + sp + " a month")
+		}
+		if !u.FirstSeen.IsZero() {
+			line(fmt.Sprintf("  Seen:       %s to %s", u.FirstSeen.Format("2006-01-02"), u.LastSeen.Format("2006-01-02")))
+		}
+	}
+
+	b.WriteString("\nNext step\n")
+	para("  ", "  ", c(r.NextStep))
+	if r.ExitCode != ExitOK || r.Verdict == VerdictApproved {
+		line("  The request text: --format markdown, or --request FILE to save it.")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMarkdown writes r as a Markdown document: the verdict, the facts, then the request for IT.
+func WriteMarkdown(w io.Writer, r *Result) error {
+	md := report.MarkdownText
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	p("# %s: %s\n\n", md(toolName(r)), VerdictLabel(r.Verdict))
+	p("%s\n\n", md(r.NextStep))
+	p("- Query (%s): %s\n", r.QueryKind, md(truncate(r.Query, 300)))
+	p("- Matched: %s\n", md(r.Reason))
+	if len(r.Suggestions) > 0 {
+		names := make([]string, 0, len(r.Suggestions))
+		for _, s := range r.Suggestions {
+			names = append(names, fmt.Sprintf("%s (%s)", md(s.Name), VerdictLabel(s.Verdict)))
+		}
+		p("- Did you mean: %s\n", strings.Join(names, ", "))
+	}
+	if r.Usage == nil {
+		p("- Current use here: unknown (no scan report given)\n")
+	} else if !r.Usage.InReport {
+		p("- Current use here: not seen in the scan of %s\n", r.Usage.ScanFinished.Format("2006-01-02"))
+	}
+	p("\n")
+	b.WriteString(r.RequestMarkdown)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteRequestFile writes the request text to path atomically (temporary file, then rename).
+func WriteRequestFile(path string, r *Result) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing request: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(r.RequestMarkdown); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing request: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing request: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing request: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing request: %w", err)
+	}
+	return nil
+}
+
+// fitLine cuts s to width runes, ending with "…" when cut.
+func fitLine(s string, width int) string {
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	rs := []rune(s)
+	return string(rs[:width-1]) + "…"
+}
+
+// wrap breaks s into lines of at most width runes, the first starting with first, the others with rest. Words
+// longer than a line are cut.
+func wrap(s string, width int, first, rest string) []string {
+	var lines []string
+	if len([]rune(first)) >= width/2 || len([]rune(rest)) >= width/2 {
+		first, rest = "", ""
+	}
+	prefix := first
+	cur := []rune(prefix)
+	empty := true
+	flush := func() {
+		lines = append(lines, strings.TrimRight(string(cur), " "))
+		prefix = rest
+		cur = []rune(prefix)
+		empty = true
+	}
+	for _, word := range strings.Fields(s) {
+		wr := []rune(word)
+		need := len(wr)
+		if !empty {
+			need++
+		}
+		if len(cur)+need > width && !empty {
+			flush()
+		}
+		if !empty {
+			cur = append(cur, ' ')
+		}
+		for len(cur)+len(wr) > width {
+			room := width - len(cur)
+			if room <= 0 {
+				flush()
+				continue
+			}
+			cur = append(cur, wr[:room]...)
+			wr = wr[room:]
+			empty = false
+			flush()
+		}
+		cur = append(cur, wr...)
+		empty = false
+	}
+	if !empty || len(lines) == 0 {
+		lines = append(lines, strings.TrimRight(string(cur), " "))
+	}
+	return lines
+}

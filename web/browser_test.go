@@ -1,0 +1,250 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/shadowscan/shadowscan/rules/check/checktest"
+)
+
+// findChromium returns the browser to drive: $SHADOWSCAN_CHROMIUM, else Debian's chromium or another Chrome on PATH.
+func findChromium() string {
+	if p := os.Getenv("SHADOWSCAN_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// artifactsDir is where screenshots go: $SHADOWSCAN_ARTIFACTS, else .artifacts/ at the repository root.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SHADOWSCAN_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", ".artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestBrowser drives the page in real headless Chromium: type a name, pick the suggestion with the keyboard, read
+// the verdict card and the alternative, copy the request, paste a consent URL, and look at it on a phone.
+func TestBrowser(t *testing.T) {
+	chrome := findChromium()
+	if chrome == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no Chromium found and CI=true: install Debian's chromium package (see .ci/run)")
+		}
+		t.Skip("no Chromium on PATH (apt-get install chromium); set SHADOWSCAN_CHROMIUM to use another")
+	}
+	f := newFixture(t, nil)
+	if !strings.HasPrefix(f.srv.URL, "http://127.0.0.1:") {
+		t.Fatalf("test server is not on loopback: %s", f.srv.URL)
+	}
+	shots := artifactsDir(t)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1100, 1400),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+
+	// Start the browser, then collect every uncaught exception and console or browser error (a CSP violation is
+	// one of those).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chrome, err)
+	}
+	var mu sync.Mutex
+	var problems []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, "exception: "+ev.ExceptionDetails.Text+exceptionDesc(ev.ExceptionDetails))
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				problems = append(problems, fmt.Sprintf("console.%s: %v", ev.Type, ev.Args))
+			}
+		case *cdplog.EventEntryAdded:
+			if ev.Entry != nil && ev.Entry.Level == cdplog.EntryLevelError {
+				problems = append(problems, "log: "+string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	eval := func(js string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return s
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		p := filepath.Join(shots, name)
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s (%d bytes)", p, len(png))
+	}
+
+	run("open the page", chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#inventory-body table")))
+	if got := text("#inventory-body .scan-line"); !strings.Contains(got, "scan-20261102-0600") {
+		t.Errorf("inventory line = %q", got)
+	}
+
+	// Keyboard: the first Tab lands on the skip link.
+	run("tab", chromedp.KeyEvent(kb.Tab))
+	if got := eval(`document.activeElement.className`); got != "skip" {
+		t.Errorf("first focus = %q, want the skip link", got)
+	}
+
+	// Type a name, see the suggestions, pick the first with the arrow key and Enter.
+	run("type hotjar", chromedp.SendKeys(chromedp.ID("q"), "hotjar"),
+		chromedp.WaitVisible(chromedp.CSS("#suggestions [role=option]")))
+	if got := text("#suggestions [role=option]"); !strings.Contains(got, "Hotjar") {
+		t.Errorf("first suggestion = %q", got)
+	}
+	if got := eval(`document.getElementById("q").getAttribute("aria-expanded")`); got != "true" {
+		t.Errorf("aria-expanded = %q with the list open", got)
+	}
+	run("arrow down", chromedp.KeyEvent(kb.ArrowDown))
+	if got := eval(`document.getElementById("q").getAttribute("aria-activedescendant") || ""`); got != "suggestion-0" {
+		t.Errorf("aria-activedescendant = %q after ArrowDown", got)
+	}
+	run("enter", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("verdict-card")))
+
+	if got := text("#verdict"); got != "Not approved" {
+		t.Errorf("verdict = %q, want Not approved", got)
+	}
+	if got := text("#verdict-title"); got != "Hotjar" {
+		t.Errorf("vendor = %q", got)
+	}
+	alts := text("#alternatives")
+	if !strings.Contains(alts, "FullStory") || !strings.Contains(alts, "web-analytics@northwind.example") {
+		t.Errorf("alternatives = %q, want FullStory and its owner", alts)
+	}
+	if got := text("#next-step"); !strings.Contains(got, "Consider FullStory") {
+		t.Errorf("next step = %q", got)
+	}
+	if page := eval(`document.getElementById("verdict-card").textContent`); strings.Contains(page, "alice.moreau") {
+		t.Errorf("the page names people without a token")
+	}
+	if got := eval(`location.search`); got != "?q=Hotjar" {
+		t.Errorf("location.search = %q (deep link)", got)
+	}
+
+	// The copy-request button exists, is a button, and copies (or selects the text where the clipboard is denied).
+	if got := text("#copy-request"); got != "Copy request" {
+		t.Errorf("copy button = %q", got)
+	}
+	run("copy", chromedp.Click(chromedp.ID("copy-request")),
+		chromedp.Poll[chromedp.Void](`document.querySelector(".copied").textContent.length > 0`))
+	if got := text(".copied"); !strings.Contains(got, "Copied") && !strings.Contains(got, "Select the text") {
+		t.Errorf("copy status = %q", got)
+	}
+	if req := eval(`document.getElementById("request-text").textContent`); !strings.HasPrefix(req, "## Request: approval to use Hotjar") ||
+		!strings.Contains(req, "FullStory") {
+		t.Errorf("request text = %q", req)
+	}
+	shot("serve-check-hotjar.png")
+
+	// The consent URL gives the same verdict and alternative.
+	consent := "https://accounts.google.com/o/oauth2/v2/auth?client_id=" + checktest.HotjarClientID +
+		"&scope=openid+email+https://www.googleapis.com/auth/drive.readonly&redirect_uri=" +
+		url.QueryEscape("https://insights.hotjar.com/cb")
+	run("paste consent URL", chromedp.SetValue(chromedp.ID("q"), consent), chromedp.Click(chromedp.ID("check-button")),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#verdict-card table.scopes") !== null`))
+	if got := text("#verdict"); got != "Not approved" {
+		t.Errorf("consent verdict = %q", got)
+	}
+	if got := text("#alternatives"); !strings.Contains(got, "FullStory") {
+		t.Errorf("consent alternatives = %q", got)
+	}
+	if got := text("#verdict-card table.scopes"); !strings.Contains(got, "drive.readonly") || !strings.Contains(got, "restricted") {
+		t.Errorf("scopes table = %q", got)
+	}
+
+	// On a phone: nothing scrolls sideways.
+	run("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+		chromedp.Navigate(f.srv.URL+"/?q=apollo"), chromedp.WaitVisible(chromedp.ID("verdict-card")))
+	if got := text("#verdict"); got != "Banned" {
+		t.Errorf("deep-linked verdict = %q", got)
+	}
+	if got := eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); got != "true" {
+		t.Errorf("the page scrolls sideways on a phone: %s", eval(`document.documentElement.scrollWidth + " > " + window.innerWidth`))
+	}
+	shot("serve-check-phone.png")
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("browser reported: %s", p)
+	}
+}
+
+func exceptionDesc(d *runtime.ExceptionDetails) string {
+	if d == nil || d.Exception == nil {
+		return ""
+	}
+	return " " + d.Exception.Description
+}
