@@ -35,6 +35,7 @@ type auditGrant struct {
 	revokedAt       time.Time // the latest revoke
 	authorizations  int
 	claimed         bool // a current token was found for it
+	nameAt, typeAt  time.Time
 }
 
 type auditKey struct{ user, client string }
@@ -138,18 +139,13 @@ func (l *auditLog) add(a *reports.Activity) {
 		// The latest event decides the state; at the same instant a revoke wins over an authorize.
 		if at.After(g.lastEventTime) || (at.Equal(g.lastEventTime) && ev.Name == eventRevoke) || g.lastEvent == "" {
 			g.lastEvent, g.lastEventTime = ev.Name, at
-			if appName != "" {
-				g.appName = appName
-			}
-			if clientType != "" {
-				g.clientType = clientType
-			}
 		}
-		if g.appName == "" {
-			g.appName = appName
+		// The latest app name and client type win.
+		if appName != "" && (g.appName == "" || !at.Before(g.nameAt)) {
+			g.appName, g.nameAt = appName, at
 		}
-		if g.clientType == "" {
-			g.clientType = clientType
+		if clientType != "" && (g.clientType == "" || !at.Before(g.typeAt)) {
+			g.clientType, g.typeAt = clientType, at
 		}
 	}
 }
@@ -197,8 +193,12 @@ func mergeAudit(into, g *auditGrant) {
 	}
 	if g.lastEventTime.After(into.lastEventTime) || (g.lastEventTime.Equal(into.lastEventTime) && g.lastEvent == eventRevoke) {
 		into.lastEvent, into.lastEventTime = g.lastEvent, g.lastEventTime
-		into.appName = firstNonEmpty(g.appName, into.appName)
-		into.clientType = firstNonEmpty(g.clientType, into.clientType)
+	}
+	if g.appName != "" && (into.appName == "" || g.nameAt.After(into.nameAt)) {
+		into.appName, into.nameAt = g.appName, g.nameAt
+	}
+	if g.clientType != "" && (into.clientType == "" || g.typeAt.After(into.typeAt)) {
+		into.clientType, into.typeAt = g.clientType, g.typeAt
 	}
 }
 

@@ -59,6 +59,9 @@ func (p *provider) listUsers(ctx context.Context, dir *admin.Service) ([]person,
 			return nil
 		})
 	if err != nil {
+		if len(users) == 0 {
+			return nil, p.explain("users.list", err)
+		}
 		return users, fmt.Errorf("after %d users (%d pages): %w", len(users), page, p.explain("users.list", err))
 	}
 	return users, nil

@@ -45,32 +45,45 @@ func (p *provider) explain(api string, err error) error {
 		return &setupError{msg: fmt.Sprintf(format, args...), err: err}
 	}
 	scopes := strings.Join(p.scopes(), ",")
-	client := p.saClientID
-	if client == "" {
-		client = "<the service account's OAuth client ID (its unique ID)>"
-	}
 	sa := p.saEmail
 	if sa == "" {
 		sa = "the service account"
 	}
+	client := p.saClientID
+	if client == "" {
+		client = "<the unique ID of " + sa + ", shown in Google Cloud console › IAM & Admin › Service accounts>"
+	}
 
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		desc := re.ErrorDescription
+		code, desc := re.ErrorCode, re.ErrorDescription
+		if code == "" {
+			// The JWT flow of x/oauth2 leaves the RFC 6749 fields to the body.
+			var body struct {
+				Error            string `json:"error"`
+				ErrorDescription string `json:"error_description"`
+			}
+			if json.Unmarshal(re.Body, &body) == nil {
+				code, desc = body.Error, body.ErrorDescription
+			}
+			if code == "" && re.Response != nil {
+				code = re.Response.Status
+			}
+		}
 		switch {
-		case re.ErrorCode == "unauthorized_client" || strings.Contains(desc, "not authorized for any of the scopes"):
+		case code == "unauthorized_client" || strings.Contains(desc, "not authorized for any of the scopes"):
 			return wrap("domain-wide delegation is not set up for %s, or not for every scope shadowscan asks for: in the %s, add client ID %s with exactly these scopes: %s (a new or changed entry can take a few minutes, at worst 24 hours, to apply) [token endpoint: %s %s]",
-				sa, delegationConsole, client, scopes, re.ErrorCode, desc)
-		case re.ErrorCode == "invalid_grant" && (strings.Contains(desc, "email") || strings.Contains(desc, "User ID") || strings.Contains(desc, "subject")):
+				sa, delegationConsole, client, scopes, code, desc)
+		case code == "invalid_grant" && (strings.Contains(desc, "email") || strings.Contains(desc, "User ID") || strings.Contains(desc, "subject")):
 			return wrap("admin_email %q is not an active user of this Workspace account (token endpoint: %s): set admin_email to an admin in the account, a super admin or one with a role that can read users, user security and reports",
 				p.cfg.AdminEmail, desc)
-		case re.ErrorCode == "invalid_grant" && strings.Contains(strings.ToLower(desc), "signature"):
+		case code == "invalid_grant" && strings.Contains(strings.ToLower(desc), "signature"):
 			return wrap("the key of %s was deleted or disabled (token endpoint: %s): create a new key for credentials_file, or better, switch to keyless impersonation (impersonate_service_account)", sa, desc)
-		case re.ErrorCode == "access_denied" || re.ErrorCode == "admin_policy_enforced":
+		case code == "access_denied" || code == "admin_policy_enforced":
 			return wrap("the Workspace account refused a token for admin_email %q (%s: %s): check in the Admin console › Security › Access and data control › API controls that the app (client ID %s) is not blocked and that %s is allowed",
-				p.cfg.AdminEmail, re.ErrorCode, desc, client, scopes)
+				p.cfg.AdminEmail, code, desc, client, scopes)
 		}
-		return fmt.Errorf("getting an access token for %s as %s: %s %s", sa, p.cfg.AdminEmail, re.ErrorCode, desc)
+		return fmt.Errorf("getting an access token for %s as %s: %s %s", sa, p.cfg.AdminEmail, code, desc)
 	}
 
 	var sj *signJWTError

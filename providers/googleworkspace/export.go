@@ -165,6 +165,9 @@ func newCSVTable(name string, data []byte) (*csvTable, error) {
 func csvError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
+		if pe.StartLine != 0 && pe.StartLine != pe.Line {
+			return fmt.Errorf("%s:%d: %v (at line %d, column %d)", name, pe.StartLine, pe.Err, pe.Line, pe.Column)
+		}
 		return fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
 	}
 	return fmt.Errorf("%s: %v", name, err)
