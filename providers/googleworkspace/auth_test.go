@@ -1,0 +1,295 @@
+package googleworkspace
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
+)
+
+const (
+	testSA        = "shadowscan@northwind-sec.iam.gserviceaccount.com"
+	testClientID  = "104729385610473829156"
+	testAdmin     = "admin@northwind.example"
+	testAPIToken  = "ya29.fake-access-token"
+	testADCToken  = "ya29.fake-adc-token"
+	testSignedJWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl"
+)
+
+// authFake is a token endpoint, an IAM Credentials endpoint and the Admin SDK fake behind a bearer check.
+type authFake struct {
+	t *testing.T
+	// tokenReply, when set, replaces the token endpoint's success reply: status and body.
+	tokenStatus int
+	tokenBody   string
+	iamStatus   int
+	iamBody     string
+
+	mu     sync.Mutex
+	claims map[string]any // the JWT claims the token endpoint or signJwt saw
+	unauth int            // Admin SDK requests without the right bearer token
+}
+
+func (f *authFake) handler(admin http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		if r.Form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" {
+			f.t.Errorf("grant_type = %q", r.Form.Get("grant_type"))
+		}
+		assertion := r.Form.Get("assertion")
+		if assertion != testSignedJWT { // key-file flow: a JWT we can read
+			parts := strings.Split(assertion, ".")
+			if len(parts) != 3 {
+				f.t.Errorf("assertion is not a JWT: %q", assertion)
+			} else {
+				b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+				var c map[string]any
+				_ = json.Unmarshal(b, &c)
+				f.mu.Lock()
+				f.claims = c
+				f.mu.Unlock()
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if f.tokenStatus != 0 {
+			w.WriteHeader(f.tokenStatus)
+			_, _ = io.WriteString(w, f.tokenBody)
+			return
+		}
+		_, _ = io.WriteString(w, `{"access_token":"`+testAPIToken+`","token_type":"Bearer","expires_in":3600}`)
+	})
+	mux.HandleFunc("POST /v1/projects/-/serviceAccounts/{sa}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("sa") != testSA+":signJwt" {
+			f.t.Errorf("signJwt for %q", r.PathValue("sa"))
+		}
+		if r.Header.Get("Authorization") != "Bearer "+testADCToken {
+			f.t.Errorf("signJwt without the ADC token: %q", r.Header.Get("Authorization"))
+		}
+		var req struct{ Payload string }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		var c map[string]any
+		if err := json.Unmarshal([]byte(req.Payload), &c); err != nil {
+			f.t.Errorf("signJwt payload %q: %v", req.Payload, err)
+		}
+		f.mu.Lock()
+		f.claims = c
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if f.iamStatus != 0 {
+			w.WriteHeader(f.iamStatus)
+			_, _ = io.WriteString(w, f.iamBody)
+			return
+		}
+		_, _ = io.WriteString(w, `{"keyId":"k1","signedJwt":"`+testSignedJWT+`"}`)
+	})
+	mux.Handle("/admin/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testAPIToken {
+			f.mu.Lock()
+			f.unauth++
+			f.mu.Unlock()
+			w.WriteHeader(401)
+			_, _ = io.WriteString(w, googleadmin.GoogleError(401, "authError", "global", "Invalid Credentials"))
+			return
+		}
+		admin.ServeHTTP(w, r)
+	}))
+	return mux
+}
+
+// fakeReply is an error reply of the token or IAM endpoint.
+type fakeReply struct {
+	tokenStatus int
+	tokenBody   string
+	iamStatus   int
+	iamBody     string
+}
+
+func (f *authFake) seenClaims() map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.claims
+}
+
+// writeKey writes a service-account JSON key whose token_uri is the fake's.
+func writeKey(t *testing.T, tokenURI string) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(k)
+	key, _ := json.Marshal(map[string]string{
+		"type": "service_account", "project_id": "northwind-sec", "private_key_id": "abc123",
+		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		"client_email": testSA, "client_id": testClientID, "token_uri": tokenURI,
+	})
+	path := filepath.Join(t.TempDir(), "sa.json")
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func authProvider(t *testing.T, f *authFake, mutate func(c *Config, srvURL string)) (*provider, *googleadmin.Server) {
+	t.Helper()
+	fake := newFake(t)
+	srv := httptest.NewServer(f.handler(fake))
+	t.Cleanup(srv.Close)
+	p, _, _ := testProvider(t, fake, func(c *Config) {
+		c.Auth, c.AdminEmail = AuthDefault, testAdmin
+		mutate(c, srv.URL)
+	})
+	p.deps.HTTPClient = srv.Client()
+	p.cfg.Endpoint = srv.URL // the Admin SDK behind the bearer check
+	p.tokenURL = srv.URL + "/token"
+	p.iamEndpoint = srv.URL
+	p.adc = func(context.Context, ...string) (oauth2.TokenSource, error) {
+		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testADCToken}), nil
+	}
+	return p, fake
+}
+
+func TestKeyFileDelegation(t *testing.T) {
+	t.Parallel()
+	f := &authFake{t: t}
+	p, _ := authProvider(t, f, func(c *Config, u string) { c.CredentialsFile = writeKey(t, u+"/token"); c.Mode = ModeTokens })
+	recs, err := collect(t, p)
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	if len(recs) != len(wantTokenGrants(fixtureUsers())) || f.unauth != 0 {
+		t.Errorf("records = %d, unauthenticated calls = %d", len(recs), f.unauth)
+	}
+	c := f.seenClaims()
+	if c["sub"] != testAdmin || c["iss"] != testSA {
+		t.Errorf("JWT sub/iss = %v / %v, want the admin as subject of the service account", c["sub"], c["iss"])
+	}
+	// Mode tokens asks for the two Directory scopes and not the Reports one: least privilege.
+	if c["scope"] != ScopeUserReadonly+" "+ScopeUserSecurity {
+		t.Errorf("JWT scope = %q", c["scope"])
+	}
+}
+
+func TestKeylessImpersonation(t *testing.T) {
+	t.Parallel()
+	f := &authFake{t: t}
+	p, _ := authProvider(t, f, func(c *Config, _ string) { c.ImpersonateServiceAccount = testSA })
+	recs, err := collect(t, p)
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	if len(recs) == 0 || f.unauth != 0 {
+		t.Errorf("records = %d, unauthenticated calls = %d", len(recs), f.unauth)
+	}
+	c := f.seenClaims()
+	want := ScopeUserReadonly + " " + ScopeUserSecurity + " " + ScopeAuditReadonly
+	if c["sub"] != testAdmin || c["iss"] != testSA || c["scope"] != want || c["aud"] != p.tokenURL {
+		t.Errorf("signJwt claims = %v", c)
+	}
+}
+
+func TestAuthErrorsSayWhatToFix(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		keyless bool
+		fake    fakeReply
+		want    []string
+	}{
+		{"delegation not set up", false, fakeReply{tokenStatus: 401, tokenBody: `{"error":"unauthorized_client","error_description":"Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested."}`},
+			[]string{"domain-wide delegation is not set up for " + testSA, "Manage Domain Wide Delegation", "add client ID " + testClientID,
+				"with exactly these scopes: " + ScopeUserReadonly + "," + ScopeUserSecurity + "," + ScopeAuditReadonly}},
+		{"admin is not a user", false, fakeReply{tokenStatus: 400, tokenBody: `{"error":"invalid_grant","error_description":"Invalid email or User ID"}`},
+			[]string{`admin_email "` + testAdmin + `" is not an active user`}},
+		{"key deleted", false, fakeReply{tokenStatus: 400, tokenBody: `{"error":"invalid_grant","error_description":"Invalid JWT Signature."}`},
+			[]string{"was deleted or disabled", "keyless impersonation"}},
+		{"keyless: delegation not set up", true, fakeReply{tokenStatus: 401, tokenBody: `{"error":"unauthorized_client","error_description":"Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested."}`},
+			[]string{"domain-wide delegation is not set up for " + testSA, "Manage Domain Wide Delegation"}},
+		{"keyless: no token creator role", true, fakeReply{iamStatus: 403, iamBody: `{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.signJwt' denied on resource (or it may not exist).","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"IAM_PERMISSION_DENIED"}]}}`},
+			[]string{"may not sign JWTs as " + testSA, "roles/iam.serviceAccountTokenCreator"}},
+		{"keyless: API disabled", true, fakeReply{iamStatus: 403, iamBody: `{"error":{"code":403,"message":"IAM Service Account Credentials API has not been used in project 123 before or it is disabled.","status":"PERMISSION_DENIED","details":[{"reason":"SERVICE_DISABLED"}]}}`},
+			[]string{"enable iamcredentials.googleapis.com"}},
+		{"keyless: no such service account", true, fakeReply{iamStatus: 404, iamBody: `{"error":{"code":404,"message":"Not found; Gaia id not found for email","status":"NOT_FOUND"}}`},
+			[]string{"service account " + testSA + " does not exist"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := &authFake{t: t, tokenStatus: tc.fake.tokenStatus, tokenBody: tc.fake.tokenBody, iamStatus: tc.fake.iamStatus, iamBody: tc.fake.iamBody}
+			p, fake := authProvider(t, f, func(c *Config, u string) {
+				if tc.keyless {
+					c.ImpersonateServiceAccount = testSA
+				} else {
+					c.CredentialsFile = writeKey(t, u+"/token")
+				}
+			})
+			recs, err := collect(t, p)
+			if err == nil {
+				t.Fatalf("Collect succeeded with %d records", len(recs))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not contain %q", err, w)
+				}
+			}
+			for _, secret := range []string{"PRIVATE KEY", testADCToken, testSignedJWT} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error leaks %q", secret)
+				}
+			}
+			if n := len(fake.Requests()); n > 0 {
+				t.Errorf("%d Admin SDK requests reached the API without a token", n)
+			}
+		})
+	}
+}
+
+func TestTokenSourceSetupErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	notKey := filepath.Join(dir, "not-a-key.json")
+	_ = os.WriteFile(notKey, []byte(`{"type":"authorized_user","client_id":"x"}`), 0o600)
+	cases := map[string]struct {
+		file string
+		want string
+	}{
+		"missing":   {filepath.Join(dir, "nope.json"), "credentials_file: open"},
+		"not a key": {notKey, "is not a service-account JSON key"},
+		"not json":  {writeFile(t, dir, "garbage.json", "PRIVATE KEY but not json"), "is not a service-account JSON key"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p, _, _ := testProvider(t, newFake(t), func(c *Config) { c.Auth, c.CredentialsFile = AuthDefault, tc.file })
+			_, err := collect(t, p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,159 @@
+package googleworkspace
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Modes of the provider.
+const (
+	ModeTokens = "tokens" // tokens.list for every user: the grants held now
+	ModeAudit  = "audit"  // the token audit log only: grants authorised or revoked within the lookback
+	ModeBoth   = "both"   // both, joined: current grants with first/last authorisation times, plus revoked ones
+)
+
+// Auth values.
+const (
+	AuthDefault = "default" // credentials_file, or keyless impersonation, or Application Default Credentials
+	AuthNone    = "none"    // no credentials: emulators and test fakes only (needs endpoint)
+)
+
+// Defaults.
+const (
+	DefaultCustomer    = "my_customer"
+	DefaultLookback    = 180 * 24 * time.Hour // the Reports API keeps token events for about six months
+	DefaultMaxQPM      = 1800                 // 75% of the ~2,400 queries a minute the Admin SDK allows per admin
+	DefaultConcurrency = 8
+	DefaultMaxAttempts = 5
+)
+
+// Config is the provider's block in the shadowscan config file.
+type Config struct {
+	// Customer is the Workspace customer ID, or my_customer for the admin's own account.
+	Customer string `mapstructure:"customer"`
+	// Domain, when set, limits users.list to one domain of the account instead of the whole customer.
+	Domain string `mapstructure:"domain"`
+	// AdminEmail is the admin user the service account acts as (domain-wide delegation subject).
+	AdminEmail string `mapstructure:"admin_email"`
+	// CredentialsFile is a service-account JSON key with domain-wide delegation.
+	CredentialsFile string `mapstructure:"credentials_file"`
+	// ImpersonateServiceAccount is the email of a service account with domain-wide delegation that the Application
+	// Default Credentials impersonate (IAM Credentials signJwt): keyless, no key file exists anywhere.
+	ImpersonateServiceAccount string `mapstructure:"impersonate_service_account"`
+	// Endpoint replaces https://admin.googleapis.com/ (a proxy or an emulator).
+	Endpoint string `mapstructure:"endpoint"`
+	// Auth is default or none.
+	Auth string `mapstructure:"auth"`
+	// ExportFile reads GAM's `print tokens` CSV or a saved Admin SDK tokens JSON instead of calling the API.
+	ExportFile string `mapstructure:"export_file"`
+	// UsersExportFile (export mode only) is GAM's `print users` CSV or a saved users.list JSON, for org units,
+	// departments, names and suspended state.
+	UsersExportFile string `mapstructure:"users_export_file"`
+	// Mode is tokens, audit or both.
+	Mode string `mapstructure:"mode"`
+	// Lookback is how far back the token audit log is read.
+	Lookback time.Duration `mapstructure:"lookback"`
+	// MaxQPM is the client-side rate limit across all Admin SDK calls, in queries a minute.
+	MaxQPM int `mapstructure:"max_qpm"`
+	// Concurrency is how many tokens.list calls run at once.
+	Concurrency int `mapstructure:"concurrency"`
+	// MaxAttempts is how often one call is tried before its user is reported as not read.
+	MaxAttempts int `mapstructure:"max_attempts"`
+}
+
+// NewConfig returns a Config with the defaults filled in.
+func NewConfig() *Config {
+	return &Config{
+		Customer:    DefaultCustomer,
+		Auth:        AuthDefault,
+		Mode:        ModeBoth,
+		Lookback:    DefaultLookback,
+		MaxQPM:      DefaultMaxQPM,
+		Concurrency: DefaultConcurrency,
+		MaxAttempts: DefaultMaxAttempts,
+	}
+}
+
+// Validate checks the config; each message names its key.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	c.Mode = strings.ToLower(strings.TrimSpace(c.Mode))
+	c.Auth = strings.ToLower(strings.TrimSpace(c.Auth))
+	if c.Mode == "" {
+		c.Mode = ModeBoth
+	}
+	if c.Auth == "" {
+		c.Auth = AuthDefault
+	}
+	switch c.Mode {
+	case ModeTokens, ModeAudit, ModeBoth:
+	default:
+		add("mode: must be tokens, audit or both (got %q)", c.Mode)
+	}
+	switch c.Auth {
+	case AuthDefault, AuthNone:
+	default:
+		add("auth: must be default or none (got %q)", c.Auth)
+	}
+	if c.Customer == "" && c.Domain == "" {
+		add("customer: must be set (my_customer means the admin's own account)")
+	}
+	if c.Endpoint != "" {
+		if u, err := url.Parse(c.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("endpoint: %q is not an http(s) URL", c.Endpoint)
+		}
+	}
+	if c.ExportFile != "" {
+		if c.Mode == ModeAudit {
+			add("mode: audit reads the token audit log through the Reports API, but export_file holds only tokens (use mode: tokens or both, or remove export_file)")
+		}
+	} else {
+		if c.UsersExportFile != "" {
+			add("users_export_file: only used with export_file")
+		}
+		switch {
+		case c.Auth == AuthNone && c.Endpoint == "":
+			add("endpoint: must be set when auth is none (auth: none sends no credentials and is for emulators only)")
+		case c.Auth == AuthDefault && c.AdminEmail == "":
+			add("admin_email: must be set to the admin user the service account acts as (domain-wide delegation needs a subject)")
+		case c.Auth == AuthDefault && !strings.Contains(c.AdminEmail, "@"):
+			add("admin_email: %q is not an email address", c.AdminEmail)
+		}
+		if c.CredentialsFile != "" && c.ImpersonateServiceAccount != "" {
+			add("credentials_file, impersonate_service_account: set one or the other (a key file, or keyless impersonation)")
+		}
+		if c.ImpersonateServiceAccount != "" && !strings.Contains(c.ImpersonateServiceAccount, "@") {
+			add("impersonate_service_account: %q is not a service account email (name@project.iam.gserviceaccount.com)", c.ImpersonateServiceAccount)
+		}
+	}
+	if c.Mode != ModeTokens && c.ExportFile == "" && c.Lookback <= 0 {
+		add("lookback: must be positive, e.g. 720h for 30 days")
+	}
+	if c.MaxQPM <= 0 {
+		add("max_qpm: must be positive (the Admin SDK allows about 2400 queries a minute per admin; default %d)", DefaultMaxQPM)
+	}
+	if c.Concurrency < 1 || c.Concurrency > 100 {
+		add("concurrency: must be between 1 and 100 (got %d)", c.Concurrency)
+	}
+	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
+		add("max_attempts: must be between 1 and 20 (got %d)", c.MaxAttempts)
+	}
+	return errors.Join(errs...)
+}
+
+// ResolvePaths makes the file paths relative to the config file's folder.
+func (c *Config) ResolvePaths(resolve func(string) string) {
+	for _, p := range []*string{&c.CredentialsFile, &c.ExportFile, &c.UsersExportFile} {
+		if *p != "" {
+			*p = resolve(*p)
+		}
+	}
+}
+
+// readsTokens and readsAudit say what the mode reads.
+func (c *Config) readsTokens() bool { return c.Mode == ModeTokens || c.Mode == ModeBoth }
+func (c *Config) readsAudit() bool  { return c.Mode == ModeAudit || c.Mode == ModeBoth }
