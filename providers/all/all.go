@@ -2,8 +2,8 @@
 package all
 
 import (
-	_ "github.com/shadowscan/shadowscan/providers/dns"       // SPF, TXT, DMARC, DKIM, CNAME from live DNS or zone files
-	_ "github.com/shadowscan/shadowscan/providers/expenses"  // card and expense exports (CSV)
+	_ "github.com/shadowscan/shadowscan/providers/dns"             // SPF, TXT, DMARC, DKIM, CNAME from live DNS or zone files
+	_ "github.com/shadowscan/shadowscan/providers/expenses"        // card and expense exports (CSV)
 	_ "github.com/shadowscan/shadowscan/providers/googleworkspace" // Google Workspace OAuth grants and token audit log
-	_ "github.com/shadowscan/shadowscan/providers/inventory" // JSON/NDJSON record files
+	_ "github.com/shadowscan/shadowscan/providers/inventory"       // JSON/NDJSON record files
 )
