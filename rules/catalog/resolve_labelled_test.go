@@ -1,0 +1,3 @@
+package catalog
+
+func benchCatalog() *Catalog { return fixtureCatalog() }
