@@ -85,7 +85,7 @@ func TestWithinOneEdit(t *testing.T) {
 		want bool
 	}{
 		{"HOOTSUITE", "HOOTSUITE", true},
-		{"HOOTSUIT", "HOOTSUITE", true},  // deletion
+		{"HOOTSUIT", "HOOTSUITE", true},   // deletion
 		{"HOOTSUITE", "HOOTSUITEE", true}, // insertion
 		{"HOOTSUITE", "HOOTSUETE", true},  // substitution
 		{"HOOTSUITE", "HOOTSUTIE", true},  // transposition

@@ -50,8 +50,8 @@ func fixtureCatalog() *Catalog {
 				Martech: true, Domains: []string{"mailchimp.com", "mcsv.net", "mailchi.mp"},
 				Signals: Signals{
 					SPF: []string{"servers.mcsv.net"}, TXT: []string{"mailchimp="},
-					CNAME: []string{"{site}.pages.mailchi.mp"},
-					DKIM:  []DKIM{{Selector: "k2", Target: "dkim2.mcsv.net"}, {Selector: "k3", Target: "dkim3.mcsv.net"}, {Selector: "k1"}},
+					CNAME:     []string{"{site}.pages.mailchi.mp"},
+					DKIM:      []DKIM{{Selector: "k2", Target: "dkim2.mcsv.net"}, {Selector: "k3", Target: "dkim3.mcsv.net"}, {Selector: "k1"}},
 					Merchants: []string{"MAILCHIMP"},
 				}},
 			{ID: "marketo", Name: "Marketo", Aliases: []string{"Adobe Marketo Engage"}, Category: "social-relationships",
