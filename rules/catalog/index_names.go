@@ -246,24 +246,33 @@ const (
 )
 
 // judge decides whether hit h is a match. nameMode is true for display names, false for card descriptors.
+//
+// Around a match, "noise" is what cannot name a vendor (numbers, references, legal suffixes, billing words, places,
+// payment processors) or another match of the same vendor ("Mailchimp *Misc Mailchimp.Com GA"). The rules:
+//   - a name of four letters or fewer (Drip, Zoom, Box, Gong) matches only with nothing but noise around it;
+//   - a name of two or more words and seven or more letters matches anywhere ("Constant Contact", "Google Ads");
+//   - a one-word name must come first (only noise before it) and be followed by noise only, or be the merchant
+//     part of a "MERCHANT* DETAIL" descriptor ("GOOGLE *GSUITE_NORTHWIN"); a display name may go on after it
+//     ("Calendly Scheduling Assistant"), a card descriptor may not ("APOLLO DINER", "BENCHMARK FITNESS");
+//   - a one-edit (fuzzy) match needs nothing but noise around it.
 func (ix *nameIndex) judge(nb *normBuf, h nameHit, nameMode bool) (nameMatch, bool) {
 	p := &ix.phrases[h.phrase]
+	quiet := func(j int) bool { return nb.noisy(j) || ix.coveredBySame(nb, j, p.vendor) }
 	before, after := true, true
 	for j := 0; j < h.start; j++ {
-		if !nb.noisy(j) {
+		if !quiet(j) {
 			before = false
 			break
 		}
 	}
 	for j := h.start + h.n; j < len(nb.toks); j++ {
-		if !nb.noisy(j) {
+		if !quiet(j) {
 			after = false
 			break
 		}
 	}
 	clean := before && after
 	whole := h.start == 0 && h.n == len(nb.toks)
-	curated := (p.kind == kindMerchant && !nameMode) || (p.kind == kindOAuth && nameMode)
 	m := nameMatch{phrase: h.phrase, fuzzy: h.fuzzy, whole: whole}
 	switch {
 	case h.fuzzy:
@@ -273,20 +282,17 @@ func (ix *nameIndex) judge(nb *normBuf, h nameHit, nameMode bool) (nameMatch, bo
 		m.conf = confNameFuzzy
 		return m, true
 	case p.letters <= 4:
-		// Short names (Drip, Zoom, Box, Gong) only when they are the whole descriptor but for noise.
 		if !clean {
 			return m, false
 		}
 	case h.n >= 2 && p.letters >= fuzzyMin:
-		// A multi-word name is distinctive wherever it appears.
-	case curated:
+		// distinctive wherever it appears
+	case nameMode:
 		if !before {
 			return m, false
 		}
 	default:
-		// One word of five or more letters: needs only noise around it. A display name may go on after it
-		// ("Calendly Scheduling Assistant"); a card descriptor may not ("APOLLO DINER", "BENCHMARK FITNESS").
-		if !clean && !(nameMode && before) {
+		if !before || !(after || starAfter(nb, h.start+h.n-1)) {
 			return m, false
 		}
 	}
@@ -302,6 +308,28 @@ func (ix *nameIndex) judge(nb *normBuf, h nameHit, nameMode bool) (nameMatch, bo
 		m.conf = confMerchantBest
 	}
 	return m, true
+}
+
+// starAfter reports whether the descriptor has a '*' right after token i, or after a legal suffix that follows it
+// ("GRAMMARLY CO* 1A2B3C").
+func starAfter(nb *normBuf, i int) bool {
+	if nb.toks[i].flags&tokStar != 0 {
+		return true
+	}
+	if i+1 < len(nb.toks) && nb.toks[i+1].flags&tokStar != 0 && isLegalSuffix(nb.text(nb.toks[i+1])) {
+		return true
+	}
+	return false
+}
+
+// coveredBySame reports whether token j is part of a hit of vendor v.
+func (ix *nameIndex) coveredBySame(nb *normBuf, j int, v int32) bool {
+	for _, h := range nb.hits {
+		if j >= h.start && j < h.start+h.n && ix.phrases[h.phrase].vendor == v {
+			return true
+		}
+	}
+	return false
 }
 
 // best picks the strongest accepted hit: highest confidence, then most letters covered, then the kind of name

@@ -11,8 +11,9 @@ import (
 // A descriptor is upper-cased, accents are folded to ASCII, apostrophes are dropped ("MACY'S" → "MACYS") and every
 // other non-alphanumeric character separates tokens. A '*' is remembered on the token before it, because card
 // normProcessors put their own name there ("SQ *HOTJAR", "PAYPAL *CANVA", "HUBSPOT* INC"). A trailing run of three or
-// more digits is split off a word ("ADS1234" → "ADS 1234"). "COM", "WWW", "HTTP" and "HTTPS" never count as tokens,
-// so "SALESFORCE.COM" and "SALESFORCE" are the same name.
+// more digits is split off a word ("ADS1234" → "ADS 1234"). "WWW", "HTTP" and "HTTPS" never count as tokens; "COM"
+// is kept as a noise token, so that "SALESFORCE.COM" matches Salesforce while the catalogue merchant "MONDAY.COM"
+// does not match "MONDAY MARKET DELI".
 //
 // Tokens are then classified: numbers, references ("P1234", "T01ABC2DEF"), legal suffixes ("INC", "GMBH"), billing
 // words ("MONTHLY"), normPlaces ("SAN FRANCISCO CA") and payment normProcessors are noise. The resolver matches catalogue
@@ -130,6 +131,12 @@ func (nb *normBuf) tokenize(s string, nameMode bool) {
 		nb.b = append(nb.b, c)
 	}
 	end()
+	for i, t := range nb.toks {
+		if t.e-t.s == 1 && t.flags&tokNoise == 0 &&
+			(i > 0 && nb.toks[i-1].e-nb.toks[i-1].s == 1 || i+1 < len(nb.toks) && nb.toks[i+1].e-nb.toks[i+1].s == 1) {
+			nb.toks[i].flags |= tokNoise
+		}
+	}
 	if nameMode {
 		for i := 1; i < len(nb.toks); i++ {
 			if nb.text(nb.toks[i]) == "FOR" && i+1 < len(nb.toks) {
@@ -146,7 +153,7 @@ func (nb *normBuf) tokenize(s string, nameMode bool) {
 func (nb *normBuf) addToken(s, e int) {
 	w := bytesView(nb.b[s:e])
 	switch w {
-	case "COM", "WWW", "HTTP", "HTTPS":
+	case "WWW", "HTTP", "HTTPS":
 		// Drop the token and the space before it.
 		if s > 0 {
 			s--
@@ -198,8 +205,10 @@ func classifyToken(w string) tokFlag {
 		return tokDigits | tokNoise
 	case digits > 0 && isRef(w, digits):
 		return tokRef | tokNoise
-	case len(w) <= 2:
+	case len(w) == 2:
 		return tokNoise // state and country codes, "SQ", "PP", "IN"
+	case len(w) == 1:
+		return 0 // noise only next to another single letter ("S.L.", "B.V."), see tokenize: not the K of CIRCLE K
 	}
 	if _, ok := normNoise[w]; ok {
 		return tokNoise
@@ -254,6 +263,7 @@ func NormalizeMerchant(s string) string {
 		w := nb.text(t)
 		switch {
 		case t.flags&(tokDigits|tokRef) != 0:
+		case w == "COM":
 		case isLegalSuffix(w):
 		case t.flags&tokStar != 0 && isProcessorWord(w) && i+1 < len(nb.toks):
 		default:
@@ -390,7 +400,7 @@ var (
 		"SUITE", "WORKSPACE", "EXTENSION", "PLUGIN", "INTEGRATION", "CONNECTOR", "SYNC", "ADD", "ON", "DESKTOP",
 		"MOBILE", "IOS", "ANDROID", "CHROME", "MEETINGS", "MEETING", "SCHEDULER", "SCHEDULING", "CALENDAR",
 		"CONNECT", "OFFICIAL", "DEV", "BETA", "APPLICATION", "CLIENT", "THE", "OF", "AND", "FOR", "BY", "VIA",
-		"AUTHENTICATION", "LOGIN", "SSO", "OAUTH", "API", "EMAIL", "MAIL")
+		"AUTHENTICATION", "LOGIN", "SSO", "OAUTH", "API", "EMAIL", "MAIL", "COM", "EMEA", "APAC", "AMER", "EU", "LATAM")
 )
 
 // normNoise is every word that is noise anywhere: legal suffixes, billing words, normPlaces, bank words and
