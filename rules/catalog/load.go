@@ -24,8 +24,9 @@ type srcPos struct {
 // overrides can merge field by field and issues can point at the exact line of a bad pattern.
 type rawEntry struct {
 	Entry
-	set map[string]bool     // keys present in the YAML of the entry (after merging: in any layer)
-	pos map[string][]srcPos // key -> position of the value, or of each list item
+	set   map[string]bool     // keys present in the YAML of the entry (after merging: in any layer)
+	pos   map[string][]srcPos // key -> position of the value, or of each list item
+	layer int                 // the last layer that defined or overrode the entry (0: built-in)
 }
 
 // at returns the position of item i of key (or of the key's value), falling back to the entry's own position.
@@ -40,7 +41,7 @@ func (r *rawEntry) at(key string, i int) srcPos {
 }
 
 func (r *rawEntry) clone() *rawEntry {
-	out := &rawEntry{Entry: cloneEntry(r.Entry), set: map[string]bool{}, pos: map[string][]srcPos{}}
+	out := &rawEntry{Entry: cloneEntry(r.Entry), set: map[string]bool{}, pos: map[string][]srcPos{}, layer: r.layer}
 	for k, v := range r.set {
 		out.set[k] = v
 	}
@@ -399,7 +400,7 @@ func mergeLayers(layers []layer) ([]*rawEntry, []Issue) {
 	var issues []Issue
 	merged := map[string]*rawEntry{}
 	var order []string
-	for _, l := range layers {
+	for li, l := range layers {
 		seen := map[string]*rawEntry{}
 		for _, e := range l {
 			if e.ID == "" {
@@ -413,7 +414,9 @@ func mergeLayers(layers []layer) ([]*rawEntry, []Issue) {
 			seen[e.ID] = e
 			base, exists := merged[e.ID]
 			if !exists {
-				merged[e.ID] = e.clone()
+				c := e.clone()
+				c.layer = li
+				merged[e.ID] = c
 				order = append(order, e.ID)
 				continue
 			}
@@ -425,6 +428,7 @@ func mergeLayers(layers []layer) ([]*rawEntry, []Issue) {
 			}
 			// The entry's own position is the override's: that is what the organisation edits.
 			out.File, out.Line = e.File, e.Line
+			out.layer = li
 			merged[e.ID] = out
 		}
 	}

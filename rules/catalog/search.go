@@ -20,7 +20,7 @@ const maxQueryRunes = 100
 // Search finds vendors by ID, name, alias or domain. It is case-insensitive and ignores punctuation ("apollo io"
 // finds Apollo.io), and ranks exact matches over prefixes ("hub" finds HubSpot), whole words ("marketing cloud"),
 // substrings and finally near misses by edit distance ("hubsopt", "mailchmp"). At most limit hits are returned
-// (10 if limit <= 0), best first; ties are broken by ID.
+// (10 if limit <= 0), best first; equal scores put the vendor with more catalogued facts first, then sort by ID.
 func (c *Catalog) Search(text string, limit int) []SearchHit {
 	if limit <= 0 {
 		limit = 10
@@ -67,9 +67,14 @@ func (c *Catalog) Search(text string, limit int) []SearchHit {
 			hits = append(hits, best)
 		}
 	}
+	// Equal scores: the vendor with more known facts first (a proxy for how established it is: "hub" lists HubSpot
+	// before Hubilo), then by ID.
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
 			return hits[i].Score > hits[j].Score
+		}
+		if wi, wj := factWeight(hits[i].Entry), factWeight(hits[j].Entry); wi != wj {
+			return wi > wj
 		}
 		return hits[i].Entry.ID < hits[j].Entry.ID
 	})
@@ -101,8 +106,7 @@ func matchScore(qk string, qTokens []string, value string) int {
 	case vk == qk:
 		return 100
 	case strings.HasPrefix(vk, qk) && len(qk) >= 2:
-		// Shorter values first: "hub" ranks HubSpot above HubSpot Sales Hub.
-		return 90 - min(10, len(vk)-len(qk))
+		return 88
 	}
 	vTokens := tokens(value)
 	if len(qTokens) > 0 && allIn(qTokens, vTokens) {
@@ -145,6 +149,13 @@ func matchScore(qk string, qTokens []string, value string) int {
 		return 0
 	}
 	return 50 - 10*best
+}
+
+// factWeight counts the facts catalogued for e.
+func factWeight(e *Entry) int {
+	s := &e.Signals
+	return len(e.Domains) + len(s.SPF) + len(s.TXT) + len(s.CNAME) + len(s.DKIM) + len(s.GoogleClientIDs) +
+		len(s.EntraAppIDs) + len(s.AWSAccounts) + len(s.Merchants) + len(s.OAuthNames)
 }
 
 // tokens splits s into lower-case words of letters and digits.

@@ -184,7 +184,12 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 		if e.Category == "" {
 			add(self, "missing category")
 		} else if _, ok := catByID[e.Category]; !ok {
-			add(e.at("category", 0), "unknown category %q%s", e.Category, didYouMean(e.Category, catIDs))
+			if owner, isSub := subCat[e.Category]; isSub {
+				add(e.at("category", 0), "unknown category %q: that is a subcategory of %q (write category: %s and list %s under subcategories)",
+					e.Category, owner, owner, e.Category)
+			} else {
+				add(e.at("category", 0), "unknown category %q%s", e.Category, didYouMean(e.Category, catIDs))
+			}
 		}
 		seenSub := map[string]bool{}
 		for i, s := range e.Subcategories {
@@ -246,6 +251,12 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 				}
 			}
 		}
+	}
+	// Signals are claimed layer by layer, so that a conflict is reported on the later entry: the organisation's
+	// file, not the built-in vendor it collides with.
+	byLayer := append([]*rawEntry(nil), entries...)
+	sort.SliceStable(byLayer, func(i, j int) bool { return byLayer[i].layer < byLayer[j].layer })
+	for _, e := range byLayer {
 		issues = append(issues, cl.claimAll(e)...)
 	}
 	return issues
@@ -417,9 +428,6 @@ func checkHostPattern(p string) string {
 	if msg := checkLabels(p, true); msg != "" {
 		return msg
 	}
-	if err := ValidateHostPattern(p); err != nil {
-		return err.Error()
-	}
 	labels := strings.Split(strings.TrimSuffix(p, "."), ".")
 	if len(labels) < 2 {
 		return "needs at least two labels (like \"mcsv.net\")"
@@ -430,6 +438,9 @@ func checkHostPattern(p string) string {
 	}
 	if placeholderRe.ReplaceAllString(labels[len(labels)-2], "") == "" {
 		return "the label before the top-level domain needs literal text; a bare {placeholder} there would match every domain"
+	}
+	if err := ValidateHostPattern(p); err != nil {
+		return err.Error()
 	}
 	return ""
 }
