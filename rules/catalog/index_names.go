@@ -48,7 +48,7 @@ func newNameIndex() *nameIndex {
 
 // add indexes one name of vendor v.
 func (ix *nameIndex) add(v int32, kind phraseKind, name string) {
-	var nb normBuf
+	nb := normBuf{noSplit: true}
 	nb.tokenize(name, false)
 	toks := make([]string, 0, len(nb.toks))
 	for i, t := range nb.toks {
@@ -69,8 +69,10 @@ func (ix *nameIndex) add(v int32, kind phraseKind, name string) {
 	if len(toks) == 0 {
 		return
 	}
-	if len(toks) == 1 && classifyToken(toks[0])&tokNoise != 0 {
-		return // a name that is only a noise word ("Cloud") would match everything
+	if len(toks) == 1 {
+		if _, noise := normNoise[toks[0]]; noise || allDigitsStr(toks[0]) || len(toks[0]) == 1 {
+			return // a name that is only a noise word ("Cloud") would match everything
+		}
 	}
 	ix.addTokens(v, kind, toks)
 	if len(toks) > 1 {
@@ -313,6 +315,9 @@ func (ix *nameIndex) judge(nb *normBuf, h nameHit, nameMode bool) (nameMatch, bo
 // starAfter reports whether the descriptor has a '*' right after token i, or after a legal suffix that follows it
 // ("GRAMMARLY CO* 1A2B3C").
 func starAfter(nb *normBuf, i int) bool {
+	if isProcessorWord(nb.text(nb.toks[i])) {
+		return false // PAYPAL *JOES CAFE: PayPal only carried the payment
+	}
 	if nb.toks[i].flags&tokStar != 0 {
 		return true
 	}

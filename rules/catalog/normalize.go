@@ -10,14 +10,14 @@ import (
 //
 // A descriptor is upper-cased, accents are folded to ASCII, apostrophes are dropped ("MACY'S" → "MACYS") and every
 // other non-alphanumeric character separates tokens. A '*' is remembered on the token before it, because card
-// normProcessors put their own name there ("SQ *HOTJAR", "PAYPAL *CANVA", "HUBSPOT* INC"). A trailing run of three or
-// more digits is split off a word ("ADS1234" → "ADS 1234"). "WWW", "HTTP" and "HTTPS" never count as tokens; "COM"
+// processors put their own name there ("SQ *HOTJAR", "PAYPAL *CANVA", "HUBSPOT* INC"). A trailing run of three or
+// more digits is split off a word of three or more letters ("ADS1234" → "ADS 1234", but not a catalogued name). "WWW", "HTTP" and "HTTPS" never count as tokens; "COM"
 // is kept as a noise token, so that "SALESFORCE.COM" matches Salesforce while the catalogue merchant "MONDAY.COM"
 // does not match "MONDAY MARKET DELI".
 //
 // Tokens are then classified: numbers, references ("P1234", "T01ABC2DEF"), legal suffixes ("INC", "GMBH"), billing
-// words ("MONTHLY"), normPlaces ("SAN FRANCISCO CA") and payment normProcessors are noise. The resolver matches catalogue
-// names on the remaining tokens and requires everything around a match to be noise unless the match is distinctive
+// words ("MONTHLY"), places ("SAN FRANCISCO CA") and a payment processor before a '*' are noise. The resolver
+// matches catalogue names on the remaining tokens and requires everything around a match to be noise unless the match is distinctive
 // (see index_names.go).
 
 // tokFlag describes one token.
@@ -39,10 +39,12 @@ type normTok struct {
 
 // normBuf is scratch space for normalising one string; the resolver pools them.
 type normBuf struct {
-	b    []byte
-	toks []normTok
-	del  []byte // deletion neighbourhood scratch for fuzzy lookups
-	hits []nameHit
+	vocab   map[string]struct{} // catalogued name tokens, never split ("CM360"); may be nil
+	noSplit bool                // never split a number off a word (for catalogue names)
+	b       []byte
+	toks    []normTok
+	del     []byte // deletion neighbourhood scratch for fuzzy lookups
+	hits    []nameHit
 }
 
 func (nb *normBuf) text(t normTok) string { return bytesView(nb.b[t.s:t.e]) }
@@ -166,7 +168,8 @@ func (nb *normBuf) addToken(s, e int) {
 	for letters < len(w) && isUpperByte(w[letters]) {
 		letters++
 	}
-	if letters >= 2 && len(w)-letters >= 3 && allDigitsStr(w[letters:]) {
+	_, known := nb.vocab[w]
+	if !nb.noSplit && !known && letters >= 3 && len(w)-letters >= 3 && allDigitsStr(w[letters:]) {
 		nb.toks = append(nb.toks, normTok{s: int32(s), e: int32(s + letters), flags: classifyToken(w[:letters])})
 		// Insert a space between the word and the number.
 		nb.b = append(nb.b, 0)
@@ -205,7 +208,7 @@ func classifyToken(w string) tokFlag {
 		return tokDigits | tokNoise
 	case digits > 0 && isRef(w, digits):
 		return tokRef | tokNoise
-	case len(w) == 2:
+	case len(w) == 2 && digits == 0:
 		return tokNoise // state and country codes, "SQ", "PP", "IN"
 	case len(w) == 1:
 		return 0 // noise only next to another single letter ("S.L.", "B.V."), see tokenize: not the K of CIRCLE K
@@ -236,13 +239,20 @@ func (nb *normBuf) noisy(i int) bool {
 	if t.flags&tokNoise != 0 {
 		return true
 	}
+	w := nb.text(t)
 	if t.flags&tokStar != 0 {
-		if _, ok := normMarketplaces[nb.text(t)]; ok {
+		if _, ok := normMarketplaces[w]; ok {
 			return true // GOOGLE *CANVA: bought through Google Play
 		}
+		if isProcessorWord(w) {
+			return true // PAYPAL *CANVA
+		}
+	}
+	if isProcessorWord(w) && i+1 < len(nb.toks) && nb.toks[i+1].flags&(tokStar|tokNoise) == tokStar|tokNoise {
+		return true // PADDLE.NET* N8N
 	}
 	if i == len(nb.toks)-1 && t.e-t.s >= 4 {
-		if _, ok := normNoisePrefixes[nb.text(t)]; ok {
+		if _, ok := normNoisePrefixes[w]; ok {
 			return true
 		}
 	}
@@ -284,7 +294,7 @@ func NormalizeMerchant(s string) string {
 		}
 		keep[i] = false
 	}
-	// Trailing normPlaces, country codes and legal suffixes, but never the first kept token.
+	// Trailing places, country codes and legal suffixes, but never the first kept token.
 	first := -1
 	for i := range keep {
 		if keep[i] {
@@ -400,14 +410,14 @@ var (
 		"SUITE", "WORKSPACE", "EXTENSION", "PLUGIN", "INTEGRATION", "CONNECTOR", "SYNC", "ADD", "ON", "DESKTOP",
 		"MOBILE", "IOS", "ANDROID", "CHROME", "MEETINGS", "MEETING", "SCHEDULER", "SCHEDULING", "CALENDAR",
 		"CONNECT", "OFFICIAL", "DEV", "BETA", "APPLICATION", "CLIENT", "THE", "OF", "AND", "FOR", "BY", "VIA",
-		"AUTHENTICATION", "LOGIN", "SSO", "OAUTH", "API", "EMAIL", "MAIL", "COM", "EMEA", "APAC", "AMER", "EU", "LATAM")
+		"AUTHENTICATION", "AUTOMATION", "ANALYTICS", "LOGIN", "SSO", "OAUTH", "API", "EMAIL", "MAIL", "COM", "EMEA", "APAC", "AMER", "EU", "LATAM")
 )
 
-// normNoise is every word that is noise anywhere: legal suffixes, billing words, normPlaces, bank words and
-// normProcessors. normNoisePrefixes holds their prefixes of four letters or more, for a cut-off last token.
+// normNoise is every word that is noise anywhere: legal suffixes, billing words, places and bank words (processors
+// are noise only before a '*'). normNoisePrefixes holds their prefixes of four letters or more, for a cut-off last token.
 var normNoise, normNoisePrefixes = func() (map[string]struct{}, map[string]struct{}) {
 	all := map[string]struct{}{}
-	for _, m := range []map[string]struct{}{normLegal, normProcessors, normBankWords, normPlaces, normBilling} {
+	for _, m := range []map[string]struct{}{normLegal, normBankWords, normPlaces, normBilling} {
 		for w := range m {
 			all[w] = struct{}{}
 		}

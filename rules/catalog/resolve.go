@@ -68,7 +68,7 @@ func NewResolver(c *Catalog) *Resolver {
 		msApps: map[string]string{}, microsoft: -1, aws: map[string]awsMatch{},
 		selectors: map[string][]int32{}, domains: domainIndex{}, byName: newNameIndex(),
 	}
-	r.pool.New = func() any { return &normBuf{} }
+	r.pool.New = func() any { return &normBuf{vocab: r.byName.vocab} }
 	if c == nil {
 		c = &Catalog{}
 	}

@@ -147,3 +147,70 @@ func TestLabelledAccuracy(t *testing.T) {
 		t.Errorf("accuracy %.1f%% is below 97%%", 100*acc)
 	}
 }
+
+// TestCatalogSelfResolve resolves every signal of every built-in entry (placeholders filled in) and checks that it
+// comes back to that entry. Signals that two vendors share come back unresolved (ambiguous) and are listed; a
+// signal that resolves to another vendor is an error.
+func TestCatalogSelfResolve(t *testing.T) {
+	c, err := Builtin()
+	if err != nil {
+		t.Fatalf("Builtin: %v", err)
+	}
+	r := NewResolver(c)
+	fill := strings.NewReplacer("{", "", "}", "")
+	instantiate := func(p string) string {
+		// {portal} → "portal1": any letters and digits will do.
+		return strings.TrimPrefix(fill.Replace(p), "*.")
+	}
+	var checked, ambiguous int
+	check := func(e *Entry, h scanner.Hint) {
+		checked++
+		res := r.Resolve(&scanner.Record{Hints: []scanner.Hint{h}})
+		switch {
+		case res.Vendor == nil:
+			ambiguous++
+			t.Logf("%s: %s %q %s does not resolve to it: %s", e.ID, h.Type, h.Value, h.Target, res.Reason)
+		case res.Vendor.ID != e.ID:
+			t.Errorf("%s: %s %q %s resolves to %s (%s)", e.ID, h.Type, h.Value, h.Target, res.Vendor.ID, res.Reason)
+		}
+	}
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		s := &e.Signals
+		for _, v := range s.AWSAccounts {
+			check(e, scanner.Hint{Type: scanner.HintAWSAccount, Value: v})
+		}
+		for _, v := range s.EntraAppIDs {
+			check(e, scanner.Hint{Type: scanner.HintEntraAppID, Value: v})
+		}
+		for _, v := range s.GoogleClientIDs {
+			check(e, scanner.Hint{Type: scanner.HintGoogleClientID, Value: v})
+		}
+		for _, v := range s.SPF {
+			check(e, scanner.Hint{Type: scanner.HintSPFInclude, Value: instantiate(v)})
+		}
+		for _, v := range s.CNAME {
+			check(e, scanner.Hint{Type: scanner.HintCNAMETarget, Value: "x." + instantiate(v)})
+		}
+		for _, d := range s.DKIM {
+			if d.Target != "" {
+				check(e, scanner.Hint{Type: scanner.HintDKIMSelector, Value: instantiate(d.Selector), Target: instantiate(d.Target)})
+			}
+		}
+		for _, v := range s.TXT {
+			if !strings.HasPrefix(v, "re:") {
+				check(e, scanner.Hint{Type: scanner.HintTXTToken, Value: v + "abc123"})
+			}
+		}
+		for _, v := range e.Domains {
+			check(e, scanner.Hint{Type: scanner.HintDomain, Value: "https://" + v + "/"})
+		}
+		for _, v := range s.Merchants {
+			check(e, scanner.Hint{Type: scanner.HintMerchant, Value: v + " 4412"})
+		}
+		for _, v := range append(append([]string{e.Name}, e.Aliases...), s.OAuthNames...) {
+			check(e, scanner.Hint{Type: scanner.HintName, Value: v})
+		}
+	}
+	t.Logf("%d signals checked, %d do not resolve to their own entry (shared with another vendor)", checked, ambiguous)
+}
