@@ -10,7 +10,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
-// unsafeString views b as a string without copying. The string must not outlive the next change to b.
+// bytesView views b as a string without copying. The string must not outlive the next change to b.
 func bytesView(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -27,7 +27,6 @@ type hostPattern struct {
 	vendor  int32
 	literal int    // literal characters, for specificity
 	key     string // the rightmost run of literal labels, the index key
-	extra   string // for DKIM targets: the selector pattern that goes with it ("" if none)
 }
 
 // labelPat is one label: a literal, or segments alternating literal text and placeholders.
@@ -237,7 +236,7 @@ func (ix *hostIndex) add(hp hostPattern) {
 		ix.byKey = map[string][]int32{}
 	}
 	for _, id := range ix.byKey[hp.key] {
-		if q := &ix.pats[id]; q.raw == hp.raw && q.vendor == hp.vendor && q.extra == hp.extra {
+		if q := &ix.pats[id]; q.raw == hp.raw && q.vendor == hp.vendor {
 			return
 		}
 	}
@@ -276,7 +275,7 @@ func (ix *hostIndex) lookup(host string) (best int32, ambiguous bool) {
 	return best, ambiguous
 }
 
-// cleanHost lower-cases a host name and trims spaces, a trailing dot and a leading "*.".
+// hostClean lower-cases a host name and trims spaces, a trailing dot and a leading "*.".
 func hostClean(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, ".")
@@ -284,7 +283,7 @@ func hostClean(s string) string {
 	return lowerASCII(s)
 }
 
-// lower is strings.ToLower without an allocation when s has no upper-case ASCII letter and no other rune.
+// lowerASCII is strings.ToLower without an allocation when s has no upper-case ASCII letter and no other rune.
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -295,7 +294,7 @@ func lowerASCII(s string) string {
 	return s
 }
 
-// hostOf extracts the host name from a domain, URL or e-mail address.
+// hostFromValue extracts the host name from a domain, URL or e-mail address.
 func hostFromValue(v string) string {
 	s := strings.TrimSpace(v)
 	if i := strings.Index(s, "://"); i >= 0 {
@@ -493,7 +492,7 @@ func (ix *txtIndex) lookupPrefix(token string) int32 {
 	return best
 }
 
-// cleanTXT trims spaces and the quotes zone files keep around TXT strings.
+// txtClean trims spaces and the quotes zone files keep around TXT strings.
 func txtClean(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {

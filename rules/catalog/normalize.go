@@ -193,7 +193,7 @@ func allDigitsStr(s string) bool {
 	return s != ""
 }
 
-// classify returns the flags of one token.
+// classifyToken returns the flags of one token.
 func classifyToken(w string) tokFlag {
 	digits, letters := 0, 0
 	for i := 0; i < len(w); i++ {
@@ -232,7 +232,7 @@ func isRef(w string, digits int) bool {
 	return digits >= 2 || len(w) >= 6
 }
 
-// noisy reports whether token t counts as noise around a match. The last token may be cut off by the card network's
+// noisy reports whether token i counts as noise around a match. The last token may be cut off by the card network's
 // field length ("ZOOMINFO TECHNOLOG"), so a prefix of four or more letters of a noise word counts there.
 func (nb *normBuf) noisy(i int) bool {
 	t := nb.toks[i]

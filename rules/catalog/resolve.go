@@ -132,11 +132,11 @@ func (r *Resolver) addEntry(e *Entry, v int32) {
 		}
 		r.aws[k] = awsMatch{vendor: v, reason: "AWS account " + k}
 	}
-	r.addHosts(&r.spf, s.SPF, v, e, "")
-	r.addHosts(&r.cname, s.CNAME, v, e, "")
+	r.addHosts(&r.spf, s.SPF, v, e)
+	r.addHosts(&r.cname, s.CNAME, v, e)
 	for _, d := range s.DKIM {
 		if d.Target != "" {
-			r.addHosts(&r.dkim, []string{d.Target}, v, e, strings.ToLower(strings.TrimSpace(d.Selector)))
+			r.addHosts(&r.dkim, []string{d.Target}, v, e)
 		}
 		sel := strings.ToLower(strings.TrimSpace(d.Selector))
 		if sel == "" {
@@ -183,7 +183,7 @@ func (r *Resolver) setID(m map[string]int32, k string, v int32, e *Entry, what s
 	m[k] = v
 }
 
-func (r *Resolver) addHosts(ix *hostIndex, pats []string, v int32, e *Entry, selector string) {
+func (r *Resolver) addHosts(ix *hostIndex, pats []string, v int32, e *Entry) {
 	for _, p := range pats {
 		hp, err := compileHostPattern(p)
 		if err != nil {
@@ -191,7 +191,6 @@ func (r *Resolver) addHosts(ix *hostIndex, pats []string, v int32, e *Entry, sel
 			continue
 		}
 		hp.vendor = v
-		hp.extra = selector
 		ix.add(hp)
 	}
 }
@@ -577,7 +576,7 @@ func googleIDClean(s string) string {
 	return strings.TrimSuffix(lowerASCII(strings.TrimSpace(s)), googleSuffix)
 }
 
-// googleProject returns the project number a client ID starts with ("123456-abc" → "123456").
+// googleProjectOf returns the project number a client ID starts with ("123456-abc" → "123456").
 func googleProjectOf(id string) string {
 	i := strings.IndexByte(id, '-')
 	if i <= 0 || !allDigitsStr(id[:i]) {
@@ -592,7 +591,7 @@ func guidClean(s string) string {
 	return lowerASCII(s)
 }
 
-// awsAccount returns the 12-digit account ID in s: a bare ID, or the account field of an ARN.
+// awsAccountOf returns the 12-digit account ID in s: a bare ID, or the account field of an ARN.
 func awsAccountOf(s string) string {
 	s = strings.TrimSpace(s)
 	if rest, ok := strings.CutPrefix(s, "arn:"); ok {

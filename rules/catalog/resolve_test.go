@@ -197,7 +197,7 @@ func FuzzResolve(f *testing.F) {
 	} {
 		f.Add(string(h.Type), h.Value, h.Target)
 	}
-	r := NewResolver(fixtureCatalog())
+	r := NewResolver(benchCatalog())
 	f.Fuzz(func(t *testing.T, typ, value, target string) {
 		rec := &scanner.Record{Hints: []scanner.Hint{{Type: scanner.HintType(typ), Value: value, Target: target}}}
 		res := r.Resolve(rec)
