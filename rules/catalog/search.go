@@ -1,9 +1,12 @@
 package catalog
 
 import (
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"weak"
 )
 
 // SearchHit is one result of Search.
@@ -34,36 +37,22 @@ func (c *Catalog) Search(text string, limit int) []SearchHit {
 		return nil
 	}
 	qTokens := tokens(q)
+	ix := c.searchIndex()
 	var hits []SearchHit
-	for i := range c.Entries {
-		e := &c.Entries[i]
-		best := SearchHit{Entry: e}
-		try := func(field, value string, bonus int) {
-			s := matchScore(qk, qTokens, value)
+	for i := range ix.entries {
+		best := SearchHit{Entry: &c.Entries[i]}
+		for _, cand := range ix.entries[i] {
+			s := matchScore(qk, qTokens, cand)
 			if s == 0 {
-				return
+				continue
 			}
-			s += bonus
+			s += cand.bonus
 			if s > best.Score {
-				best.Score, best.Field, best.Match = s, field, value
-			}
-		}
-		try("id", e.ID, 0)
-		try("name", e.Name, 0)
-		for _, a := range e.Aliases {
-			try("alias", a, -2)
-		}
-		for _, d := range e.Domains {
-			try("domain", d, -3)
-			// "hotjar" should find hotjar.com as well as "hotjar.com" does.
-			if dot := strings.LastIndexByte(d, '.'); dot > 0 {
-				try("domain", d[:dot], -4)
+				best.Score, best.Field, best.Match = s, cand.field, cand.value
 			}
 		}
 		if best.Score > 0 {
-			if best.Score > 100 {
-				best.Score = 100
-			}
+			best.Score = min(best.Score, 100)
 			hits = append(hits, best)
 		}
 	}
@@ -84,6 +73,60 @@ func (c *Catalog) Search(text string, limit int) []SearchHit {
 	return hits
 }
 
+// searchCand is one searchable value of an entry, normalised once.
+type searchCand struct {
+	field, value string
+	key          string   // nameKey(value)
+	tokens       []string // tokens(value)
+	bonus        int      // added to the score: aliases and domains rank just below names
+}
+
+// searchIdx holds the normalised candidates of every entry of one catalogue.
+type searchIdx struct {
+	entries [][]searchCand
+	first   *Entry // &c.Entries[0] when built, to notice a replaced slice
+}
+
+// searchIndexes caches one index per catalogue. Keys are weak, so a catalogue that is no longer used is not kept
+// alive by its index; a cleanup removes the entry.
+var searchIndexes sync.Map // weak.Pointer[Catalog] -> *searchIdx
+
+func (c *Catalog) searchIndex() *searchIdx {
+	var first *Entry
+	if len(c.Entries) > 0 {
+		first = &c.Entries[0]
+	}
+	k := weak.Make(c)
+	if v, ok := searchIndexes.Load(k); ok {
+		if ix := v.(*searchIdx); len(ix.entries) == len(c.Entries) && ix.first == first {
+			return ix
+		}
+	}
+	ix := &searchIdx{entries: make([][]searchCand, len(c.Entries)), first: first}
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		add := func(field, value string, bonus int) {
+			ix.entries[i] = append(ix.entries[i], searchCand{field: field, value: value, key: nameKey(value), tokens: tokens(value), bonus: bonus})
+		}
+		add("id", e.ID, 0)
+		add("name", e.Name, 0)
+		for _, a := range e.Aliases {
+			add("alias", a, -2)
+		}
+		for _, d := range e.Domains {
+			add("domain", d, -3)
+			// "hotjar" should find hotjar.com as well as "hotjar.com" does.
+			if dot := strings.LastIndexByte(d, '.'); dot > 0 {
+				add("domain", d[:dot], -4)
+			}
+		}
+	}
+	if _, loaded := searchIndexes.Swap(k, ix); !loaded {
+		runtime.AddCleanup(c, func(k weak.Pointer[Catalog]) { searchIndexes.Delete(k) }, k)
+	}
+	return ix
+}
+
 // Suggest returns the IDs of up to three vendors whose ID, name, alias or domain is close to name, for "did you
 // mean" in error messages. Weak matches are left out, so the result may be empty.
 func (c *Catalog) Suggest(name string) []string {
@@ -96,9 +139,9 @@ func (c *Catalog) Suggest(name string) []string {
 	return out
 }
 
-// matchScore scores value against the normalised query qk (and its words qTokens); 0 means no match.
-func matchScore(qk string, qTokens []string, value string) int {
-	vk := nameKey(value)
+// matchScore scores a candidate against the normalised query qk (and its words qTokens); 0 means no match.
+func matchScore(qk string, qTokens []string, cand searchCand) int {
+	vk := cand.key
 	if vk == "" {
 		return 0
 	}
@@ -108,7 +151,7 @@ func matchScore(qk string, qTokens []string, value string) int {
 	case strings.HasPrefix(vk, qk) && len(qk) >= 2:
 		return 88
 	}
-	vTokens := tokens(value)
+	vTokens := cand.tokens
 	if len(qTokens) > 0 && allIn(qTokens, vTokens) {
 		return 75
 	}
@@ -180,18 +223,40 @@ func allIn(want, have []string) bool {
 }
 
 // editDistance is the optimal-string-alignment distance (insertions, deletions, substitutions and adjacent
-// transpositions) between a and b, or -1 when it exceeds max.
+// transpositions) between a and b, or -1 when it exceeds max. ASCII input (what nameKey mostly yields) is compared
+// byte by byte without allocating.
 func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
+	if isASCII(a) && isASCII(b) {
+		return osaDistance([]byte(a), []byte(b), max)
+	}
+	return osaDistance([]rune(a), []rune(b), max)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func osaDistance[T byte | rune](ra, rb []T, max int) int {
 	if len(ra) > 256 || len(rb) > 256 {
 		return -1
 	}
 	if d := len(ra) - len(rb); d > max || -d > max {
 		return -1
 	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	var stack [3 * 65]int
+	var rows []int
+	if n := len(rb) + 1; 3*n <= len(stack) {
+		rows = stack[:3*n]
+	} else {
+		rows = make([]int, 3*n)
+	}
+	n := len(rb) + 1
+	prev2, prev, cur := rows[:n], rows[n:2*n], rows[2*n:]
 	for j := range prev {
 		prev[j] = j
 	}
