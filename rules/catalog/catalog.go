@@ -19,6 +19,31 @@ import (
 //go:embed *.yaml microsoft_apps.csv
 var builtinFS embed.FS
 
+// The attribution of the derived data, shipped with any binary that embeds it.
+//
+//go:embed LICENSES.md licenses/*.txt
+var noticeFS embed.FS
+
+// Notices returns LICENSES.md (sources, licences and attribution of the catalogue data) followed by the full text
+// of each licence, for a --licenses style output of the CLI.
+func Notices() string {
+	var b strings.Builder
+	if data, err := noticeFS.ReadFile("LICENSES.md"); err == nil {
+		b.Write(data)
+	}
+	names, _ := fs.Glob(noticeFS, "licenses/*.txt")
+	sort.Strings(names)
+	for _, n := range names {
+		data, err := noticeFS.ReadFile(n)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\n---- %s ----\n\n", path.Base(n))
+		b.Write(data)
+	}
+	return b.String()
+}
+
 // builtinPrefix is put before the embedded file names in issues, so they point at the file in the repository.
 const builtinPrefix = "rules/catalog/"
 
@@ -225,10 +250,12 @@ func cloneCategories(cats []Category) []Category {
 	return out
 }
 
-// parseMicrosoftApps reads the AppId,AppDisplayName CSV into a map keyed by lower-case GUID.
+// parseMicrosoftApps reads the AppId,AppDisplayName CSV (after '#' comment lines) into a map keyed by lower-case
+// GUID.
 func parseMicrosoftApps(name string, data []byte) (map[string]string, []Issue) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = 2
+	r.Comment = '#' // the attribution header
 	apps := map[string]string{}
 	var issues []Issue
 	for row := 0; ; row++ {

@@ -347,3 +347,18 @@ func FuzzSearch(f *testing.F) {
 		_ = c.Suggest(q)
 	})
 }
+
+func TestNotices(t *testing.T) {
+	t.Parallel()
+	n := Notices()
+	for _, w := range []string{"Merill Fernando", "fwd:cloudsec", "OWASP Amass", "EdOverflow", "Adguard Software Ltd",
+		"---- MIT_merill_microsoft-info.txt ----", "Apache License", "Attribution 4.0 International"} {
+		if !strings.Contains(n, w) {
+			t.Errorf("Notices() lacks %q", w)
+		}
+	}
+	data, err := builtinFS.ReadFile(msAppsFile)
+	if err != nil || !strings.HasPrefix(string(data), "# Microsoft first-party application IDs. Derived from merill/microsoft-info") {
+		t.Errorf("microsoft_apps.csv must start with its attribution: %v", err)
+	}
+}

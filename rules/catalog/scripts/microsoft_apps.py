@@ -1,4 +1,6 @@
 # Derives rules/catalog/microsoft_apps.csv from merill/microsoft-info _info/MicrosoftApps.csv (MIT).
+# Usage: python3 microsoft_apps.py <MicrosoftApps.csv> ../microsoft_apps.csv
+# The filter rules are documented in ../LICENSES.md ("How microsoft_apps.csv was filtered").
 import csv,re,sys
 src=sys.argv[1]; dst=sys.argv[2]
 MS_TENANTS={'f8cdef31-a31e-4b4a-93e4-5f571e91255a','72f988bf-86f1-41af-91ab-2d7cd011db47','cdc5aeea-15c5-4db6-b079-fcadd2505dc2'}
@@ -24,6 +26,8 @@ for r in rows:
     if i in out: count('dropped: duplicate'); continue
     out[i]=name
 with open(dst,'w',newline='') as f:
+    f.write('# Microsoft first-party application IDs. Derived from merill/microsoft-info _info/MicrosoftApps.csv\n')
+    f.write('# (MIT, Copyright (c) 2023 Merill Fernando), revision 43b8a5d9; filtered as described in LICENSES.md.\n')
     w=csv.writer(f, lineterminator='\n')
     w.writerow(['AppId','AppDisplayName'])
     for i in sorted(out): w.writerow([i,out[i]])
