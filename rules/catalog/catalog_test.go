@@ -362,3 +362,52 @@ func TestNotices(t *testing.T) {
 		t.Errorf("microsoft_apps.csv must start with its attribution: %v", err)
 	}
 }
+
+// TestFactsVendors pins the vendors of the fact sheet's vendor table (FACTS §2) and the martech/data entries of
+// known_aws_accounts.yaml, with their account IDs.
+func TestFactsVendors(t *testing.T) {
+	t.Parallel()
+	c := builtinT(t)
+	for _, id := range []string{"mailchimp", "mandrill", "hubspot", "marketo", "pardot", "salesforce-marketing-cloud",
+		"klaviyo", "constant-contact", "campaign-monitor", "activecampaign", "brevo", "braze", "iterable", "customer-io",
+		"eloqua", "act-on", "sailthru", "cordial", "listrak", "emarsys", "dotdigital", "selligent", "acoustic",
+		"zeta-global", "epsilon", "mapp", "getresponse", "aweber", "kit", "mailerlite", "emma", "zoho-campaigns", "keap",
+		"omnisend", "drip", "benchmark-email", "attentive", "postscript", "sendgrid", "mailgun", "postmark", "sparkpost",
+		"mailjet", "amazon-ses", "salesforce", "zoho", "pipedrive", "salesloft", "gong", "zoominfo", "clearbit", "6sense",
+		"demandbase", "terminus", "highspot", "showpad", "sendoso", "reachdesk", "madkudu", "common-room", "kustomer",
+		"chili-piper", "calendly", "segment", "mparticle", "tealium", "rudderstack", "hightouch", "census", "snowplow",
+		"actioniq", "liveramp", "lytics", "amplitude", "mixpanel", "heap", "pendo", "google-analytics",
+		"google-tag-manager", "adobe-analytics", "hotjar", "fullstory", "contentsquare", "crazy-egg", "kochava",
+		"appsflyer", "branch", "improvado", "funnel", "fivetran", "stitch", "hevo", "meta", "google-ads", "linkedin",
+		"tiktok", "twitter", "microsoft-advertising", "criteo", "adroll", "taboola", "outbrain", "nativo", "mediamath",
+		"index-exchange", "magnite", "extole", "unbounce", "instapage", "leadpages", "landingi", "clickfunnels", "webflow",
+		"heyflow", "uberflip", "canva", "semrush", "ahrefs", "botify", "yandex-webmaster", "optimizely", "vwo", "ab-tasty",
+		"kameleoon", "adobe-target", "dynamic-yield", "launchdarkly", "drift", "intercom", "qualified", "livechat", "tidio",
+		"olark", "crisp", "zendesk", "freshworks", "help-scout", "zoom", "goto", "cvent", "demio", "brightcove", "wistia",
+		"loom", "typeform", "qualtrics", "medallia", "sprig", "surveysparrow", "jotform", "formstack", "wufoo",
+		"trustpilot", "yotpo", "bazaarvoice", "sprinklr", "short-io", "onetrust", "hootsuite", "sprout-social", "buffer",
+		"later", "khoros", "brandwatch", "surveymonkey", "on24", "livestorm", "eventbrite", "vidyard", "outreach",
+		"apollo", "moz", "the-trade-desk", "workato", "domo"} {
+		if _, ok := c.Vendor(id); !ok {
+			t.Errorf("FACTS vendor %q missing", id)
+		}
+	}
+	for acct, id := range map[string]string{
+		"107630771604": "segment", "595280932656": "segment", "338661164609": "mparticle", "583371261087": "mparticle",
+		"757913464184": "tealium", "422074288268": "rudderstack", "324528010823": "hightouch", "341876425553": "census",
+		"793733611312": "snowplow", "716309063777": "improvado", "071303700930": "funnel", "719465667078": "kochava",
+		"794878508631": "mediamath", "203796963081": "madkudu", "322919613312": "common-room", "793525387755": "salesforce",
+		"241254095402": "kustomer", "749779118921": "brightcove", "834469178297": "fivetran", "218546966473": "stitch",
+		"393309748692": "hevo", "353360065216": "workato", "339405024189": "domo", "554582317989": "launchdarkly",
+	} {
+		found := ""
+		for _, e := range c.Entries {
+			if slices.Contains(e.Signals.AWSAccounts, acct) {
+				found = e.ID
+			}
+		}
+		if found != id {
+			t.Errorf("aws account %s belongs to %q, want %q", acct, found, id)
+		}
+	}
+}
