@@ -30,8 +30,10 @@ type rawEntry struct {
 }
 
 // at returns the position of item i of key (or of the key's value), falling back to the entry's own position.
+// A value inherited from an earlier layer (an organisation file overriding a built-in vendor) is reported at the
+// overriding entry, the place the user can edit.
 func (r *rawEntry) at(key string, i int) srcPos {
-	if ps := r.pos[key]; len(ps) > 0 {
+	if ps := r.pos[key]; len(ps) > 0 && ps[0].File == r.File {
 		if i >= 0 && i < len(ps) {
 			return ps[i]
 		}
