@@ -360,7 +360,7 @@ var (
 	normMarketplaces = wordSet("GOOGLE", "APPLE", "AMZN", "AMAZON", "MSFT")
 
 	// normBankWords lead some statement lines: "RECURRING CARD PURCHASE 04/12 MAILCHIMP".
-	normBankWords = wordSet("RECURRING", "CARD", "PURCHASE", "POS", "DEBIT", "CREDIT", "CHECKCARD", "VISA", "MASTERCARD",
+	normBankWords = wordSet("REFUND", "REVERSAL", "RETURN", "CHARGEBACK", "RECURRING", "CARD", "PURCHASE", "POS", "DEBIT", "CREDIT", "CHECKCARD", "VISA", "MASTERCARD",
 		"AMEX", "ACH", "AUTHORIZED", "ON", "PMT", "PAYMENT", "ONLINE", "INTL", "INTERNATIONAL", "TRANSACTION", "FEE",
 		"WITHDRAWAL", "PREAUTHORIZED", "PREAUTH", "DDA", "XFER", "REF", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
 		"AUG", "SEP", "SEPT", "OCT", "NOV", "DEC")

@@ -316,7 +316,7 @@ func (r *Resolver) resolveHint(h *scanner.Hint) cand {
 			return cand{kind: kAWS, vendor: m.vendor, conf: confExactID, detail: m.reason}
 		}
 	case scanner.HintSPFInclude:
-		return r.resolveHost(hostClean(h.Value), &r.spf, &r.cname, &r.dkim)
+		return r.resolveHost(spfHost(h.Value), &r.spf, &r.cname, &r.dkim)
 	case scanner.HintCNAMETarget:
 		return r.resolveHost(hostClean(h.Value), &r.cname, &r.dkim, &r.spf)
 	case scanner.HintDKIMSelector:
@@ -365,6 +365,19 @@ func (r *Resolver) resolveHost(host string, own *hostIndex, others ...*hostIndex
 		return cand{kind: kHostDomain, vendor: vs[0], conf: confHostDomain, detail: matched}
 	}
 	return cand{kind: kAmbiguous, vendor: vs[0], other: vs[1]}
+}
+
+// spfHost returns the host of an SPF include hint, with or without its mechanism: "include:servers.mcsv.net",
+// "+include:…", "redirect=_spf.google.com".
+func spfHost(v string) string {
+	s := strings.TrimSpace(v)
+	for _, p := range []string{"+include:", "~include:", "?include:", "include:", "redirect="} {
+		if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
+			s = s[len(p):]
+			break
+		}
+	}
+	return hostClean(s)
 }
 
 // dkimSelector returns the selector of a DKIM hint value: "k2", or "k2" from "k2._domainkey.example.com".
@@ -518,7 +531,7 @@ func (r *Resolver) reason(h scanner.Hint, c cand) string {
 func hostLabel(h scanner.Hint) string {
 	switch h.Type {
 	case scanner.HintSPFInclude:
-		return "SPF include " + hostClean(h.Value)
+		return "SPF include " + spfHost(h.Value)
 	case scanner.HintDKIMSelector:
 		return "DKIM selector " + dkimSelector(h.Value) + " CNAME " + hostClean(h.Target)
 	}
@@ -528,8 +541,11 @@ func hostLabel(h scanner.Hint) string {
 func (r *Resolver) hostReason(h scanner.Hint, c cand) string {
 	p := &c.ix.pats[c.pat]
 	host := hostClean(h.Value)
-	if h.Type == scanner.HintDKIMSelector {
+	switch h.Type {
+	case scanner.HintDKIMSelector:
 		host = hostClean(h.Target)
+	case scanner.HintSPFInclude:
+		host = spfHost(h.Value)
 	}
 	var caps []hostCapture
 	p.match(host, &caps)

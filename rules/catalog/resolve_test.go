@@ -35,6 +35,7 @@ func TestResolveFixture(t *testing.T) {
 		{[]scanner.Hint{hint(scanner.HintEntraAppID, "{D3590ED6-52B3-4102-AEFF-AAD2292AB01C}")}, "microsoft", 1,
 			"Microsoft first-party app Microsoft Office ({D3590ED6-52B3-4102-AEFF-AAD2292AB01C})"},
 		{[]scanner.Hint{hint(scanner.HintSPFInclude, "servers.mcsv.net")}, "mailchimp", 0.95, "SPF include servers.mcsv.net"},
+		{[]scanner.Hint{hint(scanner.HintSPFInclude, "Include:SERVERS.MCSV.NET.")}, "mailchimp", 0.95, "SPF include servers.mcsv.net"},
 		{[]scanner.Hint{hint(scanner.HintSPFInclude, "147202787.spf04.hubspotemail.net")}, "hubspot", 0.95,
 			"SPF include 147202787.spf04.hubspotemail.net (HubSpot portal 147202787)"},
 		{[]scanner.Hint{hint(scanner.HintSPFInclude, "send.klaviyo.com")}, "klaviyo", 0.95, "SPF include send.klaviyo.com"},
@@ -87,6 +88,8 @@ func TestResolveFixture(t *testing.T) {
 		{[]scanner.Hint{hint(scanner.HintMerchant, "APOLLO DINER")}, "", 0, ""},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "ZOOM CAR RENTAL")}, "", 0, ""},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "UBER *TRIP")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "REFUND SQ *HOTJAR")}, "hotjar", 0.8, `card descriptor "REFUND SQ *HOTJAR" ~ Hotjar`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "PAYPAL *JOES CAFE")}, "", 0, ""},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "STARBUCKS #1234")}, "", 0, ""},
 		// Strongest evidence wins; an exact ID stops the search.
 		{[]scanner.Hint{hint(scanner.HintName, "Segment"), hint(scanner.HintAWSAccount, "107630771604")}, "segment", 1, "AWS account 107630771604"},
