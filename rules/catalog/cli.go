@@ -1,0 +1,181 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Text output for `shadowscan catalog list|show|search`. Every value is passed through sanitize, so a hostile
+// organisation file cannot move the cursor or hide text in a terminal.
+
+// WriteList writes a table of vendors: ID, NAME, CATEGORY, SUBCATEGORIES, MARTECH. category filters by a category
+// ID ("data") or a subcategory ID ("session_replay"); "" lists everything. martechOnly drops martech: false entries.
+// An unknown category is an error that suggests the nearest ID.
+func WriteList(w io.Writer, c *Catalog, category string, martechOnly bool) error {
+	if c == nil {
+		return errors.New("catalog: no catalogue")
+	}
+	if category != "" {
+		if _, ok := c.Category(category); !ok && c.SubcategoryCategory(category) == "" {
+			return fmt.Errorf("unknown category %q%s", sanitize(category), didYouMean(category, c.taxonomyIDs()))
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tCATEGORY\tSUBCATEGORIES\tMARTECH")
+	n := 0
+	for _, e := range c.ByCategory(category) {
+		if martechOnly && !e.Martech {
+			continue
+		}
+		n++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(e.ID), cell(e.Name), cell(e.Category),
+			cell(strings.Join(e.Subcategories, ",")), yesNo(e.Martech))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d vendor(s)\n", n)
+	return err
+}
+
+// WriteShow writes every fact of one vendor, found by ID, name or alias, with its sources. An unknown vendor is an
+// error that suggests the nearest ones.
+func WriteShow(w io.Writer, c *Catalog, id string) error {
+	if c == nil {
+		return errors.New("catalog: no catalogue")
+	}
+	e, ok := c.Lookup(id)
+	if !ok {
+		msg := fmt.Sprintf("unknown vendor %q", sanitize(id))
+		if s := c.Suggest(id); len(s) > 0 {
+			msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, ", "))
+		}
+		return errors.New(msg)
+	}
+	var b strings.Builder
+	line := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(&b, "%-18s %s\n", label+":", sanitize(value))
+		}
+	}
+	list := func(label string, vals []string) {
+		if len(vals) > 0 {
+			line(label, strings.Join(vals, ", "))
+		}
+	}
+	line("id", e.ID)
+	line("name", e.Name)
+	list("aliases", e.Aliases)
+	line("category", fmt.Sprintf("%s (%s)", e.Category, c.CategoryName(e.Category)))
+	if len(e.Subcategories) > 0 {
+		subs := make([]string, len(e.Subcategories))
+		for i, s := range e.Subcategories {
+			subs[i] = fmt.Sprintf("%s (%s)", s, c.SubcategoryName(s))
+		}
+		list("subcategories", subs)
+	}
+	line("martech", yesNo(e.Martech))
+	list("domains", e.Domains)
+	list("spf", e.Signals.SPF)
+	list("txt", e.Signals.TXT)
+	list("cname", e.Signals.CNAME)
+	for _, d := range e.Signals.DKIM {
+		switch {
+		case d.Selector != "" && d.Target != "":
+			line("dkim", d.Selector+"._domainkey -> "+d.Target)
+		case d.Selector != "":
+			line("dkim", "selector "+d.Selector+" (weak: selector names are shared)")
+		default:
+			line("dkim", "-> "+d.Target)
+		}
+	}
+	list("google_client_ids", e.Signals.GoogleClientIDs)
+	list("entra_app_ids", e.Signals.EntraAppIDs)
+	list("aws_accounts", e.Signals.AWSAccounts)
+	list("merchants", e.Signals.Merchants)
+	list("oauth_names", e.Signals.OAuthNames)
+	if e.ID == MicrosoftVendorID && len(c.MicrosoftApps) > 0 {
+		line("first-party apps", fmt.Sprintf("%d Microsoft application IDs (microsoft_apps.csv)", len(c.MicrosoftApps)))
+	}
+	list("data_access", e.DataAccess)
+	if len(e.Sources) > 0 {
+		b.WriteString("sources:\n")
+		for _, s := range e.Sources {
+			fmt.Fprintf(&b, "  - %s\n", sanitize(s))
+		}
+	}
+	if e.File != "" {
+		line("defined at", fmt.Sprintf("%s:%d", e.File, e.Line))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteSearch writes the best matches for text: ID, NAME, CATEGORY, MATCHED (field and value), SCORE.
+func WriteSearch(w io.Writer, c *Catalog, text string) error {
+	if c == nil {
+		return errors.New("catalog: no catalogue")
+	}
+	hits := c.Search(text, 10)
+	if len(hits) == 0 {
+		_, err := fmt.Fprintf(w, "no vendor matches %q\n", sanitize(text))
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tCATEGORY\tMATCHED\tSCORE")
+	for _, h := range hits {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", cell(h.Entry.ID), cell(h.Entry.Name), cell(h.Entry.Category),
+			cell(h.Field+": "+h.Match), h.Score)
+	}
+	return tw.Flush()
+}
+
+func (c *Catalog) taxonomyIDs() []string {
+	var ids []string
+	for _, cat := range c.Categories {
+		ids = append(ids, cat.ID)
+		for _, s := range cat.Subcategories {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// cell sanitises a table cell; tabs would break the columns, so they become spaces.
+func cell(s string) string {
+	return strings.ReplaceAll(sanitize(s), "\t", " ")
+}
+
+// sanitize replaces control characters, bidirectional overrides and invalid UTF-8 with U+FFFD, so that text
+// from catalogue files and user input is safe to print on a terminal.
+func sanitize(s string) string {
+	clean := true
+	for _, r := range s {
+		if unsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			b.WriteRune('\uFFFD')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

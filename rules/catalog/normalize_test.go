@@ -1,0 +1,138 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestNormalizeMerchant(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"SQ *HOTJAR", "HOTJAR"},
+		{"SQ*HOTJAR", "HOTJAR"},
+		{"HUBSPOT* INC", "HUBSPOT"},
+		{"PAYPAL *CANVA", "CANVA"},
+		{"PP*CANVA", "CANVA"},
+		{"TST* JOES DINER", "JOES DINER"},
+		{"ZOOM.US 888-799-9666", "ZOOM"},
+		{"LINKEDIN P1234", "LINKEDIN"},
+		{"LINKEDIN P123456789", "LINKEDIN"},
+		{"GOOGLE *ADS1234", "GOOGLE ADS"},
+		{"GOOGLE *ADS1234567890", "GOOGLE ADS"},
+		{"FACEBK *ADS", "FACEBK ADS"},
+		{"FACEBK *K2L9A3BCD2", "FACEBK"},
+		{"CANVA* 04258-12345", "CANVA"},
+		{"MAILCHIMP *MONTHLY", "MAILCHIMP MONTHLY"},
+		{"Mailchimp *Misc Mailchimp.Com GA", "MAILCHIMP MISC MAILCHIMP"},
+		{"SALESFORCE.COM", "SALESFORCE"},
+		{"www.semrush.com", "SEMRUSH"},
+		{"Hotjar Ltd. St. Julian's MLT", "HOTJAR"},
+		{"HOOTSUITE INC. VANCOUVER BC", "HOOTSUITE"},
+		{"ZOOMINFO TECHNOLOGIES LLC", "ZOOMINFO TECHNOLOGIES"},
+		{"Typeform S.L.", "TYPEFORM"},
+		{"PADDLE.NET* N8N", "N8N"},
+		{"RECURRING CARD PURCHASE 04/12 CALENDLY", "CALENDLY"},
+		{"Café Müller GmbH", "CAFE MULLER"},
+		{"MACY'S #123", "MACYS"},
+		{"6SENSE INSIGHTS", "6SENSE INSIGHTS"},
+		{"DRIPPING SPRINGS CAFE", "DRIPPING SPRINGS CAFE"},
+		{"UBER *TRIP", "UBER TRIP"},
+		{"SQ *", "SQ"},
+		{"", ""},
+		{"  ***  ", ""},
+		{"1234 5678", ""},
+	}
+	for _, tt := range tests {
+		if got := NormalizeMerchant(tt.in); got != tt.want {
+			t.Errorf("NormalizeMerchant(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := NormalizeMerchant(tt.want); got != tt.want {
+			t.Errorf("NormalizeMerchant(%q) is not idempotent: %q", tt.want, got)
+		}
+	}
+}
+
+func TestTokenizeFlags(t *testing.T) {
+	t.Parallel()
+	var nb normBuf
+	nb.tokenize("SQ *HOTJAR P1234 2024 LTD Dublin", false)
+	var got []string
+	for _, tk := range nb.toks {
+		s := nb.text(tk)
+		if tk.flags&tokStar != 0 {
+			s += "*"
+		}
+		if tk.flags&tokNoise != 0 {
+			s += "~"
+		}
+		got = append(got, s)
+	}
+	want := "SQ*~ HOTJAR P1234~ 2024~ LTD~ DUBLIN~"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("tokens = %q, want %q", g, want)
+	}
+	nb.tokenize("Mailchimp for Gmail", true)
+	if len(nb.toks) != 3 || nb.toks[0].flags&tokSubtitle != 0 || nb.toks[2].flags&tokSubtitle == 0 {
+		t.Errorf("name mode: want GMAIL marked as subtitle, got %+v", nb.toks)
+	}
+}
+
+func TestWithinOneEdit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"HOOTSUITE", "HOOTSUITE", true},
+		{"HOOTSUIT", "HOOTSUITE", true},   // deletion
+		{"HOOTSUITE", "HOOTSUITEE", true}, // insertion
+		{"HOOTSUITE", "HOOTSUETE", true},  // substitution
+		{"HOOTSUITE", "HOOTSUTIE", true},  // transposition
+		{"HOOTSUITE", "HOTSUTIE", false},
+		{"ZOOMINFO", "ZOOMINF", true},
+		{"ZOOMINFO", "ZOMINF", false},
+		{"A", "", true},
+		{"", "", true},
+		{"AB", "BA", true},
+		{"ABC", "CBA", false},
+	}
+	for _, tt := range tests {
+		if got := withinOneEdit(tt.a, tt.b); got != tt.want {
+			t.Errorf("withinOneEdit(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := withinOneEdit(tt.b, tt.a); got != tt.want {
+			t.Errorf("withinOneEdit(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+func FuzzNormalizeMerchant(f *testing.F) {
+	for _, s := range []string{"SQ *HOTJAR", "HUBSPOT* INC", "ZOOM.US 888-799-9666", "GOOGLE *ADS1234", "PAYPAL *CANVA",
+		"Café Müller GmbH", "PADDLE.NET* N8N", "RECURRING CARD PURCHASE 04/12 CALENDLY", "***", "ß ǅ İ", "\xff\xfe",
+		"com.com.www", "AB1234CD 99DESIGNS 6SENSE"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := NormalizeMerchant(s)
+		if NormalizeMerchant(n) != n {
+			t.Fatalf("not idempotent: %q → %q → %q", s, n, NormalizeMerchant(n))
+		}
+		if !utf8.ValidString(n) || strings.Contains(n, "  ") || strings.TrimSpace(n) != n {
+			t.Fatalf("bad output %q for %q", n, s)
+		}
+		for i := 0; i < len(n); i++ {
+			if c := n[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ') {
+				t.Fatalf("output %q for %q has %q", n, s, c)
+			}
+		}
+		// The resolver's tokenizer must cope with anything too.
+		var nb normBuf
+		nb.tokenize(s, true)
+		for _, tk := range nb.toks {
+			if tk.s < 0 || tk.e > int32(len(nb.b)) || tk.s >= tk.e {
+				t.Fatalf("bad token %+v in %q", tk, nb.b)
+			}
+		}
+	})
+}

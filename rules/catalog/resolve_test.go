@@ -1,0 +1,220 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+func hint(t scanner.HintType, v string) scanner.Hint { return scanner.Hint{Type: t, Value: v} }
+
+func TestResolveFixture(t *testing.T) {
+	t.Parallel()
+	r := NewResolver(fixtureCatalog())
+	if p := r.Problems(); len(p) > 0 {
+		t.Fatalf("problems: %v", p)
+	}
+	tests := []struct {
+		hints  []scanner.Hint
+		vendor string // "" = unresolved
+		conf   float64
+		reason string
+	}{
+		{[]scanner.Hint{hint(scanner.HintAWSAccount, "107630771604")}, "segment", 1, "AWS account 107630771604"},
+		{[]scanner.Hint{hint(scanner.HintAWSAccount, "arn:aws:iam::324528010823:root")}, "hightouch", 1, "AWS account 324528010823"},
+		{[]scanner.Hint{hint(scanner.HintAWSAccount, "999988887777")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintGoogleClientID, "1055184722236-mcopgcj2rm4efo0l8f2bcn3j0q1k3ts4.apps.googleusercontent.com")},
+			"hubspot", 1, "Google OAuth client 1055184722236-mcopgcj2rm4efo0l8f2bcn3j0q1k3ts4.apps.googleusercontent.com"},
+		{[]scanner.Hint{hint(scanner.HintGoogleClientID, "1055184722236-otherclient.apps.googleusercontent.com")},
+			"hubspot", 0.95, "Google OAuth client 1055184722236-otherclient.apps.googleusercontent.com (project 1055184722236 of HubSpot)"},
+		{[]scanner.Hint{hint(scanner.HintGoogleClientID, "48213377201-leadmagnet.apps.googleusercontent.com"),
+			hint(scanner.HintName, "LeadMagnet Pro")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintEntraAppID, "{D3590ED6-52B3-4102-AEFF-AAD2292AB01C}")}, "microsoft", 1,
+			"Microsoft first-party app Microsoft Office ({D3590ED6-52B3-4102-AEFF-AAD2292AB01C})"},
+		{[]scanner.Hint{hint(scanner.HintSPFInclude, "servers.mcsv.net")}, "mailchimp", 0.95, "SPF include servers.mcsv.net"},
+		{[]scanner.Hint{hint(scanner.HintSPFInclude, "Include:SERVERS.MCSV.NET.")}, "mailchimp", 0.95, "SPF include servers.mcsv.net"},
+		{[]scanner.Hint{hint(scanner.HintSPFInclude, "147202787.spf04.hubspotemail.net")}, "hubspot", 0.95,
+			"SPF include 147202787.spf04.hubspotemail.net (HubSpot portal 147202787)"},
+		{[]scanner.Hint{hint(scanner.HintSPFInclude, "send.klaviyo.com")}, "klaviyo", 0.95, "SPF include send.klaviyo.com"},
+		{[]scanner.Hint{hint(scanner.HintSPFInclude, "bounce.mcsv.net")}, "mailchimp", 0.8,
+			"SPF include bounce.mcsv.net (domain mcsv.net of Mailchimp)"},
+		{[]scanner.Hint{hint(scanner.HintSPFInclude, "_spf.unknown-esp.example")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintCNAMETarget, "1234-ABC-567.mktoweb.com.")}, "marketo", 0.95,
+			"CNAME target 1234-abc-567.mktoweb.com (Marketo munchkin 1234-abc-567)"},
+		{[]scanner.Hint{hint(scanner.HintCNAMETarget, "mkto-a0244.com")}, "marketo", 0.95, "CNAME target mkto-a0244.com (Marketo id a0244)"},
+		{[]scanner.Hint{hint(scanner.HintCNAMETarget, "northwind.unbouncepages.com")}, "unbounce", 0.95, "CNAME target northwind.unbouncepages.com"},
+		{[]scanner.Hint{hint(scanner.HintCNAMETarget, "u27463899.wl150.sendgrid.net")}, "sendgrid", 0.95,
+			"CNAME target u27463899.wl150.sendgrid.net (SendGrid id 27463899)"},
+		{[]scanner.Hint{{Type: scanner.HintDKIMSelector, Value: "k2._domainkey.northwind.example", Target: "dkim2.mcsv.net"}},
+			"mailchimp", 0.95, "DKIM selector k2 CNAME dkim2.mcsv.net"},
+		{[]scanner.Hint{{Type: scanner.HintDKIMSelector, Value: "hs1-147202787", Target: "northwind-example.hs06a.dkim.hubspotemail.net"}},
+			"hubspot", 0.95, "DKIM selector hs1-147202787 CNAME northwind-example.hs06a.dkim.hubspotemail.net (HubSpot domain northwind-example)"},
+		{[]scanner.Hint{{Type: scanner.HintDKIMSelector, Value: "hs1-147202787"}}, "hubspot", 0.5, "DKIM selector hs1-147202787 (selector name only)"},
+		{[]scanner.Hint{{Type: scanner.HintDKIMSelector, Value: "kl"}}, "klaviyo", 0.4, "DKIM selector kl (selector name only)"},
+		{[]scanner.Hint{{Type: scanner.HintDKIMSelector, Value: "selector1"}}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintTXTToken, `"facebook-domain-verification=z3k9ab12cd"`)}, "meta", 0.95,
+			"TXT token facebook-domain-verification=…"},
+		{[]scanner.Hint{hint(scanner.HintTXTToken, "00D5g000004ABCD=northwind")}, "salesforce", 0.9, "TXT token 00D5g000004ABCD=northwind (matches Salesforce pattern ^00D[A-Za-z0-9]{12}=)"},
+		{[]scanner.Hint{hint(scanner.HintTXTToken, "v=DMARC1; p=none")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintDomain, "https://www.Hotjar.com/pricing")}, "hotjar", 0.9, "domain hotjar.com"},
+		{[]scanner.Hint{hint(scanner.HintDomain, "billing@insights.hotjar.com")}, "hotjar", 0.9, "domain insights.hotjar.com (hotjar.com)"},
+		{[]scanner.Hint{hint(scanner.HintDomain, "ads.google.com")}, "google-ads", 0.9, "domain ads.google.com"},
+		{[]scanner.Hint{hint(scanner.HintDomain, "northwind.example")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintName, "HubSpot")}, "hubspot", 0.85, `app name "HubSpot" ~ HubSpot`},
+		{[]scanner.Hint{hint(scanner.HintName, "HubSpot Sales")}, "hubspot", 0.85, `app name "HubSpot Sales" ~ HubSpot`},
+		{[]scanner.Hint{hint(scanner.HintName, "Mailchimp for Gmail")}, "mailchimp", 0.8, `app name "Mailchimp for Gmail" ~ Mailchimp`},
+		{[]scanner.Hint{hint(scanner.HintName, "Zoom for Google Workspace")}, "zoom", 0.8, `app name "Zoom for Google Workspace" ~ Zoom`},
+		{[]scanner.Hint{hint(scanner.HintName, "Apollo.io")}, "apollo", 0.85, `app name "Apollo.io" ~ Apollo.io`},
+		{[]scanner.Hint{hint(scanner.HintName, "Calendly Scheduling Assistant")}, "calendly", 0.7, `app name "Calendly Scheduling Assistant" ~ Calendly`},
+		{[]scanner.Hint{hint(scanner.HintName, "Hootsiute")}, "hootsuite", 0.6, `app name "Hootsiute" ~ Hootsuite (approximate)`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "SQ *HOTJAR")}, "hotjar", 0.8, `card descriptor "SQ *HOTJAR" ~ Hotjar`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HUBSPOT* INC")}, "hubspot", 0.8, `card descriptor "HUBSPOT* INC" ~ HubSpot`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "PAYPAL *CANVA")}, "canva", 0.8, `card descriptor "PAYPAL *CANVA" ~ Canva`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "FACEBK *ADS")}, "meta", 0.8, `card descriptor "FACEBK *ADS" ~ Meta`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "LINKEDIN P1234")}, "linkedin", 0.8, `card descriptor "LINKEDIN P1234" ~ LinkedIn`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "GOOGLE *ADS1234")}, "google-ads", 0.8, `card descriptor "GOOGLE *ADS1234" ~ Google Ads`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "GOOGLE *GSUITE_NORTHWIN")}, "google", 0.7, `card descriptor "GOOGLE *GSUITE_NORTHWIN" ~ Google`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "GOOGLE *CANVA")}, "canva", 0.8, `card descriptor "GOOGLE *CANVA" ~ Canva`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "ZOOM.US 888-799-9666")}, "zoom", 0.8, `card descriptor "ZOOM.US 888-799-9666" ~ Zoom`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "ZOOMINFO TECHNOLOG")}, "zoominfo", 0.8, `card descriptor "ZOOMINFO TECHNOLOG" ~ ZoomInfo`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HOOTSUIT MEDIA")}, "hootsuite", 0.6, `card descriptor "HOOTSUIT MEDIA" ~ Hootsuite (approximate)`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "DRIPPING SPRINGS CAFE")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "DRIP COFFEE CO")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "DRIP.COM")}, "drip", 0.8, `card descriptor "DRIP.COM" ~ Drip`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "GONG CHA NYC")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "APOLLO DINER")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "ZOOM CAR RENTAL")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "UBER *TRIP")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "REFUND SQ *HOTJAR")}, "hotjar", 0.8, `card descriptor "REFUND SQ *HOTJAR" ~ Hotjar`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "PAYPAL *JOES CAFE")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "STARBUCKS #1234")}, "", 0, ""},
+		// Strongest evidence wins; an exact ID stops the search.
+		{[]scanner.Hint{hint(scanner.HintName, "Segment"), hint(scanner.HintAWSAccount, "107630771604")}, "segment", 1, "AWS account 107630771604"},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HUBSPOT"), hint(scanner.HintDomain, "mailchimp.com")}, "mailchimp", 0.9, "domain mailchimp.com"},
+		{nil, "", 0, ""},
+	}
+	for _, tt := range tests {
+		rec := &scanner.Record{Kind: scanner.KindApp, ID: "x", Hints: tt.hints}
+		res := r.Resolve(rec)
+		name := fmt.Sprint(tt.hints)
+		got := ""
+		if res.Vendor != nil {
+			got = res.Vendor.ID
+		}
+		if got != tt.vendor {
+			t.Errorf("%s: vendor %q (reason %q), want %q", name, got, res.Reason, tt.vendor)
+			continue
+		}
+		if res.Confidence != tt.conf {
+			t.Errorf("%s: confidence %v, want %v", name, res.Confidence, tt.conf)
+		}
+		if tt.vendor == "" {
+			if len(tt.hints) > 0 && res.Hint != tt.hints[0] {
+				t.Errorf("%s: unresolved hint %+v, want the strongest %+v", name, res.Hint, tt.hints[0])
+			}
+			continue
+		}
+		if res.Reason != tt.reason {
+			t.Errorf("%s: reason %q, want %q", name, res.Reason, tt.reason)
+		}
+	}
+}
+
+func TestResolveAmbiguous(t *testing.T) {
+	t.Parallel()
+	c := fixtureCatalog()
+	c.Entries = append(c.Entries,
+		Entry{ID: "hotjar-clone", Name: "Hotjar", Domains: []string{"hotjar.com"}},
+		Entry{ID: "zoom2", Name: "Zoom Two", Signals: Signals{DKIM: []DKIM{{Selector: "kl"}}}})
+	r := NewResolver(c)
+	for _, h := range []scanner.Hint{
+		hint(scanner.HintMerchant, "SQ *HOTJAR"),
+		hint(scanner.HintDomain, "hotjar.com"),
+		{Type: scanner.HintDKIMSelector, Value: "kl"},
+	} {
+		res := r.Resolve(&scanner.Record{Hints: []scanner.Hint{h}})
+		if res.Vendor != nil {
+			t.Errorf("%+v: want no vendor when two tie, got %s (%s)", h, res.Vendor.ID, res.Reason)
+		}
+		if !strings.HasPrefix(res.Reason, "ambiguous ") || res.Hint != h {
+			t.Errorf("%+v: reason %q hint %+v", h, res.Reason, res.Hint)
+		}
+	}
+}
+
+func TestResolveProblems(t *testing.T) {
+	t.Parallel()
+	c := &Catalog{Entries: []Entry{
+		{ID: "a", Name: "A", Signals: Signals{SPF: []string{"{x}"}, TXT: []string{"re:("}, AWSAccounts: []string{"12"},
+			DKIM: []DKIM{{Selector: "{s}"}}}},
+		{ID: "b", Name: "B", Signals: Signals{AWSAccounts: []string{"111122223333"}}},
+		{ID: "c", Name: "C", Signals: Signals{AWSAccounts: []string{"111122223333"}}},
+	}}
+	r := NewResolver(c)
+	if got := len(r.Problems()); got != 5 {
+		t.Errorf("problems = %d %q, want 5", got, r.Problems())
+	}
+	if res := r.Resolve(&scanner.Record{Hints: []scanner.Hint{hint(scanner.HintAWSAccount, "111122223333")}}); res.Vendor == nil || res.Vendor.ID != "b" {
+		t.Errorf("first claimant of an AWS account wins, got %+v", res)
+	}
+	if NewResolver(nil).Resolve(&scanner.Record{}).Vendor != nil {
+		t.Error("nil catalogue resolves nothing")
+	}
+}
+
+func TestResolveConcurrent(t *testing.T) {
+	t.Parallel()
+	r := NewResolver(fixtureCatalog())
+	recs := syntheticRecords(2000, 1)
+	want := make([]string, len(recs))
+	for i := range recs {
+		want[i] = r.Resolve(&recs[i]).Reason
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range recs {
+				if got := r.Resolve(&recs[i]).Reason; got != want[i] {
+					t.Errorf("record %d: %q, want %q", i, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func FuzzResolve(f *testing.F) {
+	for _, h := range []scanner.Hint{
+		hint(scanner.HintMerchant, "SQ *HOTJAR"), hint(scanner.HintName, "Mailchimp for Gmail"),
+		hint(scanner.HintSPFInclude, "147202787.spf04.hubspotemail.net"), hint(scanner.HintDomain, "https://a@b.c:1/x"),
+		hint(scanner.HintTXTToken, `"MS=ms1234"`), hint(scanner.HintAWSAccount, "arn:aws:iam::1:root"),
+		hint(scanner.HintGoogleClientID, "1-a.apps.googleusercontent.com"), hint(scanner.HintEntraAppID, "{}"),
+		{Type: scanner.HintDKIMSelector, Value: "hs1-1._domainkey.x", Target: "a.hs1a.dkim.hubspotemail.net"},
+		hint(scanner.HintCNAMETarget, "..mktoweb.com"), hint(scanner.HintMerchant, "HOOTSUIT ZOOMINFOO"),
+	} {
+		f.Add(string(h.Type), h.Value, h.Target)
+	}
+	r := NewResolver(benchCatalog())
+	f.Fuzz(func(t *testing.T, typ, value, target string) {
+		rec := &scanner.Record{Hints: []scanner.Hint{{Type: scanner.HintType(typ), Value: value, Target: target}}}
+		res := r.Resolve(rec)
+		if res.Confidence < 0 || res.Confidence > 1 {
+			t.Fatalf("confidence %v", res.Confidence)
+		}
+		if res.Vendor != nil && res.Reason == "" {
+			t.Fatalf("vendor %s without a reason", res.Vendor.ID)
+		}
+		if res.Vendor == nil && res.Confidence != 0 {
+			t.Fatalf("confidence %v without a vendor", res.Confidence)
+		}
+		if again := r.Resolve(rec); again.Reason != res.Reason || again.Vendor != res.Vendor {
+			t.Fatalf("not deterministic: %+v vs %+v", res, again)
+		}
+	})
+}

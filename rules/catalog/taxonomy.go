@@ -1,0 +1,170 @@
+package catalog
+
+import (
+	"fmt"
+	"regexp"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// taxonomyFile is the name of the embedded taxonomy; every other embedded *.yaml file is a vendor file.
+const taxonomyFile = "taxonomy.yaml"
+
+// taxonomyIDPattern is the form of category and subcategory IDs: snake_case.
+var taxonomyIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+
+// Category returns the top-level category with the given ID.
+func (c *Catalog) Category(id string) (*Category, bool) {
+	for i := range c.Categories {
+		if c.Categories[i].ID == id {
+			return &c.Categories[i], true
+		}
+	}
+	return nil, false
+}
+
+// CategoryName returns the display name of a category ID, or the ID itself when it is unknown.
+func (c *Catalog) CategoryName(id string) string {
+	if cat, ok := c.Category(id); ok {
+		return cat.Name
+	}
+	return id
+}
+
+// SubcategoryName returns the display name of a subcategory ID, or the ID itself when it is unknown.
+func (c *Catalog) SubcategoryName(id string) string {
+	if _, sub, ok := c.subcategory(id); ok {
+		return sub.Name
+	}
+	return id
+}
+
+// SubcategoryCategory returns the ID of the category a subcategory belongs to ("" if unknown).
+func (c *Catalog) SubcategoryCategory(id string) string {
+	if cat, _, ok := c.subcategory(id); ok {
+		return cat.ID
+	}
+	return ""
+}
+
+// subcategory finds a subcategory by ID. Subcategory IDs are unique across the whole taxonomy.
+func (c *Catalog) subcategory(id string) (*Category, *Subcategory, bool) {
+	for i := range c.Categories {
+		cat := &c.Categories[i]
+		for j := range cat.Subcategories {
+			if cat.Subcategories[j].ID == id {
+				return cat, &cat.Subcategories[j], true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// parseTaxonomy decodes taxonomy.yaml: a top-level `categories:` list of {id, name, martech, subcategories:
+// [{id, name}]}. Unknown keys, duplicate IDs and malformed IDs are issues with file:line.
+func parseTaxonomy(name string, data []byte) ([]Category, []Issue) {
+	var issues []Issue
+	add := func(line int, format string, args ...any) {
+		issues = append(issues, Issue{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	root, iss := parseDocument(name, data)
+	if len(iss) > 0 {
+		return nil, iss
+	}
+	if root.Kind != yaml.MappingNode {
+		add(root.Line, "expected a mapping with a top-level categories: list")
+		return nil, issues
+	}
+	var list *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Value != "categories" {
+			add(k.Line, "unknown top-level key %q (expected categories)", k.Value)
+			continue
+		}
+		list = v
+	}
+	if list == nil {
+		add(root.Line, "missing top-level categories: list")
+		return nil, issues
+	}
+	if list.Kind != yaml.SequenceNode {
+		add(list.Line, "categories: must be a list")
+		return nil, issues
+	}
+	seen := map[string]int{}
+	var cats []Category
+	for _, item := range list.Content {
+		if item.Kind != yaml.MappingNode {
+			add(item.Line, "category must be a mapping")
+			continue
+		}
+		var cat Category
+		for i := 0; i+1 < len(item.Content); i += 2 {
+			k, v := item.Content[i], item.Content[i+1]
+			switch k.Value {
+			case "id":
+				cat.ID = scalarText(v)
+			case "name":
+				cat.Name = scalarText(v)
+			case "martech":
+				if err := v.Decode(&cat.Martech); err != nil || v.Kind != yaml.ScalarNode {
+					add(v.Line, "martech: must be true or false")
+				}
+			case "subcategories":
+				if v.Kind != yaml.SequenceNode {
+					add(v.Line, "subcategories: must be a list")
+					continue
+				}
+				for _, s := range v.Content {
+					if s.Kind != yaml.MappingNode {
+						add(s.Line, "subcategory must be a mapping {id, name}")
+						continue
+					}
+					var sub Subcategory
+					for j := 0; j+1 < len(s.Content); j += 2 {
+						sk, sv := s.Content[j], s.Content[j+1]
+						switch sk.Value {
+						case "id":
+							sub.ID = scalarText(sv)
+						case "name":
+							sub.Name = scalarText(sv)
+						default:
+							add(sk.Line, "unknown subcategory key %q", sk.Value)
+						}
+					}
+					if !taxonomyIDPattern.MatchString(sub.ID) {
+						add(s.Line, "subcategory id %q must be snake_case (a-z, 0-9, _)", sub.ID)
+					}
+					if sub.Name == "" {
+						add(s.Line, "subcategory %q: missing name", sub.ID)
+					}
+					if prev, dup := seen[sub.ID]; dup {
+						add(s.Line, "duplicate taxonomy id %q (first at line %d)", sub.ID, prev)
+					} else {
+						seen[sub.ID] = s.Line
+					}
+					cat.Subcategories = append(cat.Subcategories, sub)
+				}
+			default:
+				add(k.Line, "unknown category key %q", k.Value)
+			}
+		}
+		if !taxonomyIDPattern.MatchString(cat.ID) {
+			add(item.Line, "category id %q must be snake_case (a-z, 0-9, _)", cat.ID)
+		}
+		if cat.Name == "" {
+			add(item.Line, "category %q: missing name", cat.ID)
+		}
+		if prev, dup := seen[cat.ID]; dup {
+			add(item.Line, "duplicate taxonomy id %q (first at line %d)", cat.ID, prev)
+		} else {
+			seen[cat.ID] = item.Line
+		}
+		cats = append(cats, cat)
+	}
+	if len(cats) == 0 && len(issues) == 0 {
+		add(list.Line, "categories: is empty")
+	}
+	return cats, issues
+}
