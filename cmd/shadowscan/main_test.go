@@ -216,3 +216,28 @@ func TestExitCodePrecedence(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogCommands(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.yaml", "vendors:\n  - id: Bad ID\n    name: x\n    category: nope\n")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"catalog", "validate"}, 0, "validate cleanly"},
+		{[]string{"catalog", "validate", bad}, 1, "bad.yaml:2"},
+		{[]string{"catalog", "show", "hotjar"}, 0, "Hotjar"},
+		{[]string{"catalog", "show", "hotjr"}, 1, "hotjar"},
+		{[]string{"catalog", "search", "hot", "jar"}, 0, "hotjar"},
+		{[]string{"catalog", "list", "--category", "session_replay"}, 0, "fullstory"},
+		{[]string{"catalog", "list", "--category", "nope"}, 2, `unknown category "nope"`},
+		{[]string{"catalog", "show"}, 2, "accepts 1 arg"},
+	}
+	for _, tc := range cases {
+		r := run(t, nil, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stdout+r.stderr, tc.want) {
+			t.Errorf("%v: exit %d (want %d), output %q lacks %q", tc.args, r.code, tc.code, r.stdout+r.stderr, tc.want)
+		}
+	}
+}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/shadowscan/shadowscan/configs"
+	"github.com/shadowscan/shadowscan/rules/catalog"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -17,7 +19,15 @@ type pipeline struct {
 }
 
 func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
-	return &pipeline{evaluator: interimEvaluator{}}, nil
+	cat, err := catalog.Load(cfg.Catalog.ExtraFiles...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	res := catalog.NewResolver(cat)
+	for _, p := range res.Problems() {
+		a.log.Warn().Str("component", "catalog").Msg(p)
+	}
+	return &pipeline{resolver: res, evaluator: interimEvaluator{}}, nil
 }
 
 // interimEvaluator is the minimal built-in evaluation used until the rule engine is wired in: an app that no

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shadowscan/shadowscan/configs"
+	"github.com/shadowscan/shadowscan/rules/catalog"
+)
+
+// loadCatalog returns the built-in catalogue merged with the config's catalog.extra_files (if a config is given).
+func (a *app) loadCatalog(configPath string) (*catalog.Catalog, error) {
+	if configPath == "" {
+		return catalog.Builtin()
+	}
+	cfg, err := configs.LoadWithEnv(configPath, a.environ)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.Load(cfg.Catalog.ExtraFiles...)
+}
+
+func (a *app) catalogCmd() *cobra.Command {
+	var configPath string
+	cmd := &cobra.Command{
+		Use:   "catalog",
+		Short: "List, show, search and validate the martech vendor catalogue",
+	}
+	cmd.PersistentFlags().StringVarP(&configPath, "config", "c", "", "config file whose catalog.extra_files are merged over the built-in catalogue")
+	load := func() (*catalog.Catalog, error) {
+		c, err := a.loadCatalog(configPath)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		return c, nil
+	}
+
+	var category string
+	var martech bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List vendors, optionally of one category or subcategory",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			c, err := load()
+			if err != nil {
+				return err
+			}
+			if err := catalog.WriteList(a.stdout, c, category, martech); err != nil {
+				return usageErr(fmt.Errorf("--category: %w", err))
+			}
+			return nil
+		},
+	}
+	list.Flags().StringVar(&category, "category", "", "category or subcategory ID (e.g. data, email_marketing)")
+	list.Flags().BoolVar(&martech, "martech", false, "only martech vendors")
+
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show every fact the catalogue holds about a vendor, with its sources",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			c, err := load()
+			if err != nil {
+				return err
+			}
+			if err := catalog.WriteShow(a.stdout, c, args[0]); err != nil {
+				return &exitError{code: exitFindings, err: err}
+			}
+			return nil
+		},
+	}
+	search := &cobra.Command{
+		Use:   "search TEXT",
+		Short: "Fuzzy search by name, alias, ID or domain",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			c, err := load()
+			if err != nil {
+				return err
+			}
+			return catalog.WriteSearch(a.stdout, c, strings.Join(args, " "))
+		},
+	}
+	validate := &cobra.Command{
+		Use:   "validate [FILES]",
+		Short: "Check catalogue files (the built-in catalogue when none are given); exit 1 on problems",
+		Long: `Check catalogue files for duplicate IDs, signals claimed by two vendors, malformed patterns and unknown
+categories. Files are checked together with the built-in catalogue, as catalog.extra_files would be.`,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 && configPath != "" {
+				cfg, err := configs.LoadWithEnv(configPath, a.environ)
+				if err != nil {
+					return usageErr(err)
+				}
+				args = cfg.Catalog.ExtraFiles
+			}
+			issues := catalog.ValidateFiles(args...)
+			for _, is := range issues {
+				fmt.Fprintln(a.stdout, is.String())
+			}
+			if len(issues) > 0 {
+				return &exitError{code: exitFindings, err: fmt.Errorf("%d catalogue problems", len(issues))}
+			}
+			c, err := catalog.Builtin()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "ok: %d built-in vendors", len(c.Entries))
+			if len(args) > 0 {
+				fmt.Fprintf(a.stdout, " and %s", strings.Join(args, ", "))
+			}
+			fmt.Fprintln(a.stdout, " validate cleanly")
+			return nil
+		},
+	}
+	cmd.AddCommand(list, show, search, validate)
+	return cmd
+}
