@@ -298,7 +298,6 @@ func (r *run) accountClients(ctx context.Context, a account) (*clients, error) {
 // scanAccount collects everything from one account. Each part that fails is recorded and the next one runs.
 func (r *run) scanAccount(ctx context.Context, a account) {
 	log := r.p.log.With().Str("account", a.ID).Str("account_name", a.Name).Logger()
-	before := r.em.count()
 	log.Info().Msg("scanning account")
 	cl, err := r.accountClients(ctx, a)
 	if err != nil {
@@ -323,7 +322,7 @@ func (r *run) scanAccount(ctx context.Context, a account) {
 			return
 		}
 	}
-	log.Info().Int("records", r.em.count()-before).Msg("account scanned")
+	log.Info().Int("records", s.emitted).Msg("account scanned")
 }
 
 // accountScan is the collection of one account.
@@ -332,6 +331,8 @@ type accountScan struct {
 	a   account
 	cl  *clients
 	log zerolog.Logger
+
+	emitted int // records emitted for this account (one goroutine per account)
 }
 
 func (s *accountScan) emit(recs ...scanner.Record) error {
@@ -339,6 +340,7 @@ func (s *accountScan) emit(recs ...scanner.Record) error {
 		if err := s.run.em.send(rec); err != nil {
 			return errors.Join(errStopped, err)
 		}
+		s.emitted++
 	}
 	return nil
 }

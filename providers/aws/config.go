@@ -97,8 +97,13 @@ var (
 	reRoleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
 	reRoleName  = regexp.MustCompile(`^[\w+=,.@/-]{1,64}$`)
 	reOUID      = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
-	reExtID     = regexp.MustCompile(`^[\w+=,.@:/-]{2,1224}$`)
+	reExtID     = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 )
+
+// validExternalID follows sts:AssumeRole: 2 to 1224 characters of [\w+=,.@:/-].
+func validExternalID(s string) bool {
+	return len(s) >= 2 && len(s) <= 1224 && reExtID.MatchString(s)
+}
 
 // Validate checks the settings; messages name the key.
 func (c *Config) Validate() error {
@@ -121,7 +126,7 @@ func (c *Config) Validate() error {
 	if c.ExternalID != "" {
 		if c.RoleARN == "" {
 			bad("external_id: set without role_arn")
-		} else if !reExtID.MatchString(c.ExternalID) {
+		} else if !validExternalID(c.ExternalID) {
 			bad("external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
 		}
 	}
@@ -137,7 +142,7 @@ func (c *Config) Validate() error {
 			bad("organization.role_name: %q is not an IAM role name", o.RoleName)
 		}
 	}
-	if o.ExternalID != "" && !reExtID.MatchString(o.ExternalID) {
+	if o.ExternalID != "" && !validExternalID(o.ExternalID) {
 		bad("organization.external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
 	}
 	for i, a := range o.SkipAccounts {
