@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -273,11 +274,7 @@ func spfProblemText(errs []string, duplicate bool) string {
 		parts = append(parts, "more than one v=spf1 record")
 	}
 	parts = append(parts, errs...)
-	s := strings.Join(parts, "; ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return clip(strings.Join(parts, "; "), 200)
 }
 
 // SPFIncludeRecord builds the record for one host named by include: or redirect= (mech) in an SPF record reached
@@ -492,10 +489,7 @@ func tokenRecord(zone string, rr RRSet, v string) scanner.Record {
 	}
 	a := baseAttrs(zone, rr, SignalTXTToken, v)
 	a[AttrTXTPrefix] = TXTPrefix(v)
-	show := v
-	if len(show) > 60 {
-		show = show[:57] + "…"
-	}
+	show := clip(v, 57)
 	return scanner.Record{
 		Kind:       scanner.KindDNSRecord,
 		ID:         ID(rr.Name, "TXT", SignalTXTToken+":"+key),
@@ -587,4 +581,15 @@ func hostRecords(zone string, rr RRSet, signal string) []scanner.Record {
 		})
 	}
 	return out
+}
+
+// clip shortens s to at most n bytes on a rune boundary, marking the cut with "…".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
