@@ -225,7 +225,6 @@ type cliRecordSets struct {
 		Name            string `json:"Name"`
 		Type            string `json:"Type"`
 		TTL             int64  `json:"TTL"`
-		SetIdentifier   string `json:"SetIdentifier"`
 		ResourceRecords []struct {
 			Value string `json:"Value"`
 		} `json:"ResourceRecords"`
@@ -235,12 +234,7 @@ type cliRecordSets struct {
 	} `json:"ResourceRecordSets"`
 }
 
-type exportRecordSet struct {
-	recordSet
-	SetID string
-}
-
-func parseRecordSets(name string, data []byte) ([]exportRecordSet, error) {
+func parseRecordSets(name string, data []byte) ([]recordSet, error) {
 	var d cliRecordSets
 	if err := decodeJSON(name, data, &d); err != nil {
 		return nil, err
@@ -248,12 +242,12 @@ func parseRecordSets(name string, data []byte) ([]exportRecordSet, error) {
 	if d.ResourceRecordSets == nil {
 		return nil, fmt.Errorf("%s: no ResourceRecordSets (is this list-resource-record-sets output?)", name)
 	}
-	out := make([]exportRecordSet, 0, len(d.ResourceRecordSets))
+	out := make([]recordSet, 0, len(d.ResourceRecordSets))
 	for i, rs := range d.ResourceRecordSets {
 		if rs.Name == "" || rs.Type == "" {
 			return nil, fmt.Errorf("%s: ResourceRecordSets[%d]: Name and Type are required", name, i)
 		}
-		r := exportRecordSet{recordSet: recordSet{Name: rs.Name, Type: rs.Type, TTL: rs.TTL}, SetID: rs.SetIdentifier}
+		r := recordSet{Name: rs.Name, Type: rs.Type, TTL: rs.TTL}
 		for _, v := range rs.ResourceRecords {
 			r.Values = append(r.Values, v.Value)
 		}
@@ -483,11 +477,9 @@ func (p *provider) collectExport(ctx context.Context, em *emitter) error {
 			continue
 		}
 		hz := hostedZone{ID: dnssignal.Norm(z.Zone), Name: dnssignal.Norm(z.Zone), Private: z.Private}
-		for _, rs := range sets {
-			for _, rec := range zoneRecords(a, hz, rs.recordSet, rs.SetID) {
-				if err := em.send(rec); err != nil {
-					return err
-				}
+		for _, rec := range zoneRecords(a, hz, sets) {
+			if err := em.send(rec); err != nil {
+				return err
 			}
 		}
 	}

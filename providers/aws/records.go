@@ -18,7 +18,7 @@ import (
 //	cloud_trust        aws:<account>:role/<name>:trust:<principal>   (principal: account ID, ARN, provider or "*")
 //	cloud_credential   aws:<account>:user/<name>:key/<key ID>        (key/1, key/2 from a credential report)
 //	identity_provider  aws:<account>:oidc-provider/<host/path>, aws:<account>:saml-provider/<name>
-//	dns_record         aws:<account>:route53:<zone ID>:<dnssignal record ID>
+//	dns_record         aws:<account>:route53:<zone ID>:<dnssignal record ID>  (export mode: the zone name as zone ID)
 //	saas_subscription  aws:<account>:marketplace-agreement/<agreement ID>, aws:<account>:marketplace-spend/<product>
 //	cloud_resource     aws:<account>:resource:<ARN>
 

@@ -51,30 +51,37 @@ func zoneFromSDK(hz r53types.HostedZone) hostedZone {
 	return z
 }
 
+// collectZone reads a zone's record sets and emits their signals. The whole zone goes through
+// dnssignal.ZoneRecords at once, so that SPF includes and CNAME chains inside the zone are followed the way the dns
+// provider follows them in a zone file. A failed page ends the zone there: what was read is still emitted.
 func (s *accountScan) collectZone(ctx context.Context, z hostedZone) error {
 	pg := route53.NewListResourceRecordSetsPaginator(s.cl.route53, &route53.ListResourceRecordSetsInput{
 		HostedZoneId: aws.String(z.ID),
 	})
-	sets, recs := 0, 0
+	var sets []recordSet
+	var pageErr error
 	for page := 1; pg.HasMorePages(); page++ {
 		out, err := pg.NextPage(ctx)
 		if err != nil {
-			return s.failed(ctx, "route53:ListResourceRecordSets",
+			pageErr = s.failed(ctx, "route53:ListResourceRecordSets",
 				fmt.Errorf("zone %s (%s), page %d (record sets after it not read): %w", z.Name, z.ID, page, err))
+			if stopped(ctx, s.run.em, err) {
+				return pageErr
+			}
+			break
 		}
 		s.log.Debug().Str("api", "route53:ListResourceRecordSets").Str("zone", z.Name).Int("page", page).
 			Int("record_sets", len(out.ResourceRecordSets)).Msg("page")
 		for _, rs := range out.ResourceRecordSets {
-			sets++
-			out := zoneRecords(s.a, z, recordSetFromSDK(rs), aws.ToString(rs.SetIdentifier))
-			recs += len(out)
-			if err := s.emit(out...); err != nil {
-				return err
-			}
+			sets = append(sets, recordSetFromSDK(rs))
 		}
 	}
-	s.log.Debug().Str("zone", z.Name).Int("record_sets", sets).Int("records", recs).Msg("zone read")
-	return nil
+	recs := zoneRecords(s.a, z, sets)
+	s.log.Debug().Str("zone", z.Name).Int("record_sets", len(sets)).Int("records", len(recs)).Msg("zone read")
+	if err := s.emit(recs...); err != nil {
+		return err
+	}
+	return pageErr
 }
 
 func recordSetFromSDK(rs r53types.ResourceRecordSet) recordSet {
@@ -88,29 +95,34 @@ func recordSetFromSDK(rs r53types.ResourceRecordSet) recordSet {
 	return out
 }
 
-// zoneRecords turns one Route 53 record set into dns_record records through the shared DNS signal extraction.
-// Alias records point at AWS resources (CloudFront, ELB, S3) and give none. setID tells apart the record sets of
-// a weighted, latency or failover group.
-func zoneRecords(a account, z hostedZone, rs recordSet, setID string) []scanner.Record {
-	if rs.Alias != "" && len(rs.Values) == 0 {
-		return nil
-	}
-	typ := strings.ToUpper(rs.Type)
-	vals := make([]string, 0, len(rs.Values))
-	for _, v := range rs.Values {
-		if typ == "TXT" || typ == "SPF" {
-			v = joinTXT(v)
+// zoneRecords turns a Route 53 zone's record sets into dns_record records through the shared DNS signal
+// extraction. Alias records point at AWS resources (CloudFront, ELB, S3) and give none. Record sets of a
+// weighted, latency or failover group (same name and type) are read as one set.
+func zoneRecords(a account, z hostedZone, sets []recordSet) []scanner.Record {
+	rrs := make([]dnssignal.RRSet, 0, len(sets))
+	for _, rs := range sets {
+		if len(rs.Values) == 0 {
+			continue // alias records, or an empty set
 		}
-		vals = append(vals, v)
+		typ := strings.ToUpper(rs.Type)
+		vals := make([]string, 0, len(rs.Values))
+		for _, v := range rs.Values {
+			if typ == "TXT" || typ == "SPF" {
+				v = joinTXT(v)
+			}
+			vals = append(vals, v)
+		}
+		ttl := uint32(0)
+		if rs.TTL > 0 && rs.TTL <= int64(^uint32(0)) {
+			ttl = uint32(rs.TTL)
+		}
+		rrs = append(rrs, dnssignal.RRSet{Name: rs.Name, Type: typ, TTL: ttl, Values: vals})
 	}
-	ttl := uint32(0)
-	if rs.TTL > 0 && rs.TTL <= int64(^uint32(0)) {
-		ttl = uint32(rs.TTL)
-	}
-	recs := dnssignal.Records(z.Name, dnssignal.RRSet{Name: rs.Name, Type: typ, TTL: ttl, Values: vals})
+	recs := dnssignal.ZoneRecords(z.Name, rrs)
 	prefix := "aws:" + a.ID + ":route53:" + z.ID + ":"
-	if setID != "" {
-		prefix += "set/" + setID + ":"
+	where := "Route 53 zone " + z.Name
+	if z.Private {
+		where = "private " + where
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -123,14 +135,7 @@ func zoneRecords(a account, z hostedZone, rs recordSet, setID string) []scanner.
 		}
 		r.Attributes["hosted_zone_id"] = z.ID
 		r.Attributes["private_zone"] = z.Private
-		if setID != "" {
-			r.Attributes["set_identifier"] = setID
-		}
 		if r.Summary != "" {
-			where := "Route 53 zone " + z.Name
-			if z.Private {
-				where = "private " + where
-			}
 			r.Summary += " (" + where + ", " + a.target() + ")"
 		}
 	}
