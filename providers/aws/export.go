@@ -329,13 +329,33 @@ func decodeJSON(name string, data []byte, v any) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		l, c := lineCol(data, se.Offset)
+		l, c := lineCol(data, se.Offset-1) // Offset is just past the offending byte
 		return fmt.Errorf("%s:%d:%d: %v", name, l, c, se)
 	case errors.As(err, &te):
-		l, c := lineCol(data, te.Offset)
+		l, c := lineCol(data, valueStart(data, te.Offset))
 		return fmt.Errorf("%s:%d:%d: %s: want %s, got JSON %s", name, l, c, te.Field, te.Type, te.Value)
 	}
 	return fmt.Errorf("%s: %w", name, err)
+}
+
+// valueStart finds where the JSON scalar ending just before end begins (the decoder reports the end).
+func valueStart(data []byte, end int64) int64 {
+	if end <= 0 || end > int64(len(data)) {
+		return end
+	}
+	i := end - 1
+	if data[i] == '"' {
+		for j := i - 1; j >= 0; j-- {
+			if data[j] == '"' && (j == 0 || data[j-1] != '\\') {
+				return j
+			}
+		}
+		return end
+	}
+	for i > 0 && !strings.ContainsRune(",:[{ \t\r\n", rune(data[i-1])) {
+		i--
+	}
+	return i
 }
 
 func lineCol(data []byte, off int64) (int, int) {
