@@ -26,7 +26,7 @@ type harness struct {
 	diag *scanner.Diagnostics
 }
 
-func newHarness(t *testing.T, f *fakeAWS, mut func(*Config)) *harness {
+func newHarness(t testing.TB, f *fakeAWS, mut func(*Config)) *harness {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -47,6 +47,10 @@ func newHarness(t *testing.T, f *fakeAWS, mut func(*Config)) *harness {
 // provider returns a fresh provider over the fake (each has its own Diagnostics, kept in h.diag).
 func (h *harness) provider(t *testing.T) scanner.Provider {
 	t.Helper()
+	return h.providerTB(t)
+}
+
+func (h *harness) providerTB(t testing.TB) scanner.Provider {
 	h.diag = &scanner.Diagnostics{}
 	awsCfg := aws.Config{
 		Region:      "us-east-1",
@@ -55,7 +59,7 @@ func (h *harness) provider(t *testing.T) scanner.Provider {
 		Retryer:     func() aws.Retryer { return newRetryer(h.cfg.MaxAttempts, time.Millisecond) },
 	}
 	d := scanner.Deps{Name: "aws-org", Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel),
-		Diagnostics: h.diag, Now: func() time.Time { return testNow },
+		Diagnostics: h.diag, Now: nowFn,
 		Org: scanner.Organization{Name: "Northwind Outfitters", Domains: []string{"northwind.example"},
 			Marketing: scanner.Marketing{AWSTags: marketingTagsCfg}}}
 	return newProvider(h.cfg, d, func(context.Context) (aws.Config, error) { return awsCfg, nil })

@@ -28,7 +28,7 @@ import (
 // one fake serves a whole organisation. Lists are served in pages of pageSize; failures are injected per
 // account and operation.
 type fakeAWS struct {
-	t        *testing.T
+	t        testing.TB
 	mgmt     string
 	pageSize int
 
@@ -122,7 +122,7 @@ type fakeSpend struct {
 	Account, Service, Amount string
 }
 
-func newFakeAWS(t *testing.T, mgmt string) *fakeAWS {
+func newFakeAWS(t testing.TB, mgmt string) *fakeAWS {
 	return &fakeAWS{t: t, mgmt: mgmt, pageSize: 2, accounts: map[string]*fakeAccount{},
 		deny: map[string]bool{}, calls: map[string]int{}, faults: map[string]*fault{}, rootID: "r-ab12"}
 }

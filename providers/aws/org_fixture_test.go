@@ -17,6 +17,8 @@ const (
 
 var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
+func nowFn() time.Time { return testNow }
+
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 9, 30, 0, 0, time.UTC) }
 
 func trustDoc(statements string) string {
@@ -63,7 +65,7 @@ var fixtureRoles = []fakeRole{
 }
 
 // newNorthwind builds the fake organisation.
-func newNorthwind(t *testing.T) *fakeAWS {
+func newNorthwind(t testing.TB) *fakeAWS {
 	f := newFakeAWS(t, acctMgmt)
 	f.ous = []fakeOU{
 		{ID: "ou-ab12-marketing1", Name: "Marketing", Parent: f.rootID},
