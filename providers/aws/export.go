@@ -183,9 +183,12 @@ func parseCredentialReport(name string, data []byte) ([]accessKey, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err) // a csv.ParseError names the line
+		}
+		line := 0
+		if len(rec) > 0 {
+			line, _ = r.FieldPos(0)
 		}
 		get := func(k string) string {
 			if i, ok := col[k]; ok && i < len(rec) {
