@@ -39,7 +39,7 @@ func TestReadmePermissions(t *testing.T) {
 				}
 			}
 		case strings.Contains(bl[2], "AWS::IAM::Role"):
-			for _, m := range regexp.MustCompile(`(?m)^\s+- ([a-z-]+:[A-Za-z]+)\s*$`).FindAllStringSubmatch(bl[2], -1) {
+			for _, m := range regexp.MustCompile(`(?m)^\s+- ([a-z0-9-]+:[A-Za-z]+)\s*$`).FindAllStringSubmatch(bl[2], -1) {
 				member[m[1]] = true
 			}
 		}
