@@ -231,24 +231,31 @@ func assumeActions(st statement) ([]string, bool, error) {
 	return out, len(out) > 0, nil
 }
 
-// matchGlob matches an IAM action pattern with * and ? against a lower-case action name.
+// matchGlob matches an IAM action pattern with * and ? against a lower-case action name, in linear time (the
+// classic two-pointer walk that backtracks only to the last *), so hostile patterns cannot stall a scan.
 func matchGlob(pattern, s string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if matchGlob(pattern[1:], s[i:]) {
-				return true
-			}
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
 		}
-		return false
-	case '?':
-		return s != "" && matchGlob(pattern[1:], s[1:])
-	default:
-		return s != "" && pattern[0] == s[0] && matchGlob(pattern[1:], s[1:])
 	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 // decodePrincipals decodes a Principal element: "*" or {"AWS"|"Service"|"Federated"|"CanonicalUser": string|list}.

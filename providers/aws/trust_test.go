@@ -177,6 +177,10 @@ func TestMatchGlob(t *testing.T) {
 			t.Errorf("matchGlob(%q, %q) = %v", tc.p, tc.s, got)
 		}
 	}
+	// A hostile pattern that takes exponential time in a naive backtracking matcher.
+	if matchGlob(strings.Repeat("*a", 40)+"b", strings.Repeat("a", 5000)) {
+		t.Error("hostile pattern matched")
+	}
 }
 
 func FuzzParseTrustPolicy(f *testing.F) {
