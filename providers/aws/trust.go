@@ -215,7 +215,7 @@ func assumeActions(st statement) ([]string, bool, error) {
 	}
 	acts, err := stringList(st.Action)
 	if err != nil {
-		return nil, false, fmt.Errorf("Action: %w", err)
+		return nil, false, fmt.Errorf("element Action: %w", err)
 	}
 	var out []string
 	for _, a := range acts {
@@ -264,16 +264,16 @@ func decodePrincipals(raw json.RawMessage) ([]trustPrincipal, error) {
 	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("Principal: %w", err)
+			return nil, fmt.Errorf("element Principal: %w", err)
 		}
 		if strings.TrimSpace(s) != "*" {
-			return nil, fmt.Errorf("Principal: string %q (only \"*\" may be a bare string)", s)
+			return nil, fmt.Errorf("element Principal: string %q (only \"*\" may be a bare string)", s)
 		}
 		return []trustPrincipal{{Key: "*", Value: "*", Type: principalWildcard}}, nil
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, errors.New("Principal: want \"*\" or an object")
+		return nil, errors.New("element Principal: want \"*\" or an object")
 	}
 	kinds := make([]string, 0, len(m))
 	for k := range m {
@@ -284,7 +284,7 @@ func decodePrincipals(raw json.RawMessage) ([]trustPrincipal, error) {
 	for _, kind := range kinds {
 		vals, err := stringList(m[kind])
 		if err != nil {
-			return nil, fmt.Errorf("Principal.%s: %w", kind, err)
+			return nil, fmt.Errorf("element Principal.%s: %w", kind, err)
 		}
 		for _, v := range vals {
 			v = strings.TrimSpace(v)
