@@ -1,0 +1,154 @@
+// Package aws is the shadowscan provider for AWS: across an AWS Organization (or one account) it finds IAM
+// roles that trust outside AWS accounts (CDP and reverse-ETL vendors), IAM users with long-lived access keys
+// (integrations), OIDC and SAML identity providers, marketing DNS signals in Route 53, AWS Marketplace
+// subscriptions and the resources tagged as marketing's. It can read AWS CLI JSON exports instead of the APIs.
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/rs/zerolog"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+func init() {
+	scanner.Register(scanner.Factory{
+		Type: "aws",
+		Description: "AWS Organizations, IAM trust policies and access keys, Route 53, Marketplace agreements and " +
+			"marketing-tagged resources (aws-sdk-go-v2), or AWS CLI JSON exports",
+		NewConfig:   func() scanner.ProviderConfig { return NewConfig() },
+		New:         New,
+		Permissions: Permissions,
+	})
+}
+
+// Permissions are the read-only IAM actions the provider calls, and nothing more (README.md has them as a policy).
+var Permissions = []scanner.Permission{
+	{Name: "sts:AssumeRole", Why: "role_arn, and organization.role_name in each member account"},
+	{Name: "organizations:DescribeOrganization", Why: "the organisation's management account (organization.enabled)"},
+	{Name: "organizations:ListAccounts", Why: "the accounts to scan and the organisation's own account IDs"},
+	{Name: "organizations:ListRoots", Why: "walking the OU tree for organization.skip_ous"},
+	{Name: "organizations:ListOrganizationalUnitsForParent", Why: "walking the OU tree for organization.skip_ous"},
+	{Name: "organizations:ListAccountsForParent", Why: "walking the OU tree for organization.skip_ous"},
+	{Name: "iam:GetAccountAuthorizationDetails", Why: "roles with their trust policies and last use; users with tags"},
+	{Name: "iam:ListAccessKeys", Why: "users' access keys"},
+	{Name: "iam:GetAccessKeyLastUsed", Why: "when and where each active key was last used"},
+	{Name: "iam:ListOpenIDConnectProviders", Why: "OIDC identity providers"},
+	{Name: "iam:GetOpenIDConnectProvider", Why: "an OIDC provider's URL and client IDs"},
+	{Name: "iam:ListSAMLProviders", Why: "SAML identity providers"},
+	{Name: "iam:GetSAMLProvider", Why: "a SAML provider's metadata (its entity ID)"},
+	{Name: "route53:ListHostedZones", Why: "hosted zones"},
+	{Name: "route53:ListResourceRecordSets", Why: "SPF, TXT, CNAME, DKIM and DMARC records"},
+	{Name: "aws-marketplace:SearchAgreements", Why: "Marketplace agreements the account accepted"},
+	{Name: "aws-marketplace:DescribeAgreement", Why: "an agreement's estimated value"},
+	{Name: "tag:GetResources", Why: "resources tagged with organization.marketing.aws_tags"},
+	{Name: "ce:GetCostAndUsage", Why: "last month's Marketplace charges (cost_explorer only)"},
+}
+
+// New builds the provider from its validated config.
+func New(pc scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
+	c, ok := pc.(*Config)
+	if !ok {
+		return nil, fmt.Errorf("aws: config is %T, want *aws.Config", pc)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return newProvider(c, d, func(ctx context.Context) (aws.Config, error) {
+		return loadSDKConfig(ctx, c, d.HTTPClient)
+	}), nil
+}
+
+// provider collects from AWS. load returns the base aws.Config (tests hand in a literal one).
+type provider struct {
+	cfg  *Config
+	d    scanner.Deps
+	log  zerolog.Logger
+	load func(ctx context.Context) (aws.Config, error)
+	now  func() time.Time
+}
+
+func newProvider(c *Config, d scanner.Deps, load func(ctx context.Context) (aws.Config, error)) *provider {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	if d.Diagnostics == nil {
+		d.Diagnostics = &scanner.Diagnostics{}
+	}
+	return &provider{cfg: c, d: d, log: d.Logger, load: load, now: now}
+}
+
+// Collect reads the export files or the APIs.
+func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	em := &emitter{emit: emit, cancel: cancel}
+	start := time.Now()
+	var err error
+	if p.cfg.Export.Enabled() {
+		p.log.Info().Str("mode", "export").Msg("reading AWS CLI exports")
+		err = p.collectExport(ctx, em)
+	} else {
+		p.log.Info().Str("mode", "api").Bool("organization", p.cfg.Organization.Enabled).Msg("collecting from AWS")
+		err = p.collectAPI(ctx, em)
+	}
+	if e := em.stopErr(); e != nil {
+		return e
+	}
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	p.log.Info().Int("records", em.count()).Dur("took", time.Since(start)).Msg("AWS collection finished")
+	return err
+}
+
+// emitter serialises emit across account workers and remembers the first emit error, which stops everything.
+type emitter struct {
+	mu     sync.Mutex
+	emit   func(scanner.Record) error
+	cancel context.CancelFunc
+	err    error
+	n      int
+}
+
+func (e *emitter) send(r scanner.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err != nil {
+		return e.err
+	}
+	if err := e.emit(r); err != nil {
+		e.err = err
+		e.cancel()
+		return err
+	}
+	e.n++
+	return nil
+}
+
+func (e *emitter) stopErr() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
+
+func (e *emitter) count() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.n
+}
+
+// errStopped marks "stop: emit failed or ctx is done" so callers do not report it as an API failure.
+var errStopped = errors.New("collection stopped")
+
+// stopped says whether err (or the context) means the scan is over rather than that one API failed.
+func stopped(ctx context.Context, em *emitter, err error) bool {
+	return errors.Is(err, errStopped) || em.stopErr() != nil || ctx.Err() != nil
+}

@@ -1,0 +1,354 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/rs/zerolog"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// run is one API-mode collection.
+type run struct {
+	p        *provider
+	em       *emitter
+	base     aws.Config // the caller's configuration (after role_arn)
+	caller   *clients
+	callerID string
+	part     string // ARN partition of the caller
+
+	orgAccounts map[string]bool    // every account of the organisation, any state; the caller's own account
+	names       map[string]account // scanned and listed accounts by ID
+}
+
+func (p *provider) collectAPI(ctx context.Context, em *emitter) error {
+	base, err := p.load(ctx)
+	if err != nil {
+		return err
+	}
+	ep := p.cfg.EndpointURL
+	cl := newClients(base, ep)
+	if p.cfg.RoleARN != "" {
+		base = assumeRoleConfig(base, cl.sts, p.cfg.RoleARN, p.cfg.ExternalID)
+		cl = newClients(base, ep)
+	}
+	id, err := cl.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		if p.cfg.RoleARN != "" {
+			return fmt.Errorf("assuming role_arn %s: %w", p.cfg.RoleARN, err)
+		}
+		return fmt.Errorf("sts:GetCallerIdentity (are AWS credentials configured?): %w", err)
+	}
+	r := &run{p: p, em: em, base: base, caller: cl, callerID: aws.ToString(id.Account), part: "aws",
+		orgAccounts: map[string]bool{}, names: map[string]account{}}
+	if a, perr := arn.Parse(aws.ToString(id.Arn)); perr == nil && a.Partition != "" {
+		r.part = a.Partition
+	}
+	r.orgAccounts[r.callerID] = true
+	p.log.Info().Str("caller_account", r.callerID).Msg("authenticated")
+
+	targets := []account{{ID: r.callerID}}
+	if p.cfg.Organization.Enabled {
+		if accts, ok := r.listOrganization(ctx); ok {
+			targets = accts
+		} else if stopped(ctx, em, nil) {
+			return ctx.Err()
+		}
+	}
+	for _, a := range targets {
+		r.names[a.ID] = a
+	}
+	if len(p.d.Org.Marketing.AWSTags) == 0 {
+		p.d.Diagnostics.Skip("marketing-tagged resources: organization.marketing.aws_tags is empty")
+	}
+	r.scanAccounts(ctx, targets)
+	if stopped(ctx, em, nil) {
+		return ctx.Err()
+	}
+	if p.cfg.CostExplorer {
+		if err := r.collectMarketplaceSpend(ctx); err != nil && !stopped(ctx, em, err) {
+			r.fail("ce:GetCostAndUsage", account{ID: r.callerID}, err)
+		}
+	}
+	return nil
+}
+
+// fail records an API failure for one account: coverage becomes partial and the scan goes on.
+func (r *run) fail(api string, a account, err error) {
+	r.p.log.Warn().Str("api", api).Str("account", a.ID).Err(err).Msg("AWS API call failed; coverage partial")
+	r.p.d.Diagnostics.Error(api, a.target(), err)
+}
+
+// internal says whether an account belongs to the organisation (or is the scanned account itself).
+func (r *run) internal(acct string) bool { return r.orgAccounts[acct] }
+
+// listOrganization lists the organisation's accounts and returns the ACTIVE, not skipped ones. ok is false when
+// the organisation could not be read; the caller's own account is then the only one scanned.
+func (r *run) listOrganization(ctx context.Context) ([]account, bool) {
+	p := r.p
+	o := p.cfg.Organization
+	caller := account{ID: r.callerID}
+	mgmt := ""
+	if out, err := r.caller.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
+		if stopped(ctx, r.em, err) {
+			return nil, false
+		}
+		r.fail("organizations:DescribeOrganization", caller, fmt.Errorf("%w; scanning only the caller's account", err))
+		return nil, false
+	} else if out.Organization != nil {
+		mgmt = aws.ToString(out.Organization.MasterAccountId)
+	}
+
+	var all []account
+	pg := organizations.NewListAccountsPaginator(r.caller.org, &organizations.ListAccountsInput{})
+	for page := 1; pg.HasMorePages(); page++ {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			if stopped(ctx, r.em, err) {
+				return nil, false
+			}
+			r.fail("organizations:ListAccounts", caller, fmt.Errorf("page %d: %w; scanning only the caller's account", page, err))
+			return nil, false
+		}
+		p.log.Debug().Str("api", "organizations:ListAccounts").Int("page", page).Int("accounts", len(out.Accounts)).Msg("page")
+		for _, a := range out.Accounts {
+			all = append(all, orgAccount(a))
+		}
+	}
+	for _, a := range all {
+		r.orgAccounts[a.ID] = true
+	}
+	if mgmt != "" {
+		r.orgAccounts[mgmt] = true
+	}
+
+	var ouSkip map[string]string
+	if len(o.SkipOUs) > 0 {
+		var paths map[string]string
+		var err error
+		ouSkip, paths, err = r.walkOUs(ctx, o.SkipOUs)
+		if err != nil {
+			if stopped(ctx, r.em, err) {
+				return nil, false
+			}
+			r.fail("organizations:ListOrganizationalUnitsForParent", caller,
+				fmt.Errorf("cannot honour organization.skip_ous: %w; scanning only the caller's account", err))
+			return nil, false
+		}
+		for i := range all {
+			all[i].OU = paths[all[i].ID]
+		}
+	}
+	skipAcct := map[string]bool{}
+	for _, a := range o.SkipAccounts {
+		skipAcct[a] = true
+	}
+
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	var scan []account
+	for _, a := range all {
+		switch {
+		case a.State != string(orgtypes.AccountStateActive):
+			p.d.Diagnostics.Skip(fmt.Sprintf("%s: %s, not scanned", a.target(), a.State))
+		case skipAcct[a.ID]:
+			p.d.Diagnostics.Skip(fmt.Sprintf("%s: in organization.skip_accounts", a.target()))
+		case ouSkip[a.ID] != "":
+			p.d.Diagnostics.Skip(fmt.Sprintf("%s: under %s in organization.skip_ous", a.target(), ouSkip[a.ID]))
+		default:
+			scan = append(scan, a)
+		}
+	}
+	p.log.Info().Int("accounts", len(all)).Int("to_scan", len(scan)).Str("management_account", mgmt).
+		Msg("organisation listed")
+	return scan, true
+}
+
+func orgAccount(a orgtypes.Account) account {
+	state := string(a.State)
+	if state == "" {
+		state = string(a.Status) // older responses carry only Status
+	}
+	return account{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email), State: state}
+}
+
+// maxOUDepth bounds the OU walk (AWS allows five levels under the root).
+const maxOUDepth = 8
+
+// walkOUs walks the OU tree and returns, for each account under a skipped OU (by ID or name), the skipped OU's
+// path, plus every account's OU path.
+func (r *run) walkOUs(ctx context.Context, skip []string) (skipped, paths map[string]string, err error) {
+	want := map[string]bool{}
+	for _, s := range skip {
+		want[strings.ToLower(strings.TrimSpace(s))] = true
+	}
+	skipped, paths = map[string]string{}, map[string]string{}
+	var walk func(parentID, path, skippedAt string, depth int) error
+	walk = func(parentID, path, skippedAt string, depth int) error {
+		if depth > maxOUDepth {
+			return fmt.Errorf("OU tree deeper than %d levels at %s", maxOUDepth, path)
+		}
+		ap := organizations.NewListAccountsForParentPaginator(r.caller.org,
+			&organizations.ListAccountsForParentInput{ParentId: aws.String(parentID)})
+		for ap.HasMorePages() {
+			out, err := ap.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("ListAccountsForParent %s: %w", parentID, err)
+			}
+			for _, a := range out.Accounts {
+				id := aws.ToString(a.Id)
+				paths[id] = path
+				if skippedAt != "" {
+					skipped[id] = skippedAt
+				}
+			}
+		}
+		op := organizations.NewListOrganizationalUnitsForParentPaginator(r.caller.org,
+			&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parentID)})
+		for op.HasMorePages() {
+			out, err := op.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("ListOrganizationalUnitsForParent %s: %w", parentID, err)
+			}
+			for _, ou := range out.OrganizationalUnits {
+				child := strings.TrimSuffix(path, "/") + "/" + aws.ToString(ou.Name)
+				at := skippedAt
+				if at == "" && (want[strings.ToLower(aws.ToString(ou.Id))] || want[strings.ToLower(aws.ToString(ou.Name))] ||
+					want[strings.ToLower(child)]) {
+					at = "OU " + child + " (" + aws.ToString(ou.Id) + ")"
+				}
+				if err := walk(aws.ToString(ou.Id), child, at, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	rp := organizations.NewListRootsPaginator(r.caller.org, &organizations.ListRootsInput{})
+	for rp.HasMorePages() {
+		out, err := rp.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ListRoots: %w", err)
+		}
+		for _, root := range out.Roots {
+			at := ""
+			if want[strings.ToLower(aws.ToString(root.Id))] {
+				at = "root " + aws.ToString(root.Id)
+			}
+			if err := walk(aws.ToString(root.Id), "/", at, 0); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return skipped, paths, nil
+}
+
+// scanAccounts scans accounts with at most cfg.Concurrency at once. One account's failure is recorded and the
+// others go on.
+func (r *run) scanAccounts(ctx context.Context, accts []account) {
+	work := make(chan account)
+	var wg sync.WaitGroup
+	n := min(r.p.cfg.Concurrency, len(accts))
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range work {
+				r.scanAccount(ctx, a)
+			}
+		}()
+	}
+feed:
+	for _, a := range accts {
+		select {
+		case work <- a:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+}
+
+// accountClients returns the clients for an account: the caller's own for its account, otherwise the
+// organisation role assumed in it.
+func (r *run) accountClients(ctx context.Context, a account) (*clients, error) {
+	if a.ID == r.callerID {
+		return r.caller, nil
+	}
+	o := r.p.cfg.Organization
+	roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", r.part, a.ID, strings.TrimPrefix(o.RoleName, "/"))
+	cfg := assumeRoleConfig(r.base, r.caller.sts, roleARN, o.ExternalID)
+	// Assume now, so that a missing role or a denied trust is reported once as sts:AssumeRole.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("assuming %s: %w", roleARN, err)
+	}
+	return newClients(cfg, r.p.cfg.EndpointURL), nil
+}
+
+// scanAccount collects everything from one account. Each part that fails is recorded and the next one runs.
+func (r *run) scanAccount(ctx context.Context, a account) {
+	log := r.p.log.With().Str("account", a.ID).Str("account_name", a.Name).Logger()
+	log.Info().Msg("scanning account")
+	cl, err := r.accountClients(ctx, a)
+	if err != nil {
+		if !stopped(ctx, r.em, err) {
+			r.fail("sts:AssumeRole", a, err)
+		}
+		return
+	}
+	s := &accountScan{run: r, a: a, cl: cl, log: log}
+	parts := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"iam", s.collectIAM},
+		{"identity providers", s.collectIdentityProviders},
+		{"route53", s.collectRoute53},
+		{"marketplace", s.collectAgreements},
+		{"tagging", s.collectTagged},
+	}
+	for _, part := range parts {
+		if err := part.fn(ctx); err != nil && stopped(ctx, r.em, err) {
+			return
+		}
+	}
+	log.Info().Int("records", s.emitted).Msg("account scanned")
+}
+
+// accountScan is the collection of one account.
+type accountScan struct {
+	run *run
+	a   account
+	cl  *clients
+	log zerolog.Logger
+
+	emitted int // records emitted for this account (one goroutine per account)
+}
+
+func (s *accountScan) emit(recs ...scanner.Record) error {
+	for _, rec := range recs {
+		if err := s.run.em.send(rec); err != nil {
+			return errors.Join(errStopped, err)
+		}
+		s.emitted++
+	}
+	return nil
+}
+
+// failed records err for api unless the scan is stopping; it returns err so callers can return it.
+func (s *accountScan) failed(ctx context.Context, api string, err error) error {
+	if !stopped(ctx, s.run.em, err) {
+		s.run.fail(api, s.a, err)
+	}
+	return err
+}

@@ -1,0 +1,204 @@
+package aws
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Config is the aws provider's settings. The loader handles type, name and timeout.
+type Config struct {
+	// Profile is a shared-config profile; empty uses the SDK's default chain (env, SSO, web identity, IMDS, ...).
+	Profile string `mapstructure:"profile"`
+	// Regions are where the Resource Groups Tagging API is asked for marketing-tagged resources. The first one is
+	// the SDK's default region; global services (IAM, Route 53, Organizations, Marketplace Agreement, Cost
+	// Explorer) use their partition's global region.
+	Regions []string `mapstructure:"regions"`
+	// EndpointURL sends every API call to one endpoint (a proxy or an emulator). The SDK's AWS_ENDPOINT_URL and
+	// AWS_ENDPOINT_URL_<SERVICE> variables work too when this is empty.
+	EndpointURL string `mapstructure:"endpoint_url"`
+	// RoleARN is assumed first (with ExternalID) when set; everything else runs as that role.
+	RoleARN    string `mapstructure:"role_arn"`
+	ExternalID string `mapstructure:"external_id"`
+	// CostExplorer adds last month's AWS Marketplace charges from Cost Explorer (ce:GetCostAndUsage, which AWS
+	// bills at $0.01 a request).
+	CostExplorer bool `mapstructure:"cost_explorer"`
+	// Concurrency bounds how many accounts are scanned at once.
+	Concurrency int `mapstructure:"concurrency"`
+	// MaxAttempts is how many times one API request is tried (throttling, 5xx, 429) before its account's
+	// coverage is marked partial.
+	MaxAttempts int `mapstructure:"max_attempts"`
+
+	Organization OrganizationConfig `mapstructure:"organization"`
+	Export       ExportConfig       `mapstructure:"export"`
+}
+
+// OrganizationConfig drives the fan-out over an AWS Organization.
+type OrganizationConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// RoleName is the role assumed in each member account (deploy it with the StackSet in README.md).
+	RoleName   string `mapstructure:"role_name"`
+	ExternalID string `mapstructure:"external_id"`
+	// SkipAccounts are 12-digit account IDs not to scan.
+	SkipAccounts []string `mapstructure:"skip_accounts"`
+	// SkipOUs are organizational unit IDs (ou-...) or names; every account under them, at any depth, is skipped.
+	SkipOUs []string `mapstructure:"skip_ous"`
+}
+
+// ExportConfig reads AWS CLI JSON output instead of calling the APIs. Any file set turns export mode on.
+type ExportConfig struct {
+	// AccountID and AccountName label the records; the account ID is otherwise taken from the ARNs in the files.
+	AccountID   string `mapstructure:"account_id"`
+	AccountName string `mapstructure:"account_name"`
+	// IAMAuthorizationDetails are `aws iam get-account-authorization-details` outputs (roles and users).
+	IAMAuthorizationDetails []string `mapstructure:"iam_authorization_details"`
+	// IAMCredentialReports are `aws iam get-credential-report` outputs (JSON with base64 Content, or the CSV).
+	IAMCredentialReports []string `mapstructure:"iam_credential_reports"`
+	// Route53RecordSets are `aws route53 list-resource-record-sets` outputs, one per hosted zone.
+	Route53RecordSets []Route53Export `mapstructure:"route53_record_sets"`
+	// MarketplaceAgreements are `aws marketplace-agreement search-agreements` outputs.
+	MarketplaceAgreements []string `mapstructure:"marketplace_agreements"`
+}
+
+// Route53Export is one hosted zone's record sets.
+type Route53Export struct {
+	Zone    string `mapstructure:"zone"`
+	File    string `mapstructure:"file"`
+	Private bool   `mapstructure:"private"`
+}
+
+// Enabled says whether any export file is configured.
+func (e ExportConfig) Enabled() bool {
+	return len(e.IAMAuthorizationDetails)+len(e.IAMCredentialReports)+len(e.Route53RecordSets)+
+		len(e.MarketplaceAgreements) > 0
+}
+
+// Default settings.
+const (
+	DefaultRoleName    = "ShadowscanReadOnly"
+	DefaultConcurrency = 4
+	DefaultMaxAttempts = 6
+)
+
+// NewConfig returns the defaults.
+func NewConfig() *Config {
+	return &Config{
+		Regions:      []string{"us-east-1"},
+		Concurrency:  DefaultConcurrency,
+		MaxAttempts:  DefaultMaxAttempts,
+		Organization: OrganizationConfig{RoleName: DefaultRoleName},
+	}
+}
+
+var (
+	reRegion    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+	reAccountID = regexp.MustCompile(`^\d{12}$`)
+	reRoleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	reRoleName  = regexp.MustCompile(`^[\w+=,.@/-]{1,64}$`)
+	reOUID      = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
+	reExtID     = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+)
+
+// validExternalID follows sts:AssumeRole: 2 to 1224 characters of [\w+=,.@:/-].
+func validExternalID(s string) bool {
+	return len(s) >= 2 && len(s) <= 1224 && reExtID.MatchString(s)
+}
+
+// Validate checks the settings; messages name the key.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if len(c.Regions) == 0 {
+		bad("regions: must not be empty")
+	}
+	for i, r := range c.Regions {
+		if !reRegion.MatchString(r) {
+			bad("regions[%d]: %q is not an AWS region name", i, r)
+		}
+	}
+	if c.EndpointURL != "" && !strings.HasPrefix(c.EndpointURL, "http://") && !strings.HasPrefix(c.EndpointURL, "https://") {
+		bad("endpoint_url: %q must start with http:// or https://", c.EndpointURL)
+	}
+	if c.RoleARN != "" && !reRoleARN.MatchString(c.RoleARN) {
+		bad("role_arn: %q is not an IAM role ARN (arn:aws:iam::123456789012:role/Name)", c.RoleARN)
+	}
+	if c.ExternalID != "" {
+		if c.RoleARN == "" {
+			bad("external_id: set without role_arn")
+		} else if !validExternalID(c.ExternalID) {
+			bad("external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
+		}
+	}
+	if c.Concurrency < 1 || c.Concurrency > 64 {
+		bad("concurrency: must be between 1 and 64, got %d", c.Concurrency)
+	}
+	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
+		bad("max_attempts: must be between 1 and 20, got %d", c.MaxAttempts)
+	}
+	o := c.Organization
+	if o.Enabled {
+		if !reRoleName.MatchString(o.RoleName) {
+			bad("organization.role_name: %q is not an IAM role name", o.RoleName)
+		}
+	}
+	if o.ExternalID != "" && !validExternalID(o.ExternalID) {
+		bad("organization.external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
+	}
+	for i, a := range o.SkipAccounts {
+		if !reAccountID.MatchString(a) {
+			bad("organization.skip_accounts[%d]: %q is not a 12-digit account ID", i, a)
+		}
+	}
+	for i, ou := range o.SkipOUs {
+		if strings.TrimSpace(ou) == "" {
+			bad("organization.skip_ous[%d]: must not be empty", i)
+		} else if strings.HasPrefix(ou, "ou-") && !reOUID.MatchString(ou) {
+			bad("organization.skip_ous[%d]: %q is not an OU ID (ou-xxxx-xxxxxxxx)", i, ou)
+		}
+	}
+	e := c.Export
+	if e.Enabled() {
+		if o.Enabled {
+			bad("export: cannot be combined with organization.enabled (export files describe one account)")
+		}
+		if c.CostExplorer {
+			bad("export: cannot be combined with cost_explorer (export mode calls no API)")
+		}
+	}
+	if e.AccountID != "" && !reAccountID.MatchString(e.AccountID) {
+		bad("export.account_id: %q is not a 12-digit account ID", e.AccountID)
+	}
+	checkFiles := func(key string, files []string) {
+		for i, f := range files {
+			if strings.TrimSpace(f) == "" {
+				bad("export.%s[%d]: must not be empty", key, i)
+			}
+		}
+	}
+	checkFiles("iam_authorization_details", e.IAMAuthorizationDetails)
+	checkFiles("iam_credential_reports", e.IAMCredentialReports)
+	checkFiles("marketplace_agreements", e.MarketplaceAgreements)
+	for i, z := range e.Route53RecordSets {
+		if strings.Trim(z.Zone, ". ") == "" {
+			bad("export.route53_record_sets[%d].zone: must not be empty", i)
+		}
+		if strings.TrimSpace(z.File) == "" {
+			bad("export.route53_record_sets[%d].file: must not be empty", i)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ResolvePaths resolves the export file paths against the config file's folder.
+func (c *Config) ResolvePaths(resolve func(string) string) {
+	for _, list := range [][]string{c.Export.IAMAuthorizationDetails, c.Export.IAMCredentialReports,
+		c.Export.MarketplaceAgreements} {
+		for i := range list {
+			list[i] = resolve(list[i])
+		}
+	}
+	for i := range c.Export.Route53RecordSets {
+		c.Export.Route53RecordSets[i].File = resolve(c.Export.Route53RecordSets[i].File)
+	}
+}

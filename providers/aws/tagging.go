@@ -1,0 +1,101 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
+)
+
+// marketingTags returns organization.marketing.aws_tags as sorted key=value pairs ("key=" for any value).
+func marketingTags(m map[string]string) [][2]string {
+	out := make([][2]string, 0, len(m))
+	for k, v := range m {
+		if strings.TrimSpace(k) != "" {
+			out = append(out, [2]string{k, v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// matchedTags returns the marketing tags a resource carries, as key=value.
+func matchedTags(tags map[string]string, want [][2]string) []string {
+	var out []string
+	for _, kv := range want {
+		v, ok := tags[kv[0]]
+		if ok && (kv[1] == "" || strings.EqualFold(v, kv[1])) {
+			out = append(out, kv[0]+"="+v)
+		}
+	}
+	return out
+}
+
+// collectTagged emits every resource tagged with one of the marketing tags, in every configured region. A
+// resource is emitted once, with all the marketing tags it carries. The tags come from the organisation config.
+func (s *accountScan) collectTagged(ctx context.Context) error {
+	want := marketingTags(s.run.p.d.Org.Marketing.AWSTags)
+	if len(want) == 0 {
+		return nil // reported once per scan by collectAPI
+	}
+	const api = "tag:GetResources"
+	seen := map[string]bool{}
+	var firstErr error
+	for _, region := range s.run.p.cfg.Regions {
+		cl := s.cl.tagging(region)
+		n := 0
+	tags:
+		for _, kv := range want {
+			f := tagtypes.TagFilter{Key: aws.String(kv[0])}
+			if kv[1] != "" {
+				f.Values = []string{kv[1]}
+			}
+			pg := resourcegroupstaggingapi.NewGetResourcesPaginator(cl, &resourcegroupstaggingapi.GetResourcesInput{
+				TagFilters: []tagtypes.TagFilter{f},
+			})
+			for page := 1; pg.HasMorePages(); page++ {
+				out, err := pg.NextPage(ctx)
+				if err != nil {
+					e := s.failed(ctx, api, fmt.Errorf("region %s, tag %s=%s, page %d: %w", region, kv[0], kv[1], page, err))
+					if stopped(ctx, s.run.em, err) {
+						return e
+					}
+					if firstErr == nil {
+						firstErr = e
+					}
+					if isAccessDenied(err) {
+						break tags // the other tags will be denied too
+					}
+					continue tags
+				}
+				s.log.Debug().Str("api", api).Str("region", region).Str("tag", kv[0]).Int("page", page).
+					Int("resources", len(out.ResourceTagMappingList)).Msg("page")
+				for _, m := range out.ResourceTagMappingList {
+					arn := aws.ToString(m.ResourceARN)
+					if arn == "" || seen[arn] {
+						continue
+					}
+					seen[arn] = true
+					tr := taggedResource{ARN: arn, Tags: map[string]string{}}
+					for _, t := range m.Tags {
+						tr.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+					}
+					matched := matchedTags(tr.Tags, want)
+					if len(matched) == 0 {
+						matched = []string{kv[0] + "=" + tr.Tags[kv[0]]}
+					}
+					if err := s.emit(resourceRecord(s.a, tr, matched)); err != nil {
+						return err
+					}
+					n++
+				}
+			}
+		}
+		s.log.Info().Str("region", region).Int("resources", n).Msg("marketing-tagged resources read")
+	}
+	return firstErr
+}
