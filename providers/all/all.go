@@ -2,6 +2,7 @@
 package all
 
 import (
+	_ "github.com/shadowscan/shadowscan/providers/aws"             // IAM trust, vendor keys, Route 53, Marketplace, marketing-tagged resources across an organisation
 	_ "github.com/shadowscan/shadowscan/providers/dns"             // SPF, TXT, DMARC, DKIM, CNAME from live DNS or zone files
 	_ "github.com/shadowscan/shadowscan/providers/expenses"        // card and expense exports (CSV)
 	_ "github.com/shadowscan/shadowscan/providers/googleworkspace" // Google Workspace OAuth grants and token audit log
