@@ -38,17 +38,21 @@ type vendorAcc struct {
 }
 
 type unidentifiedAcc struct {
-	u       Unidentified
-	users   map[string]struct{}
-	sources map[string]struct{}
-	kinds   map[string]struct{}
-	scopes  map[string]struct{}
+	u        Unidentified
+	nameRank int // 0 unset, 1 a name hint, 2 a summary: the name shown is the best-ranked, then the smallest
+	users    map[string]struct{}
+	sources  map[string]struct{}
+	kinds    map[string]struct{}
+	scopes   map[string]struct{}
 }
 
 type findingAcc struct {
-	f    Finding
-	seen map[string]struct{} // evidence keys, to count each record once
+	f      Finding
+	seen   map[string]struct{} // evidence keys, to count each record once
+	msgKey string              // evidence key of the match whose message is shown
 }
+
+func evidenceKey(e Evidence) string { return e.Provider + "\x00" + e.Kind + "\x00" + e.ID }
 
 func newAccumulator(opts Options) *accumulator {
 	return &accumulator{opts: opts, vendors: map[string]*vendorAcc{}, unidentified: map[string]*unidentifiedAcc{},
@@ -177,12 +181,15 @@ func (a *accumulator) addUnidentified(rec *Record, res Resolution, user string) 
 		a.unidentified[key] = u
 	}
 	u.u.Records++
-	if u.u.Name == "" {
-		if n, ok := rec.Hint(HintName); ok {
-			u.u.Name = n.Value
-		} else if rec.Summary != "" {
-			u.u.Name = rec.Summary
-		}
+	// Records arrive in no fixed order across providers; choose the name so that order does not matter.
+	name, rank := "", 0
+	if n, ok := rec.Hint(HintName); ok && n.Value != "" {
+		name, rank = n.Value, 1
+	} else if rec.Summary != "" {
+		name, rank = rec.Summary, 2
+	}
+	if rank > 0 && (u.nameRank == 0 || rank < u.nameRank || (rank == u.nameRank && name < u.u.Name)) {
+		u.u.Name, u.nameRank = name, rank
 	}
 	u.sources[rec.Source] = struct{}{}
 	u.kinds[rec.Kind] = struct{}{}
@@ -217,18 +224,23 @@ func (a *accumulator) addMatch(m Match) {
 	fp := Fingerprint(m.RuleID, m.GroupKey)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	key := ""
+	if len(m.Evidence) > 0 {
+		key = evidenceKey(m.Evidence[0])
+	}
 	fa := a.findings[fp]
 	if fa == nil {
 		fa = &findingAcc{f: Finding{Fingerprint: fp, RuleID: m.RuleID, Title: m.Title, Severity: m.Severity,
 			Vendor: m.Vendor, Message: m.Message, Remediation: m.Remediation, Evidence: []Evidence{}},
-			seen: map[string]struct{}{}}
+			seen: map[string]struct{}{}, msgKey: key}
 		a.findings[fp] = fa
-	}
-	if SeverityRank(m.Severity) > SeverityRank(fa.f.Severity) {
-		fa.f.Severity, fa.f.Message = m.Severity, m.Message
+	} else if r, cur := SeverityRank(m.Severity), SeverityRank(fa.f.Severity); r > cur || (r == cur && key < fa.msgKey) {
+		// The shown severity is the highest; among equals the message of the first evidence in sort order, so
+		// that the arrival order of records does not change the report.
+		fa.f.Severity, fa.f.Title, fa.f.Message, fa.f.Remediation, fa.msgKey = m.Severity, m.Title, m.Message, m.Remediation, key
 	}
 	for _, e := range m.Evidence {
-		k := e.Provider + "\x00" + e.Kind + "\x00" + e.ID
+		k := evidenceKey(e)
 		if _, dup := fa.seen[k]; dup {
 			continue
 		}

@@ -388,3 +388,27 @@ func TestUnresolvedNonSoftwareLeftOut(t *testing.T) {
 		t.Errorf("coverage must still count every record read: %d", c.Records)
 	}
 }
+
+// TestReportIndependentOfArrivalOrder runs the same providers in both orders: the report must not change.
+func TestReportIndependentOfArrivalOrder(t *testing.T) {
+	a := fake("a", &fakeConfig{Records: 2, Hint: Hint{Type: HintName, Value: "Zeta App"}})
+	b := fake("b", &fakeConfig{Records: 2, Hint: Hint{Type: HintName, Value: "zeta app"}})
+	runOrder := func(insts ...Instance) *Report {
+		opts := testOpts(t, insts...)
+		opts.Concurrency = 1
+		opts.Evaluator = ruleEval{}
+		opts.Resolver = vendorByHint{}
+		rep, _ := Run(context.Background(), opts)
+		opts.Resolver = nil
+		rep2, _ := Run(context.Background(), opts)
+		rep.Unidentified = rep2.Unidentified
+		return rep
+	}
+	r1, r2 := runOrder(a, b), runOrder(b, a)
+	if r1.Unidentified[0].Name != r2.Unidentified[0].Name {
+		t.Errorf("unidentified name depends on arrival order: %q vs %q", r1.Unidentified[0].Name, r2.Unidentified[0].Name)
+	}
+	if fmt.Sprint(r1.Findings) != fmt.Sprint(r2.Findings) {
+		t.Errorf("findings depend on arrival order:\n%v\n%v", r1.Findings, r2.Findings)
+	}
+}
