@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -408,7 +409,9 @@ func TestReportIndependentOfArrivalOrder(t *testing.T) {
 	if r1.Unidentified[0].Name != r2.Unidentified[0].Name {
 		t.Errorf("unidentified name depends on arrival order: %q vs %q", r1.Unidentified[0].Name, r2.Unidentified[0].Name)
 	}
-	if fmt.Sprint(r1.Findings) != fmt.Sprint(r2.Findings) {
+	j1, _ := json.Marshal(r1.Findings)
+	j2, _ := json.Marshal(r2.Findings)
+	if string(j1) != string(j2) {
 		t.Errorf("findings depend on arrival order:\n%v\n%v", r1.Findings, r2.Findings)
 	}
 }
