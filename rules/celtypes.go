@@ -152,6 +152,35 @@ var (
 	zeroTime    = types.Timestamp{Time: time.Unix(0, 0).UTC()}
 )
 
+// interned holds boxed CEL strings for values that recur on every record (kinds, statuses, sources, hint types),
+// so that reading them does not allocate.
+var interned = map[string]ref.Val{}
+
+var emptyStr ref.Val = types.String("")
+
+func init() {
+	for _, s := range []string{"", scanner.KindOAuthGrant, scanner.KindSaaSSubscription, scanner.KindExpense,
+		scanner.KindCloudTrust, scanner.KindCloudCredential, scanner.KindCloudResource, scanner.KindIdentityProvider,
+		scanner.KindDNSRecord, scanner.KindApp, scanner.ApprovalApproved, scanner.ApprovalTolerated, scanner.ApprovalReview,
+		scanner.ApprovalBanned, scanner.ApprovalExpired, scanner.ApprovalUnapproved, scanner.PeriodOneTime,
+		scanner.PeriodWeekly, scanner.PeriodMonthly, scanner.PeriodQuarterly, scanner.PeriodAnnual, "USD", "EUR", "GBP",
+		"google_workspace", "aws", "microsoft", "dns", "expenses", "inventory", "user", "service", "account", "role",
+		ClassRestricted, ClassHigh, ClassSensitive, ClassLow, ClassUnknown} {
+		interned[s] = types.String(s)
+	}
+	for _, h := range scanner.HintTypes {
+		interned[string(h)] = types.String(h)
+	}
+}
+
+// internStr boxes s, without allocating for common values.
+func internStr(s string) ref.Val {
+	if v, ok := interned[s]; ok {
+		return v
+	}
+	return types.String(s)
+}
+
 func ts(t time.Time) ref.Val {
 	if t.IsZero() {
 		return zeroTime
@@ -159,11 +188,18 @@ func ts(t time.Time) ref.Val {
 	return types.Timestamp{Time: t}
 }
 
+// goStrList is a CEL list of strings that keeps its Go slice, so that shadowscan's functions read it without
+// conversion (cel-go's own list would allocate a copy of the slice header on every Value call).
+type goStrList struct {
+	traits.Lister
+	s []string
+}
+
 func strs(adapter types.Adapter, s []string) ref.Val {
 	if len(s) == 0 {
 		return emptyList
 	}
-	return types.NewStringList(adapter, s)
+	return &goStrList{Lister: types.NewStringList(adapter, s), s: s}
 }
 
 // ---- hint ----
@@ -172,21 +208,23 @@ type hintView struct{ h *scanner.Hint }
 
 var hintDef = defineObj("shadowscan.Hint", "a typed vendor hint",
 	fld("type", types.StringType, "hint type: google_client_id, entra_app_id, aws_account, spf_include, txt_token, dkim_selector, cname_target, domain, name, merchant",
-		func(v *hintView) ref.Val { return types.String(v.h.Type) }),
+		func(v *hintView) ref.Val { return internStr(string(v.h.Type)) }),
 	fld("value", types.StringType, "the hint's value", func(v *hintView) ref.Val { return types.String(v.h.Value) }),
 	fld("target", types.StringType, "CNAME target of a DKIM selector", func(v *hintView) ref.Val { return types.String(v.h.Target) }),
 )
 
-func (v *hintView) ConvertToNative(t reflect.Type) (any, error) { return objConvertToNative(hintDef, v, t) }
-func (v *hintView) ConvertToType(t ref.Type) ref.Val             { return objConvertToType(hintDef, v, t) }
+func (v *hintView) ConvertToNative(t reflect.Type) (any, error) {
+	return objConvertToNative(hintDef, v, t)
+}
+func (v *hintView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(hintDef, v, t) }
 func (v *hintView) Equal(o ref.Val) ref.Val {
 	w, ok := o.(*hintView)
 	return types.Bool(ok && *w.h == *v.h)
 }
-func (v *hintView) Type() ref.Type             { return hintDef.typ }
-func (v *hintView) Value() any                 { return v }
-func (v *hintView) Get(k ref.Val) ref.Val      { return objGet(hintDef, v, k) }
-func (v *hintView) IsSet(k ref.Val) ref.Val    { return objIsSet(hintDef, v, k) }
+func (v *hintView) Type() ref.Type          { return hintDef.typ }
+func (v *hintView) Value() any              { return v }
+func (v *hintView) Get(k ref.Val) ref.Val   { return objGet(hintDef, v, k) }
+func (v *hintView) IsSet(k ref.Val) ref.Val { return objIsSet(hintDef, v, k) }
 
 // ---- principal ----
 
@@ -198,7 +236,7 @@ type principalView struct {
 var emptyPrincipal scanner.Principal
 
 var principalDef = defineObj("shadowscan.Principal", "who holds or made what the record describes",
-	fld("type", types.StringType, "user, service, account or tenant", func(v *principalView) ref.Val { return types.String(v.p.Type) }),
+	fld("type", types.StringType, "user, service, account or tenant", func(v *principalView) ref.Val { return internStr(v.p.Type) }),
 	fld("id", types.StringType, "identifier (user ID, account ID, role ARN)", func(v *principalView) ref.Val { return types.String(v.p.ID) }),
 	fld("email", types.StringType, "e-mail address", func(v *principalView) ref.Val { return types.String(v.p.Email) }),
 	fld("name", types.StringType, "display name", func(v *principalView) ref.Val { return types.String(v.p.Name) }),
@@ -212,7 +250,9 @@ var principalDef = defineObj("shadowscan.Principal", "who holds or made what the
 func (v *principalView) ConvertToNative(t reflect.Type) (any, error) {
 	return objConvertToNative(principalDef, v, t)
 }
-func (v *principalView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(principalDef, v, t) }
+func (v *principalView) ConvertToType(t ref.Type) ref.Val {
+	return objConvertToType(principalDef, v, t)
+}
 func (v *principalView) Equal(o ref.Val) ref.Val {
 	w, ok := o.(*principalView)
 	return types.Bool(ok && *w.p == *v.p)
@@ -230,8 +270,8 @@ var emptyAmount scanner.Amount
 
 var amountDef = defineObj("shadowscan.Amount", "money with its currency and billing period",
 	fld("value", types.DoubleType, "amount per period", func(v *amountView) ref.Val { return types.Double(v.a.Value) }),
-	fld("currency", types.StringType, "ISO 4217 code", func(v *amountView) ref.Val { return types.String(strings.ToUpper(v.a.Currency)) }),
-	fld("period", types.StringType, "one_time, weekly, monthly, quarterly or annual", func(v *amountView) ref.Val { return types.String(v.a.Period) }),
+	fld("currency", types.StringType, "ISO 4217 code", func(v *amountView) ref.Val { return internStr(strings.ToUpper(v.a.Currency)) }),
+	fld("period", types.StringType, "one_time, weekly, monthly, quarterly or annual", func(v *amountView) ref.Val { return internStr(v.a.Period) }),
 	fld("monthly", types.DoubleType, "monthly equivalent; 0 for one-off amounts", func(v *amountView) ref.Val {
 		m, _ := v.a.Monthly()
 		return types.Double(m)
@@ -311,11 +351,11 @@ func (v *recordView) hintList() ref.Val {
 
 var recordDef = defineObj("shadowscan.Record", "one normalised observation from a provider",
 	fld("kind", types.StringType, "oauth_grant, saas_subscription, expense, cloud_trust, cloud_credential, cloud_resource, identity_provider, dns_record, app",
-		func(v *recordView) ref.Val { return types.String(v.rec.Kind) }),
+		func(v *recordView) ref.Val { return internStr(v.rec.Kind) }),
 	fld("id", types.StringType, "stable ID within the provider", func(v *recordView) ref.Val { return types.String(v.rec.ID) }),
 	fld("provider", types.StringType, "provider instance name", func(v *recordView) ref.Val { return types.String(v.rec.Provider) }),
 	fld("source", types.StringType, "provider type (google_workspace, aws, microsoft, dns, expenses, inventory…)",
-		func(v *recordView) ref.Val { return types.String(v.rec.Source) }),
+		func(v *recordView) ref.Val { return internStr(v.rec.Source) }),
 	fld("summary", types.StringType, "one-line description", func(v *recordView) ref.Val { return types.String(v.rec.Summary) }),
 	opt(fld("hints", types.NewListType(hintDef.typ), "typed vendor hints", func(v *recordView) ref.Val { return v.hintList() }),
 		func(v *recordView) bool { return len(v.rec.Hints) > 0 }),
@@ -396,6 +436,7 @@ type vendorView struct {
 	key, name string
 	keyDone   bool
 	subcats   ref.Val
+	idV, keyV ref.Val // boxed once per record
 }
 
 var emptyHint scanner.Hint
@@ -472,11 +513,21 @@ func (v *vendorView) nameVal() string {
 
 var vendorDef = defineObj("shadowscan.Vendor", "the catalogue vendor a record resolved to (known is false when none did)",
 	fld("known", types.BoolType, "a catalogue vendor matched", func(v *vendorView) ref.Val { return types.Bool(v.known) }),
-	fld("id", types.StringType, "catalogue ID; \"\" when unknown", func(v *vendorView) ref.Val { return types.String(v.v.ID) }),
+	fld("id", types.StringType, "catalogue ID; \"\" when unknown", func(v *vendorView) ref.Val {
+		if v.idV == nil {
+			v.idV = types.String(v.v.ID)
+		}
+		return v.idV
+	}),
 	fld("name", types.StringType, "display name; for an unknown vendor the app name or the strongest hint's value",
 		func(v *vendorView) ref.Val { return types.String(v.nameVal()) }),
 	fld("key", types.StringType, "grouping key: the ID, or for an unknown vendor hint_type:value (as in the report's unidentified list)",
-		func(v *vendorView) ref.Val { return types.String(v.keyVal()) }),
+		func(v *vendorView) ref.Val {
+			if v.keyV == nil {
+				v.keyV = types.String(v.keyVal())
+			}
+			return v.keyV
+		}),
 	fld("category", types.StringType, "catalogue category", func(v *vendorView) ref.Val { return types.String(v.v.Category) }),
 	fld("subcategories", strList, "catalogue subcategories, primary first", func(v *vendorView) ref.Val {
 		if v.subcats == nil {
@@ -525,7 +576,7 @@ func (v *approvalView) reset(a scanner.Approval, adapter types.Adapter) {
 }
 
 var approvalDef = defineObj("shadowscan.Approval", "the organisation's decision about the vendor (approved.yaml)",
-	fld("status", types.StringType, "approved, tolerated, review, banned, expired or unapproved", func(v *approvalView) ref.Val { return types.String(v.a.Status) }),
+	fld("status", types.StringType, "approved, tolerated, review, banned, expired or unapproved", func(v *approvalView) ref.Val { return internStr(v.a.Status) }),
 	fld("approved", types.BoolType, "status is approved or tolerated", func(v *approvalView) ref.Val { return types.Bool(!scanner.Unapproved(v.a.Status)) }),
 	fld("expired", types.BoolType, "the approval's expiry date has passed", func(v *approvalView) ref.Val {
 		return types.Bool(v.a.Status == scanner.ApprovalExpired)
@@ -651,13 +702,15 @@ func (o *orgView) alternatives(v *vendorView) []string {
 	return out
 }
 
-func (v *orgView) ConvertToNative(t reflect.Type) (any, error) { return objConvertToNative(orgDef, v, t) }
-func (v *orgView) ConvertToType(t ref.Type) ref.Val             { return objConvertToType(orgDef, v, t) }
-func (v *orgView) Equal(o ref.Val) ref.Val                      { return types.Bool(o == ref.Val(v)) }
-func (v *orgView) Type() ref.Type                               { return orgDef.typ }
-func (v *orgView) Value() any                                   { return v }
-func (v *orgView) Get(k ref.Val) ref.Val                        { return objGet(orgDef, v, k) }
-func (v *orgView) IsSet(k ref.Val) ref.Val                      { return objIsSet(orgDef, v, k) }
+func (v *orgView) ConvertToNative(t reflect.Type) (any, error) {
+	return objConvertToNative(orgDef, v, t)
+}
+func (v *orgView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(orgDef, v, t) }
+func (v *orgView) Equal(o ref.Val) ref.Val          { return types.Bool(o == ref.Val(v)) }
+func (v *orgView) Type() ref.Type                   { return orgDef.typ }
+func (v *orgView) Value() any                       { return v }
+func (v *orgView) Get(k ref.Val) ref.Val            { return objGet(orgDef, v, k) }
+func (v *orgView) IsSet(k ref.Val) ref.Val          { return objIsSet(orgDef, v, k) }
 
 // ---- usage ----
 
@@ -775,13 +828,15 @@ var usageDef = defineObj("shadowscan.Usage", "one vendor's roll-up across all so
 	}),
 )
 
-func (v *usageView) ConvertToNative(t reflect.Type) (any, error) { return objConvertToNative(usageDef, v, t) }
-func (v *usageView) ConvertToType(t ref.Type) ref.Val             { return objConvertToType(usageDef, v, t) }
-func (v *usageView) Equal(o ref.Val) ref.Val                      { return types.Bool(o == ref.Val(v)) }
-func (v *usageView) Type() ref.Type                               { return usageDef.typ }
-func (v *usageView) Value() any                                   { return v }
-func (v *usageView) Get(k ref.Val) ref.Val                        { return objGet(usageDef, v, k) }
-func (v *usageView) IsSet(k ref.Val) ref.Val                      { return objIsSet(usageDef, v, k) }
+func (v *usageView) ConvertToNative(t reflect.Type) (any, error) {
+	return objConvertToNative(usageDef, v, t)
+}
+func (v *usageView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(usageDef, v, t) }
+func (v *usageView) Equal(o ref.Val) ref.Val          { return types.Bool(o == ref.Val(v)) }
+func (v *usageView) Type() ref.Type                   { return usageDef.typ }
+func (v *usageView) Value() any                       { return v }
+func (v *usageView) Get(k ref.Val) ref.Val            { return objGet(usageDef, v, k) }
+func (v *usageView) IsSet(k ref.Val) ref.Val          { return objIsSet(usageDef, v, k) }
 
 // ---- type provider ----
 

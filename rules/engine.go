@@ -184,6 +184,9 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 	if len(rules) == 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	st := e.pool.Get().(*evalState)
 	defer e.pool.Put(st)
 	st.record.reset(rec, e.org, e.adapter)
@@ -193,7 +196,7 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 
 	var errs evalErrors
 	for _, r := range rules {
-		m, err := e.eval(ctx, r, st)
+		m, ok, err := e.eval(ctx, r, st)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -201,12 +204,12 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 			errs.add(fmt.Errorf("rule %s on record %s/%s: %w", r.ID, rec.Provider, rec.ID, err))
 			continue
 		}
-		if m == nil {
+		if !ok {
 			continue
 		}
 		m.Vendor = res.Vendor
 		m.Evidence = []scanner.Evidence{{Provider: rec.Provider, Kind: rec.Kind, ID: rec.ID, Summary: evidenceSummary(rec)}}
-		emit(*m)
+		emit(m)
 	}
 	st.record.rec, st.vendor.rec = nil, nil
 	return errs.err()
@@ -241,7 +244,7 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 			st.usage = usageView{adapter: e.adapter, it: it}
 			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 			for _, r := range e.inventory {
-				m, err := e.eval(ctx, r, st)
+				m, ok, err := e.eval(ctx, r, st)
 				if err != nil {
 					if ctx.Err() != nil {
 						return ctx.Err()
@@ -249,14 +252,14 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 					errs.add(fmt.Errorf("rule %s on vendor %s: %w", r.ID, it.Vendor.ID, err))
 					continue
 				}
-				if m == nil {
+				if !ok {
 					continue
 				}
 				v := it.Vendor
 				m.Vendor = &v
 				m.Evidence = []scanner.Evidence{{Provider: "shadowscan", Kind: "inventory", ID: it.Vendor.ID,
 					Summary: usageSummary(it.Records, it.UserCount, it.Sources)}}
-				emit(*m)
+				emit(m)
 			}
 		}
 	}
@@ -272,7 +275,7 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 			st.usage = usageView{adapter: e.adapter, u: u}
 			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 			for _, r := range e.unidentified {
-				m, err := e.eval(ctx, r, st)
+				m, ok, err := e.eval(ctx, r, st)
 				if err != nil {
 					if ctx.Err() != nil {
 						return ctx.Err()
@@ -280,12 +283,12 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 					errs.add(fmt.Errorf("rule %s on unidentified %s: %w", r.ID, u.Key, err))
 					continue
 				}
-				if m == nil {
+				if !ok {
 					continue
 				}
 				m.Evidence = []scanner.Evidence{{Provider: "shadowscan", Kind: "unidentified", ID: u.Key,
 					Summary: sanitize(strings.TrimSpace(name + ": " + usageSummary(u.Records, u.UserCount, u.Sources)))}}
-				emit(*m)
+				emit(m)
 			}
 		}
 	}
@@ -311,32 +314,32 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// eval evaluates one rule against the state's activation; a nil Match means no match.
-func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState) (*scanner.Match, error) {
-	out, _, err := r.when.ContextEval(ctx, &st.act)
+// eval evaluates one rule against the state's activation; ok is false when the rule does not match.
+func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState) (m scanner.Match, ok bool, err error) {
+	out, err := r.when.eval(ctx, &st.act)
 	if err != nil {
-		return nil, err
+		return m, false, err
 	}
 	if out != types.True {
-		if b, ok := out.(types.Bool); ok && !bool(b) {
-			return nil, nil
+		if b, isBool := out.(types.Bool); isBool && !bool(b) {
+			return m, false, nil
 		}
-		return nil, fmt.Errorf("when returned %v, not a bool", out)
+		return m, false, fmt.Errorf("when returned %v, not a bool", out)
 	}
-	gv, _, err := r.groupBy.ContextEval(ctx, &st.act)
+	gv, err := r.groupBy.eval(ctx, &st.act)
 	if err != nil {
-		return nil, fmt.Errorf("group_by: %w", err)
+		return m, false, fmt.Errorf("group_by: %w", err)
 	}
-	key, ok := gv.(types.String)
-	if !ok {
-		return nil, fmt.Errorf("group_by returned %v, not a string", gv)
+	key, isStr := gv.(types.String)
+	if !isStr {
+		return m, false, fmt.Errorf("group_by returned %v, not a string", gv)
 	}
 	txt, err := e.render(ctx, r, string(key), st)
 	if err != nil {
-		return nil, err
+		return m, false, err
 	}
-	return &scanner.Match{RuleID: r.ID, Title: r.Title, Severity: r.Severity, GroupKey: string(key),
-		Message: txt.message, Remediation: txt.remediation}, nil
+	return scanner.Match{RuleID: r.ID, Title: r.Title, Severity: r.Severity, GroupKey: string(key),
+		Message: txt.message, Remediation: txt.remediation}, true, nil
 }
 
 // render returns the rule's message and remediation for a group. They are rendered once per group (the first
@@ -381,7 +384,7 @@ func (e *Engine) templateData(ctx context.Context, r *Rule, st *evalState) (map[
 	data["org"] = toNative(st.act.org)
 	vars := map[string]any{}
 	for i, p := range r.vars {
-		v, _, err := p.ContextEval(ctx, &st.act)
+		v, err := p.eval(ctx, &st.act)
 		if err != nil {
 			return nil, fmt.Errorf("vars.%s: %w", r.Vars[i].Name, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/decls"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -31,6 +32,8 @@ const (
 	CostLimit = 1_000_000
 	// maxExprLen bounds the length of an expression's source.
 	maxExprLen = 16 << 10
+	// maxRange bounds lists.range(n), the one function that builds a large value from a small expression.
+	maxRange = 10_000
 )
 
 // Function documentation, for README and `rules show`.
@@ -50,6 +53,9 @@ var Functions = []struct{ Signature, Doc string }{
 
 // stringsOf returns the Go strings of a CEL list of strings, without copying when the list wraps a []string.
 func stringsOf(v ref.Val) ([]string, bool) {
+	if g, ok := v.(*goStrList); ok {
+		return g.s, true
+	}
 	if s, ok := v.Value().([]string); ok {
 		return s, true
 	}
@@ -69,33 +75,61 @@ func stringsOf(v ref.Val) ([]string, bool) {
 	return out, true
 }
 
+func notString(v ref.Val) ref.Val {
+	return types.NewErr("expected a string, got %s", v.Type().TypeName())
+}
+
 func noStrings(v ref.Val) ref.Val {
 	return types.NewErr("expected a list of strings, got %s", v.Type().TypeName())
 }
+
+// noGuards turns off cel-go's per-call runtime type check of arguments, which walks list arguments and costs more
+// than the functions themselves; expressions are type-checked at load and every binding checks its arguments.
+var noGuards = decls.DisableTypeGuards(true)
 
 // functions are shadowscan's own CEL functions.
 func functions(adapter types.Adapter) []cel.EnvOption {
 	return []cel.EnvOption{
 		cel.Function("scopeClass", cel.Overload("scopeClass_string", []*cel.Type{cel.StringType}, cel.StringType,
-			cel.UnaryBinding(func(v ref.Val) ref.Val { return types.String(ScopeClass(string(v.(types.String)))) }))),
+			cel.UnaryBinding(func(v ref.Val) ref.Val {
+				s, ok := v.(types.String)
+				if !ok {
+					return notString(v)
+				}
+				return internStr(ScopeClass(string(s)))
+			})), noGuards),
 		cel.Function("scopeName", cel.Overload("scopeName_string", []*cel.Type{cel.StringType}, cel.StringType,
-			cel.UnaryBinding(func(v ref.Val) ref.Val { return types.String(NormalizeScope(string(v.(types.String)))) }))),
+			cel.UnaryBinding(func(v ref.Val) ref.Val {
+				s, ok := v.(types.String)
+				if !ok {
+					return notString(v)
+				}
+				return types.String(NormalizeScope(string(s)))
+			})), noGuards),
 		cel.Function("hasScopeOfClass", cel.Overload("hasScopeOfClass_list_string", []*cel.Type{strList, cel.StringType}, cel.BoolType,
 			cel.BinaryBinding(func(l, c ref.Val) ref.Val {
 				s, ok := stringsOf(l)
 				if !ok {
 					return noStrings(l)
 				}
-				return types.Bool(hasScopeOfClass(s, string(c.(types.String))))
-			}))),
+				cs, ok := c.(types.String)
+				if !ok {
+					return notString(c)
+				}
+				return types.Bool(hasScopeOfClass(s, string(cs)))
+			})), noGuards),
 		cel.Function("scopesOfClass", cel.Overload("scopesOfClass_list_string", []*cel.Type{strList, cel.StringType}, strList,
 			cel.BinaryBinding(func(l, c ref.Val) ref.Val {
 				s, ok := stringsOf(l)
 				if !ok {
 					return noStrings(l)
 				}
-				return strs(adapter, ScopesOfClass(s, string(c.(types.String))))
-			}))),
+				cs, ok := c.(types.String)
+				if !ok {
+					return notString(c)
+				}
+				return strs(adapter, ScopesOfClass(s, string(cs)))
+			})), noGuards),
 		cel.Function("withinCeiling", cel.Overload("withinCeiling_list_list", []*cel.Type{strList, strList}, cel.BoolType,
 			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
 				s, ok := stringsOf(a)
@@ -107,7 +141,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 					return noStrings(b)
 				}
 				return types.Bool(WithinCeiling(s, c))
-			}))),
+			})), noGuards),
 		cel.Function("beyondCeiling", cel.Overload("beyondCeiling_list_list", []*cel.Type{strList, strList}, strList,
 			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
 				s, ok := stringsOf(a)
@@ -119,43 +153,54 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 					return noStrings(b)
 				}
 				return strs(adapter, BeyondCeiling(s, c))
-			}))),
+			})), noGuards),
 		cel.Function("glob", cel.Overload("glob_string_string", []*cel.Type{cel.StringType, cel.StringType}, cel.BoolType,
 			cel.BinaryBinding(func(p, s ref.Val) ref.Val {
-				ok, err := path.Match(string(p.(types.String)), string(s.(types.String)))
+				ps, ok1 := p.(types.String)
+				ss, ok2 := s.(types.String)
+				if !ok1 || !ok2 {
+					return types.NewErr("glob: expected two strings")
+				}
+				ok, err := path.Match(string(ps), string(ss))
 				if err != nil {
-					return types.NewErr("glob: malformed pattern %q", string(p.(types.String)))
+					return types.NewErr("glob: malformed pattern %q", string(ps))
 				}
 				return types.Bool(ok)
-			}))),
+			})), noGuards),
 		cel.Function("hint", cel.MemberOverload("record_hint_string", []*cel.Type{recordDef.typ, cel.StringType}, cel.StringType,
 			cel.BinaryBinding(func(r, t ref.Val) ref.Val {
 				rv, ok := r.(*recordView)
 				if !ok {
 					return types.NewErr("hint: not a record")
 				}
-				want := string(t.(types.String))
+				want, ok := t.(types.String)
+				if !ok {
+					return notString(t)
+				}
 				for i := range rv.rec.Hints {
-					if string(rv.rec.Hints[i].Type) == want {
+					if string(rv.rec.Hints[i].Type) == string(want) {
 						return types.String(rv.rec.Hints[i].Value)
 					}
 				}
-				return types.String("")
-			}))),
+				return emptyStr
+			})), noGuards),
 		cel.Function("hasHint", cel.MemberOverload("record_hasHint_string", []*cel.Type{recordDef.typ, cel.StringType}, cel.BoolType,
 			cel.BinaryBinding(func(r, t ref.Val) ref.Val {
 				rv, ok := r.(*recordView)
 				if !ok {
 					return types.NewErr("hasHint: not a record")
 				}
-				want := string(t.(types.String))
+				want, ok := t.(types.String)
+				if !ok {
+					return notString(t)
+				}
 				for i := range rv.rec.Hints {
-					if string(rv.rec.Hints[i].Type) == want && rv.rec.Hints[i].Value != "" {
+					if string(rv.rec.Hints[i].Type) == string(want) && rv.rec.Hints[i].Value != "" {
 						return types.True
 					}
 				}
 				return types.False
-			}))),
+			})), noGuards),
 		cel.Function("alternatives", cel.MemberOverload("org_alternatives_vendor", []*cel.Type{orgDef.typ, vendorDef.typ}, strList,
 			cel.BinaryBinding(func(o, v ref.Val) ref.Val {
 				ov, ok1 := o.(*orgView)
@@ -164,7 +209,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 					return types.NewErr("alternatives: wrong argument types")
 				}
 				return strs(adapter, ov.alternatives(vv))
-			}))),
+			})), noGuards),
 	}
 }
 
@@ -198,7 +243,7 @@ func buildEnvs() (*envs, error) {
 		cel.EagerlyValidateDeclarations(true),
 		cel.ParserExpressionSizeLimit(maxExprLen),
 		ext.Strings(),
-		ext.Lists(),
+		ext.Lists(ext.ListsMaxRangeSize(maxRange)),
 		ext.Sets(),
 	}
 	base = append(base, functions(p)...)

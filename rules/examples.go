@@ -362,7 +362,11 @@ func RunCase(ctx context.Context, r *Rule, c *Case) (*scanner.Match, error) {
 	if r.Stage == StageRecord && r.kinds != nil && !r.kinds[c.Record.Kind] {
 		return nil, nil
 	}
-	return e.eval(ctx, r, st)
+	m, ok, err := e.eval(ctx, r, st)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // CaseResult is the outcome of one example or test case.

@@ -25,6 +25,7 @@
 package rules
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -37,6 +38,9 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shadowscan/shadowscan/scanner"
@@ -66,9 +70,9 @@ type Rule struct {
 	// DefaultSeverity is the severity in the rule file, before rules.severity overrides.
 	DefaultSeverity string
 
-	when        cel.Program
-	groupBy     cel.Program
-	vars        []cel.Program
+	when        program
+	groupBy     program
+	vars        []program
 	message     *template.Template
 	remediation *template.Template
 	kinds       map[string]bool // record kinds the rule can match; nil: any
@@ -384,11 +388,11 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 	env := ev.byStage[r.Stage]
 
 	// Compile the expressions.
-	prg, ast, es := compileExpr(doc, env, f["when"], id, "when", r.When, cel.BoolType)
+	prg, a, es := compileExpr(doc, env, f["when"], id, "when", r.When, cel.BoolType)
 	errs = append(errs, es...)
 	r.when = prg
-	if ast != nil {
-		r.kinds = kindsOf(ast)
+	if a != nil {
+		r.kinds = kindsOf(a)
 	}
 	gb := r.GroupBy
 	gbNode := f["group_by"]
@@ -431,8 +435,37 @@ func varNames(n *yaml.Node) []string {
 	return out
 }
 
+// program is a compiled expression. An expression without comprehensions (no exists, all, map, filter…) does
+// work linear in its own size and its inputs, so it runs without cost tracking or a context watcher, which
+// would cost more than the expression itself; one with comprehensions runs under CostLimit and stops when the
+// context is cancelled.
+type program struct {
+	prg     cel.Program
+	bounded bool // true: CostLimit and ContextEval
+}
+
+func (p program) eval(ctx context.Context, act interpreter.Activation) (ref.Val, error) {
+	if p.bounded {
+		v, _, err := p.prg.ContextEval(ctx, act)
+		return v, err
+	}
+	v, _, err := p.prg.Eval(act)
+	return v, err
+}
+
+// hasComprehension reports whether an expression contains a comprehension (a loop).
+func hasComprehension(a *cel.Ast) bool {
+	found := false
+	ast.PreOrderVisit(a.NativeRep().Expr(), ast.NewExprVisitor(func(e ast.Expr) {
+		if e.Kind() == ast.ComprehensionKind {
+			found = true
+		}
+	}))
+	return found
+}
+
 // compileExpr compiles one expression; want is the required output type (nil: any).
-func compileExpr(doc *yamlDoc, env *cel.Env, node *yaml.Node, id, key, expr string, want *cel.Type) (cel.Program, *cel.Ast, Errors) {
+func compileExpr(doc *yamlDoc, env *cel.Env, node *yaml.Node, id, key, expr string, want *cel.Type) (program, *cel.Ast, Errors) {
 	src := common.NewStringSource(expr, doc.file+"#"+id+"."+key)
 	ast, iss := env.CompileSource(src)
 	if iss != nil && iss.Err() != nil {
@@ -445,7 +478,7 @@ func compileExpr(doc *yamlDoc, env *cel.Env, node *yaml.Node, id, key, expr stri
 			}
 			errs = append(errs, e)
 		}
-		return nil, nil, errs
+		return program{}, nil, errs
 	}
 	if want != nil && !ast.OutputType().IsExactType(want) {
 		e := &Error{File: doc.file, RuleID: id, Msg: fmt.Sprintf("%s must be a %s expression, but it is %s", key,
@@ -457,17 +490,23 @@ func compileExpr(doc *yamlDoc, env *cel.Env, node *yaml.Node, id, key, expr stri
 			e.Line, e.Column = doc.exprPos(node, expr, 1, 0)
 			e.Source = doc.line(e.Line)
 		}
-		return nil, nil, Errors{e}
+		return program{}, nil, Errors{e}
 	}
-	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(CostLimit), cel.InterruptCheckFrequency(256))
+	p := program{bounded: hasComprehension(ast)}
+	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
+	if p.bounded {
+		opts = append(opts, cel.CostLimit(CostLimit), cel.InterruptCheckFrequency(256))
+	}
+	var err error
+	p.prg, err = env.Program(ast, opts...)
 	if err != nil {
 		e := &Error{File: doc.file, RuleID: id, Msg: key + ": " + err.Error()}
 		if node != nil {
 			e.Line, e.Column = node.Line, node.Column
 		}
-		return nil, nil, Errors{e}
+		return program{}, nil, Errors{e}
 	}
-	return prg, ast, nil
+	return p, ast, nil
 }
 
 func typeWord(t *cel.Type) string {
