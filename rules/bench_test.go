@@ -13,27 +13,27 @@ import (
 
 // benchHints maps the synthetic records' hint values to vendors.
 var benchHints = map[string]string{
-	"hubspot-client.apps.googleusercontent.com":   "hubspot",
+	"hubspot-client.apps.googleusercontent.com":    "hubspot",
 	"salesforce-client.apps.googleusercontent.com": "salesforce",
-	"zoom-client.apps.googleusercontent.com":      "zoom",
-	"slack-client.apps.googleusercontent.com":     "slack",
-	"typeform-client.apps.googleusercontent.com":  "typeform",
-	"calendly-client.apps.googleusercontent.com":  "calendly",
-	"hootsuite-client.apps.googleusercontent.com": "hootsuite",
-	"apollo-client.apps.googleusercontent.com":    "apollo",
-	"mailchimp-client.apps.googleusercontent.com": "mailchimp",
-	"107630771604":                                "segment",
-	"324528010823":                                "hightouch",
-	"servers.mcsv.net":                            "mailchimp",
-	"send.klaviyo.com":                            "klaviyo",
-	"_spf.google.com":                             "google",
-	"mail.zendesk.com":                            "zendesk",
-	"hotjar":                                      "hotjar",
-	"canva":                                       "canva",
-	"semrush":                                     "semrush",
-	"zoominfo":                                    "zoominfo",
-	"hubspot-sync":                                "hubspot",
-	"x.unbouncepages.com":                         "unbounce",
+	"zoom-client.apps.googleusercontent.com":       "zoom",
+	"slack-client.apps.googleusercontent.com":      "slack",
+	"typeform-client.apps.googleusercontent.com":   "typeform",
+	"calendly-client.apps.googleusercontent.com":   "calendly",
+	"hootsuite-client.apps.googleusercontent.com":  "hootsuite",
+	"apollo-client.apps.googleusercontent.com":     "apollo",
+	"mailchimp-client.apps.googleusercontent.com":  "mailchimp",
+	"107630771604":        "segment",
+	"324528010823":        "hightouch",
+	"servers.mcsv.net":    "mailchimp",
+	"send.klaviyo.com":    "klaviyo",
+	"_spf.google.com":     "google",
+	"mail.zendesk.com":    "zendesk",
+	"hotjar":              "hotjar",
+	"canva":               "canva",
+	"semrush":             "semrush",
+	"zoominfo":            "zoominfo",
+	"hubspot-sync":        "hubspot",
+	"x.unbouncepages.com": "unbounce",
 }
 
 const benchApprovals = `
@@ -220,4 +220,3 @@ func BenchmarkEvaluate1M(b *testing.B) {
 	b.ReportMetric(float64(sink.matches)/perOp, "matches/record")
 	b.ReportMetric(float64(len(sink.findings)), "findings")
 }
-
