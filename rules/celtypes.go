@@ -486,6 +486,9 @@ func (v *vendorView) unknownKey() {
 	if h.Value == "" {
 		v.key = "kind:" + v.rec.Kind
 		v.name = v.rec.Summary
+		if v.name == "" {
+			v.name = v.rec.ID
+		}
 		return
 	}
 	v.key = string(h.Type) + ":" + strings.ToLower(h.Value)
