@@ -246,7 +246,7 @@ func parseCase(doc *yamlDoc, id, stage, what string, n *yaml.Node, testFile bool
 			}
 			return n
 		}
-		if stage == StageUnidentified || (!hasVendor && u.Key != "") {
+		if stage == StageUnidentified || (stage == "" && !hasVendor) {
 			c.Unidentified = &scanner.Unidentified{Key: u.Key, HintType: scanner.HintType(u.HintType), Value: u.Value,
 				Name: u.Name, Sources: u.Sources, Records: count(u.Records, 1), UserCount: count(u.UserCount, len(u.Users)),
 				Users: u.Users, Scopes: u.Scopes, FirstSeen: u.FirstSeen, LastSeen: u.LastSeen}

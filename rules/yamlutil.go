@@ -227,17 +227,24 @@ func (d *yamlDoc) strList(n *yaml.Node, ruleID, what string) ([]string, *Error) 
 // toJSON converts a YAML node to JSON, for decoding into types that only carry json tags. Mapping keys must be
 // strings.
 func toJSON(n *yaml.Node) ([]byte, error) {
-	v, err := plain(n, 0)
+	budget := maxNodes
+	v, err := plain(n, 0, &budget)
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(v)
 }
 
-func plain(n *yaml.Node, depth int) (any, error) {
+// maxNodes bounds the nodes one value may expand to (YAML aliases can make a small file expand enormously).
+const maxNodes = 100_000
+
+func plain(n *yaml.Node, depth int, budget *int) (any, error) {
 	n = resolveAlias(n)
 	if depth > 64 {
 		return nil, errors.New("nested too deeply")
+	}
+	if *budget--; *budget < 0 {
+		return nil, errors.New("too large (aliases expand to too many nodes)")
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -247,7 +254,7 @@ func plain(n *yaml.Node, depth int) (any, error) {
 			if k.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("line %d: keys must be strings", k.Line)
 			}
-			v, err := plain(n.Content[i+1], depth+1)
+			v, err := plain(n.Content[i+1], depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -257,7 +264,7 @@ func plain(n *yaml.Node, depth int) (any, error) {
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := plain(c, depth+1)
+			v, err := plain(c, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
