@@ -122,14 +122,14 @@ func TestKindsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	for expr, want := range map[string]string{
-		`record.kind == "oauth_grant" && vendor.known`:                               "oauth_grant",
-		`vendor.known && "expense" == record.kind`:                                   "expense",
-		`record.kind in ["expense", "saas_subscription"] && vendor.known`:            "expense,saas_subscription",
+		`record.kind == "oauth_grant" && vendor.known`:                                "oauth_grant",
+		`vendor.known && "expense" == record.kind`:                                    "expense",
+		`record.kind in ["expense", "saas_subscription"] && vendor.known`:             "expense,saas_subscription",
 		`record.kind in ["expense", "saas_subscription"] && record.kind == "expense"`: "expense",
-		`record.kind == "oauth_grant" || vendor.known`:                               "",
-		`vendor.known`:                                                               "",
-		`!(record.kind == "oauth_grant")`:                                            "",
-		`record.kind == "a" && record.kind == "b"`:                                   "-",
+		`record.kind == "oauth_grant" || vendor.known`:                                "",
+		`vendor.known`:                             "",
+		`!(record.kind == "oauth_grant")`:          "",
+		`record.kind == "a" && record.kind == "b"`: "-",
 	} {
 		a, iss := ev.byStage[StageRecord].Compile(expr)
 		if iss.Err() != nil {
