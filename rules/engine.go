@@ -202,7 +202,6 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 				return ctx.Err()
 			}
 			errs.add(fmt.Errorf("rule %s on record %s/%s: %w", r.ID, rec.Provider, rec.ID, err))
-			continue
 		}
 		if !ok {
 			continue
@@ -250,7 +249,6 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 						return ctx.Err()
 					}
 					errs.add(fmt.Errorf("rule %s on vendor %s: %w", r.ID, it.Vendor.ID, err))
-					continue
 				}
 				if !ok {
 					continue
@@ -281,7 +279,6 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 						return ctx.Err()
 					}
 					errs.add(fmt.Errorf("rule %s on unidentified %s: %w", r.ID, u.Key, err))
-					continue
 				}
 				if !ok {
 					continue
@@ -334,12 +331,16 @@ func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState) (m scanner.Ma
 	if !isStr {
 		return m, false, fmt.Errorf("group_by returned %v, not a string", gv)
 	}
+	m = scanner.Match{RuleID: r.ID, Title: r.Title, Severity: r.Severity, GroupKey: string(key)}
 	txt, err := e.render(ctx, r, string(key), st)
 	if err != nil {
-		return m, false, err
+		// The rule matched: report it with plain text rather than lose it, and return the error so that the scan
+		// notes a rules problem.
+		m.Message = r.Title + "."
+		return m, true, fmt.Errorf("rendering the message: %w", err)
 	}
-	return scanner.Match{RuleID: r.ID, Title: r.Title, Severity: r.Severity, GroupKey: string(key),
-		Message: txt.message, Remediation: txt.remediation}, true, nil
+	m.Message, m.Remediation = txt.message, txt.remediation
+	return m, true, nil
 }
 
 // render returns the rule's message and remediation for a group. They are rendered once per group (the first

@@ -363,10 +363,10 @@ func RunCase(ctx context.Context, r *Rule, c *Case) (*scanner.Match, error) {
 		return nil, nil
 	}
 	m, ok, err := e.eval(ctx, r, st)
-	if err != nil || !ok {
+	if !ok {
 		return nil, err
 	}
-	return &m, nil
+	return &m, err
 }
 
 // CaseResult is the outcome of one example or test case.
