@@ -236,7 +236,7 @@ type principalView struct {
 var emptyPrincipal scanner.Principal
 
 var principalDef = defineObj("shadowscan.Principal", "who holds or made what the record describes",
-	fld("type", types.StringType, "user, service, account or tenant", func(v *principalView) ref.Val { return internStr(v.p.Type) }),
+	fld("type", types.StringType, "user, service, role, account or tenant", func(v *principalView) ref.Val { return internStr(v.p.Type) }),
 	fld("id", types.StringType, "identifier (user ID, account ID, role ARN)", func(v *principalView) ref.Val { return types.String(v.p.ID) }),
 	fld("email", types.StringType, "e-mail address", func(v *principalView) ref.Val { return types.String(v.p.Email) }),
 	fld("name", types.StringType, "display name", func(v *principalView) ref.Val { return types.String(v.p.Name) }),

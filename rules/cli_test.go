@@ -209,3 +209,37 @@ func TestSanitize(t *testing.T) {
 		}
 	}
 }
+
+// TestREADME keeps rules/README.md in step with the code: every CEL field, function and built-in rule is there.
+func TestREADME(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, td := range Types() {
+		for _, f := range td.Fields {
+			if !strings.Contains(doc, "`"+f.Name+"`") && !strings.Contains(doc, " "+f.Name+" ") {
+				t.Errorf("README does not document %s.%s", td.Name, f.Name)
+			}
+		}
+	}
+	for _, fn := range Functions {
+		if strings.HasPrefix(fn.Signature, "ext:") {
+			continue
+		}
+		name := strings.SplitN(fn.Signature, "(", 2)[0]
+		if !strings.Contains(doc, name) {
+			t.Errorf("README does not document %s", fn.Signature)
+		}
+	}
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs.Rules {
+		if !strings.Contains(doc, "| `"+r.ID+"` | "+r.Severity+" | "+r.Stage+" |") {
+			t.Errorf("README's table lacks %s (%s, %s)", r.ID, r.Severity, r.Stage)
+		}
+	}
+}

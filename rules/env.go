@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"strings"
 	"sync"
 
 	"cel.dev/cel-go/cel"
@@ -299,5 +300,5 @@ func Types() []TypeDoc {
 }
 
 func typeString(t *types.Type) string {
-	return t.String()
+	return strings.ReplaceAll(t.String(), "google.protobuf.Timestamp", "timestamp")
 }
