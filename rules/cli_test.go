@@ -243,3 +243,53 @@ func TestREADME(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefiltersAreExact: skipping rules by kind and vendor.known gives the same matches as evaluating every
+// record-stage rule on every record.
+func TestPrefiltersAreExact(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	appr, err := ParseApprovals("approved.yaml", []byte(benchApprovals), newFakeIndex(), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := NewEngine(rs, OrgInfo{Policy: appr, Now: func() time.Time { return testNow }})
+	res := newFakeResolver(benchHints)
+	ctx := context.Background()
+	for i, rec := range syntheticRecords(3000) {
+		r := res.Resolve(&rec)
+		a := scanner.Approval{Status: scanner.ApprovalUnapproved}
+		if r.Vendor != nil {
+			a = appr.Approval(r.Vendor.ID)
+		}
+		got := map[string]bool{}
+		if err := eng.EvaluateRecord(ctx, &rec, r, a, func(m scanner.Match) { got[m.RuleID+"|"+m.GroupKey] = true }); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{}
+		for _, rule := range rs.Rules {
+			if rule.Stage != StageRecord {
+				continue
+			}
+			m, err := RunCase(ctx, &Rule{ID: rule.ID, Title: rule.Title, Severity: rule.Severity, Stage: rule.Stage,
+				when: rule.when, groupBy: rule.groupBy, vars: rule.vars, Vars: rule.Vars, message: rule.message,
+				remediation: rule.remediation}, &Case{Record: &rec, Resolution: r, Approval: a, Org: &CaseOrg{Now: testNow.Format(time.RFC3339)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m != nil {
+				want[m.RuleID+"|"+m.GroupKey] = true
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("record %d (%s): engine %v, full evaluation %v", i, rec.Kind, got, want)
+		}
+		for k := range want {
+			if !got[k] {
+				t.Fatalf("record %d (%s): engine %v, full evaluation %v", i, rec.Kind, got, want)
+			}
+		}
+	}
+}

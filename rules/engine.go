@@ -195,7 +195,14 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 	st.act = activation{record: &st.record, vendor: &st.vendor, approval: &st.appr, org: e.org}
 
 	var errs evalErrors
+	known := 1
+	if res.Vendor == nil {
+		known = -1
+	}
 	for _, r := range rules {
+		if r.known != 0 && r.known != known {
+			continue // the rule's `when` requires the opposite of vendor.known
+		}
 		m, ok, err := e.eval(ctx, r, st)
 		if err != nil {
 			if ctx.Err() != nil {

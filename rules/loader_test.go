@@ -156,6 +156,31 @@ func TestKindsOf(t *testing.T) {
 	}
 }
 
+func TestKnownOf(t *testing.T) {
+	ev, err := stageEnvs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for expr, want := range map[string]int{
+		`vendor.known`:                                 1,
+		`record.kind == "x" && vendor.known`:           1,
+		`record.kind == "x" && !vendor.known`:          -1,
+		`!vendor.known && record.hasHint("name")`:      -1,
+		`vendor.known || record.kind == "x"`:           0,
+		`!(vendor.known && record.kind == "x")`:        0,
+		`vendor.known == false`:                        0,
+		`record.kind == "x" && (vendor.known || true)`: 0,
+	} {
+		a, iss := ev.byStage[StageRecord].Compile(expr)
+		if iss.Err() != nil {
+			t.Fatal(iss.Err())
+		}
+		if got := knownOf(a); got != want {
+			t.Errorf("knownOf(%s) = %d, want %d", expr, got, want)
+		}
+	}
+}
+
 func sortStrings(s []string) {
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && s[j] < s[j-1]; j-- {

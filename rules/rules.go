@@ -76,6 +76,7 @@ type Rule struct {
 	message     *template.Template
 	remediation *template.Template
 	kinds       map[string]bool // record kinds the rule can match; nil: any
+	known       int             // 1: matches only resolved records, -1: only unresolved ones, 0: either
 	index       int
 }
 
@@ -393,6 +394,9 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 	r.when = prg
 	if a != nil {
 		r.kinds = kindsOf(a)
+		if r.Stage == StageRecord {
+			r.known = knownOf(a)
+		}
 	}
 	gb := r.GroupBy
 	gbNode := f["group_by"]

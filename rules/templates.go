@@ -211,6 +211,50 @@ func kindsExpr(e ast.Expr) map[string]bool {
 	return nil
 }
 
+// knownOf finds whether a `when` requires vendor.known (1) or !vendor.known (-1): a top-level conjunction term
+// that is exactly one of those. 0: no requirement.
+func knownOf(a *cel.Ast) int {
+	if a == nil {
+		return 0
+	}
+	return knownExpr(a.NativeRep().Expr())
+}
+
+func knownExpr(e ast.Expr) int {
+	if isVendorKnown(e) {
+		return 1
+	}
+	if e.Kind() != ast.CallKind {
+		return 0
+	}
+	call := e.AsCall()
+	switch call.FunctionName() {
+	case operators.LogicalNot:
+		if args := call.Args(); len(args) == 1 && isVendorKnown(args[0]) {
+			return -1
+		}
+	case operators.LogicalAnd:
+		for _, a := range call.Args() {
+			if k := knownExpr(a); k != 0 {
+				return k
+			}
+		}
+	}
+	return 0
+}
+
+func isVendorKnown(e ast.Expr) bool {
+	if e.Kind() != ast.SelectKind {
+		return false
+	}
+	sel := e.AsSelect()
+	if sel.IsTestOnly() || sel.FieldName() != "known" {
+		return false
+	}
+	op := sel.Operand()
+	return op.Kind() == ast.IdentKind && op.AsIdent() == "vendor"
+}
+
 func isRecordKind(e ast.Expr) bool {
 	if e.Kind() != ast.SelectKind {
 		return false
