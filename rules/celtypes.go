@@ -141,15 +141,13 @@ func objConvertToNative(d *objDef, self any, t reflect.Type) (any, error) {
 
 // Common CEL types.
 var (
-	strList     = types.NewListType(types.StringType)
-	strDynMap   = types.NewMapType(types.StringType, types.DynType)
-	strIntMap   = types.NewMapType(types.StringType, types.IntType)
-	strDblMap   = types.NewMapType(types.StringType, types.DoubleType)
-	strStrMap   = types.NewMapType(types.StringType, types.StringType)
-	strListMap  = types.NewMapType(types.StringType, strList)
-	emptyList   = types.NewStringList(types.DefaultTypeAdapter, nil)
-	emptyStrMap = types.NewStringStringMap(types.DefaultTypeAdapter, nil)
-	zeroTime    = types.Timestamp{Time: time.Unix(0, 0).UTC()}
+	strList    = types.NewListType(types.StringType)
+	strDynMap  = types.NewMapType(types.StringType, types.DynType)
+	strIntMap  = types.NewMapType(types.StringType, types.IntType)
+	strDblMap  = types.NewMapType(types.StringType, types.DoubleType)
+	strListMap = types.NewMapType(types.StringType, strList)
+	emptyList  = types.NewStringList(types.DefaultTypeAdapter, nil)
+	zeroTime   = types.Timestamp{Time: time.Unix(0, 0).UTC()}
 )
 
 // interned holds boxed CEL strings for values that recur on every record (kinds, statuses, sources, hint types),

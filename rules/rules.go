@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -313,7 +312,7 @@ func ParseFile(file string, data []byte) ([]*Rule, Errors) {
 }
 
 func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
-	f, keys, errs := doc.fields(n, "", "rule", ruleKeys...)
+	f, _, errs := doc.fields(n, "", "rule", ruleKeys...)
 	if f == nil {
 		return nil, errs
 	}
@@ -415,17 +414,16 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		r.vars = append(r.vars, p)
 	}
 	var err error
-	if r.message, err = parseTemplate(r.ID+".message", r.Message, r.Vars); err != nil {
+	if r.message, err = parseTemplate(r.ID+".message", r.Message); err != nil {
 		add(doc.errAt(f["message"], id, "message: %v", err))
 	}
-	if r.remediation, err = parseTemplate(r.ID+".remediation", r.Remediation, r.Vars); err != nil {
+	if r.remediation, err = parseTemplate(r.ID+".remediation", r.Remediation); err != nil {
 		add(doc.errAt(f["remediation"], id, "remediation: %v", err))
 	}
 	if ex := f["examples"]; ex != nil {
 		r.Examples, es = parseExamples(doc, id, r.Stage, ex)
 		errs = append(errs, es...)
 	}
-	_ = keys
 	return r, errs
 }
 
@@ -611,13 +609,4 @@ func decodeRune(s string) (rune, int) {
 		}
 	}
 	return 0, 1
-}
-
-// RulesFromFile is a helper for tools: it reads a file and compiles its rules alone.
-func RulesFromFile(path string) (*RuleSet, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return LoadFiles(map[string][]byte{filepath.Clean(path): data})
 }

@@ -95,7 +95,7 @@ func stringList(v any) []string {
 
 // parseTemplate parses a message or remediation template. Unknown keys are errors at execution, and the
 // examples run every template, so a typo fails the rule's test.
-func parseTemplate(name, text string, vars []Var) (*template.Template, error) {
+func parseTemplate(name, text string) (*template.Template, error) {
 	t, err := template.New(name).Funcs(templateFuncs).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "template: "))
