@@ -41,7 +41,7 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(e.Msg)
 	if e.Source != "" && e.Column > 0 {
-		src := strings.ReplaceAll(e.Source, "\t", " ")
+		src := sanitize(strings.ReplaceAll(e.Source, "\t", " "))
 		b.WriteString("\n | ")
 		b.WriteString(src)
 		b.WriteString("\n | ")
