@@ -1,0 +1,295 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// VendorIndex is what the approvals loader needs from the catalogue. The lead adapts the catalogue to it.
+type VendorIndex interface {
+	// Lookup finds a vendor by catalogue ID, name or alias (case-insensitive).
+	Lookup(idOrName string) (scanner.Vendor, bool)
+	// Suggest returns catalogue names close to a name that did not resolve, best first (may be empty).
+	Suggest(name string) []string
+}
+
+// Statuses accepted in the approved-tools file. "expired" and "unapproved" are computed, never written.
+var FileStatuses = []string{scanner.ApprovalApproved, scanner.ApprovalTolerated, scanner.ApprovalReview, scanner.ApprovalBanned}
+
+// ApprovalEntry is one line of the approved-tools file.
+type ApprovalEntry struct {
+	Vendor      scanner.Vendor // the catalogue vendor
+	Written     string         // the vendor as written in the file
+	Status      string         // as written: approved, tolerated, review or banned
+	Owner       string
+	Ticket      string
+	Expires     time.Time // zero: never
+	Notes       string
+	Scopes      []string // ceiling globs
+	AWSAccounts []string
+	// Expired is set when Expires has passed at load time (only for approved, tolerated and review).
+	Expired bool
+	File    string
+	Line    int
+}
+
+// Effective is the status the scan reports: Status, or "expired".
+func (e ApprovalEntry) Effective() string {
+	if e.Expired {
+		return scanner.ApprovalExpired
+	}
+	return e.Status
+}
+
+// Approvals is the organisation's approved-tools policy. It implements scanner.Policy.
+type Approvals struct {
+	entries []ApprovalEntry
+	byID    map[string]int
+}
+
+// Approval returns the decision about a vendor: approved, tolerated, review, banned, expired or unapproved.
+func (a *Approvals) Approval(vendorID string) scanner.Approval {
+	if a == nil {
+		return scanner.Approval{Status: scanner.ApprovalUnapproved}
+	}
+	i, ok := a.byID[vendorID]
+	if !ok {
+		return scanner.Approval{Status: scanner.ApprovalUnapproved}
+	}
+	e := &a.entries[i]
+	return scanner.Approval{Status: e.Effective(), Owner: e.Owner, Ticket: e.Ticket, Expires: e.Expires, Notes: e.Notes,
+		Scopes: e.Scopes, AWSAccounts: e.AWSAccounts}
+}
+
+// Entries returns every entry in file order.
+func (a *Approvals) Entries() []ApprovalEntry {
+	if a == nil {
+		return nil
+	}
+	return append([]ApprovalEntry(nil), a.entries...)
+}
+
+// Entry returns the entry of a vendor ID.
+func (a *Approvals) Entry(vendorID string) (ApprovalEntry, bool) {
+	if a == nil {
+		return ApprovalEntry{}, false
+	}
+	i, ok := a.byID[vendorID]
+	if !ok {
+		return ApprovalEntry{}, false
+	}
+	return a.entries[i], true
+}
+
+// ApprovedIn lists the vendors in a subcategory that are approved or tolerated (and not expired), approved first,
+// then by name: what the organisation already owns there, with owners.
+func (a *Approvals) ApprovedIn(subcategory string) []ApprovalEntry {
+	return a.bySubcategory(false)[subcategory]
+}
+
+// bySubcategory groups usable entries by subcategory; strict keeps approved only (not tolerated).
+func (a *Approvals) bySubcategory(strict bool) map[string][]ApprovalEntry {
+	out := map[string][]ApprovalEntry{}
+	if a == nil {
+		return out
+	}
+	for _, e := range a.entries {
+		st := e.Effective()
+		if st != scanner.ApprovalApproved && (strict || st != scanner.ApprovalTolerated) {
+			continue
+		}
+		for _, sc := range e.Vendor.Subcategories {
+			out[sc] = append(out[sc], e)
+		}
+	}
+	for _, list := range out {
+		sort.SliceStable(list, func(i, j int) bool {
+			if list[i].Status != list[j].Status {
+				return list[i].Status == scanner.ApprovalApproved
+			}
+			return strings.ToLower(list[i].Vendor.Name) < strings.ToLower(list[j].Vendor.Name)
+		})
+	}
+	return out
+}
+
+// ApprovedBySubcategory maps each subcategory to the names of the approved (not tolerated, not expired) vendors
+// in it: org.approved_by_subcategory.
+func (a *Approvals) ApprovedBySubcategory() map[string][]string {
+	out := map[string][]string{}
+	for sc, list := range a.bySubcategory(true) {
+		for _, e := range list {
+			out[sc] = append(out[sc], e.Vendor.Name)
+		}
+	}
+	return out
+}
+
+// LoadApprovals reads and validates the approved-tools file. now decides which approvals have expired.
+func LoadApprovals(file string, vendors VendorIndex, now time.Time) (*Approvals, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("approved-tools file: %w", err)
+	}
+	return ParseApprovals(file, data, vendors, now)
+}
+
+var approvalKeys = []string{"vendor", "status", "owner", "ticket", "expires", "scopes", "aws_accounts", "notes"}
+
+var awsAccountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// ParseApprovals validates an approved-tools file: a YAML list of {vendor, status, owner, ticket, expires,
+// scopes, aws_accounts, notes}. Every problem is reported, each with file:line:column.
+func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time) (*Approvals, error) {
+	a := &Approvals{byID: map[string]int{}}
+	doc, err := parseYAML(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if doc.root == nil || (doc.root.Kind == yaml.ScalarNode && doc.root.Tag == "!!null") {
+		return a, nil
+	}
+	if doc.root.Kind != yaml.SequenceNode {
+		return nil, doc.errAt(doc.root, "", "the approved-tools file must be a list of {vendor, status, …} entries, not %s", kindName(doc.root))
+	}
+	var errs Errors
+	for i, n := range doc.root.Content {
+		n = resolveAlias(n)
+		what := fmt.Sprintf("entry %d", i+1)
+		f, _, es := doc.fields(n, "", what, approvalKeys...)
+		errs = append(errs, es...)
+		if f == nil {
+			continue
+		}
+		e := ApprovalEntry{File: file, Line: n.Line}
+		add := func(err *Error) bool {
+			if err != nil {
+				errs = append(errs, err)
+			}
+			return err != nil
+		}
+		var er *Error
+		e.Written, er = doc.str(f["vendor"], "", "vendor")
+		if add(er) {
+			continue
+		}
+		if strings.TrimSpace(e.Written) == "" {
+			add(doc.errAt(n, "", "%s: vendor is required", what))
+			continue
+		}
+		v, ok := vendors.Lookup(e.Written)
+		if !ok {
+			msg := fmt.Sprintf("vendor %q: not in the catalogue", e.Written)
+			if s := vendors.Suggest(e.Written); len(s) > 0 {
+				msg += " (did you mean " + quoteList(s, 3) + "?)"
+			} else {
+				msg += " (add it with catalog.extra_files, or check `shadowscan catalog search`)"
+			}
+			add(doc.errAt(f["vendor"], "", "%s", msg))
+			continue
+		}
+		e.Vendor = v
+		status, er := doc.str(f["status"], "", "status")
+		if add(er) {
+			continue
+		}
+		e.Status = strings.ToLower(strings.TrimSpace(status))
+		if e.Status == "" {
+			add(doc.errAt(n, "", "vendor %q: status is required (one of %s)", e.Written, strings.Join(FileStatuses, ", ")))
+		} else if !containsStr(FileStatuses, e.Status) {
+			msg := fmt.Sprintf("vendor %q: status %q is not one of %s", e.Written, status, strings.Join(FileStatuses, ", "))
+			if e.Status == scanner.ApprovalExpired || e.Status == scanner.ApprovalUnapproved {
+				msg += " (" + e.Status + " is computed: set expires, or leave the vendor out)"
+			}
+			add(doc.errAt(f["status"], "", "%s", msg))
+		}
+		if e.Owner, er = doc.str(f["owner"], "", "owner"); add(er) {
+			continue
+		}
+		if e.Ticket, er = doc.str(f["ticket"], "", "ticket"); add(er) {
+			continue
+		}
+		if e.Notes, er = doc.str(f["notes"], "", "notes"); add(er) {
+			continue
+		}
+		if x := f["expires"]; x != nil && x.Tag != "!!null" {
+			s, er := doc.str(x, "", "expires")
+			if add(er) {
+				continue
+			}
+			t, err := parseDate(s)
+			if err != nil {
+				add(doc.errAt(x, "", "vendor %q: expires: %v", e.Written, err))
+			} else {
+				e.Expires = t
+				e.Expired = e.Status != scanner.ApprovalBanned && !now.Before(t)
+			}
+		}
+		if e.Scopes, er = doc.strList(f["scopes"], "", "scopes"); add(er) {
+			continue
+		}
+		for j, s := range e.Scopes {
+			at := f["scopes"]
+			if at.Kind == yaml.SequenceNode {
+				at = at.Content[j]
+			}
+			if strings.TrimSpace(s) == "" {
+				add(doc.errAt(at, "", "vendor %q: scopes: empty scope", e.Written))
+				continue
+			}
+			if _, err := path.Match(NormalizeScope(s), ""); err != nil {
+				add(doc.errAt(at, "", "vendor %q: scopes: %q is not a valid glob (path.Match syntax: * ? [a-z])", e.Written, s))
+			}
+		}
+		if e.AWSAccounts, er = doc.strList(f["aws_accounts"], "", "aws_accounts"); add(er) {
+			continue
+		}
+		for j, acc := range e.AWSAccounts {
+			at := f["aws_accounts"]
+			if at.Kind == yaml.SequenceNode {
+				at = at.Content[j]
+			}
+			if !awsAccountRE.MatchString(acc) {
+				add(doc.errAt(at, "", "vendor %q: aws_accounts: %q is not a 12-digit AWS account ID (quote it in YAML)", e.Written, acc))
+			}
+		}
+		if prev, dup := a.byID[v.ID]; dup {
+			p := a.entries[prev]
+			add(doc.errAt(f["vendor"], "", "vendor %q: already listed at line %d (as %q)", e.Written, p.Line, p.Written))
+			continue
+		}
+		a.byID[v.ID] = len(a.entries)
+		a.entries = append(a.entries, e)
+	}
+	if len(errs) > 0 {
+		sortErrors(errs)
+		return nil, errs.err()
+	}
+	return a, nil
+}
+
+func quoteList(s []string, n int) string {
+	if len(s) > n {
+		s = s[:n]
+	}
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	switch len(q) {
+	case 1:
+		return q[0]
+	case 2:
+		return q[0] + " or " + q[1]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}

@@ -1,0 +1,197 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+var testNow = time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
+
+const demoApprovals = `# Northwind's approved tools
+- vendor: hubspot
+  status: approved
+  owner: marketing-ops@northwind.example
+  ticket: IT-1001
+  scopes: [openid, email, profile, "userinfo.*", "calendar.*"]
+- {vendor: Salesforce, status: approved, owner: sales-ops@northwind.example}
+- {vendor: zoom, status: approved}
+- {vendor: slack, status: approved, expires: 2027-12-31}
+- {vendor: segment, status: approved, aws_accounts: ["107630771604"]}
+- {vendor: fullstory, status: approved, notes: session replay}
+- {vendor: canva, status: tolerated, owner: brand@northwind.example}
+- {vendor: semrush, status: review, ticket: IT-1203}
+- {vendor: mailchimp, status: approved, expires: 2026-06-30}
+- {vendor: apollo, status: banned, notes: scrapes mailboxes}
+- {vendor: hotjar, status: tolerated, expires: "2026-11-15T09:00:00Z"}
+`
+
+func TestApprovals(t *testing.T) {
+	a, err := ParseApprovals("approved.yaml", []byte(demoApprovals), newFakeIndex(), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{
+		"hubspot": "approved", "salesforce": "approved", "slack": "approved", "canva": "tolerated", "semrush": "review",
+		"mailchimp": "expired", "apollo": "banned", "hotjar": "expired", "typeform": "unapproved", "": "unapproved",
+	} {
+		if got := a.Approval(id).Status; got != want {
+			t.Errorf("Approval(%q) = %s, want %s", id, got, want)
+		}
+	}
+	h := a.Approval("hubspot")
+	if h.Owner != "marketing-ops@northwind.example" || h.Ticket != "IT-1001" || len(h.Scopes) != 5 {
+		t.Errorf("hubspot approval: %+v", h)
+	}
+	if got := a.Approval("segment").AWSAccounts; len(got) != 1 || got[0] != "107630771604" {
+		t.Errorf("segment aws_accounts: %v", got)
+	}
+	// Date-only expiries last to the end of the day.
+	if got := a.Approval("mailchimp").Expires; !got.Equal(time.Date(2026, 6, 30, 23, 59, 59, 0, time.UTC)) {
+		t.Errorf("mailchimp expires %v", got)
+	}
+	if e, ok := a.Entry("salesforce"); !ok || e.Written != "Salesforce" || e.Line != 7 {
+		t.Errorf("Entry(salesforce) = %+v", e)
+	}
+	// What is approved for the same job: approved first, tolerated next, expired left out.
+	in := a.ApprovedIn("session-replay")
+	if len(in) != 1 || in[0].Vendor.ID != "fullstory" {
+		t.Errorf("ApprovedIn(session-replay) = %+v", in)
+	}
+	if got := a.ApprovedIn("design"); len(got) != 1 || got[0].Vendor.ID != "canva" {
+		t.Errorf("ApprovedIn(design) = %+v", got)
+	}
+	if got := a.ApprovedBySubcategory(); len(got["design"]) != 0 || len(got["email-marketing"]) != 0 || got["crm"][0] != "HubSpot" {
+		t.Errorf("ApprovedBySubcategory = %v", got)
+	}
+	if len(a.Entries()) != 11 {
+		t.Errorf("%d entries", len(a.Entries()))
+	}
+	var nilA *Approvals
+	if nilA.Approval("x").Status != scanner.ApprovalUnapproved {
+		t.Error("nil Approvals")
+	}
+	// An empty file is an empty policy.
+	if e, err := ParseApprovals("approved.yaml", []byte("# nothing yet\n"), newFakeIndex(), testNow); err != nil || len(e.Entries()) != 0 {
+		t.Errorf("empty file: %v %v", e, err)
+	}
+}
+
+func TestApprovalsInvalid(t *testing.T) {
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"unknown vendor":     {"- {vendor: hubspt, status: approved}", `approved.yaml:1:12: vendor "hubspt": not in the catalogue (did you mean "hubspot"?)`},
+		"unknown, no guess":  {"- {vendor: qqqqqqqqqq, status: approved}", `vendor "qqqqqqqqqq": not in the catalogue (add it with catalog.extra_files`},
+		"missing vendor":     {"- {status: approved}", `approved.yaml:1:3: entry 1: vendor is required`},
+		"missing status":     {"- {vendor: zoom}", `vendor "zoom": status is required`},
+		"bad status":         {"- {vendor: zoom, status: aproved}", `approved.yaml:1:26: vendor "zoom": status "aproved" is not one of approved, tolerated, review, banned`},
+		"computed status":    {"- {vendor: zoom, status: expired}", `(expired is computed: set expires`},
+		"bad date":           {"- {vendor: zoom, status: approved, expires: 30/06/2026}", `approved.yaml:1:45: vendor "zoom": expires: "30/06/2026" is not a date`},
+		"bad glob":           {"- {vendor: zoom, status: approved, scopes: [\"calendar.[\"]}", `vendor "zoom": scopes: "calendar.[" is not a valid glob`},
+		"empty scope":        {"- {vendor: zoom, status: approved, scopes: [\"\"]}", `scopes: empty scope`},
+		"bad account":        {"- {vendor: segment, status: approved, aws_accounts: [\"1234\"]}", `aws_accounts: "1234" is not a 12-digit AWS account ID`},
+		"duplicate":          {"- {vendor: zoom, status: approved}\n- {vendor: Zoom, status: banned}", `approved.yaml:2:12: vendor "Zoom": already listed at line 1 (as "zoom")`},
+		"unknown key":        {"- {vendor: zoom, status: approved, owners: x}", `entry 1: unknown key "owners" (did you mean "owner"?)`},
+		"not a list":         {"vendor: zoom", `must be a list of {vendor, status, …} entries, not a mapping`},
+		"entry not a map":    {"- zoom", `entry 1 must be a mapping, not a scalar`},
+		"scopes not strings": {"- {vendor: zoom, status: approved, scopes: [{a: b}]}", `scopes must be a list of strings`},
+		"bad yaml":           {"- {vendor: zoom", `approved.yaml:1: invalid YAML`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseApprovals("approved.yaml", []byte(tc.yaml), newFakeIndex(), testNow)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+	// Every problem is reported, not just the first.
+	_, err := ParseApprovals("approved.yaml", []byte("- {vendor: hubspt, status: approved}\n- {vendor: zoom, status: nope}\n"), newFakeIndex(), testNow)
+	if err == nil || !strings.Contains(err.Error(), "hubspt") || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("want both errors, got %v", err)
+	}
+}
+
+func TestLoadApprovalsFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "approved.yaml")
+	if err := os.WriteFile(p, []byte(demoApprovals), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadApprovals(p, newFakeIndex(), testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadApprovals(filepath.Join(dir, "missing.yaml"), newFakeIndex(), testNow); err == nil {
+		t.Error("missing file: no error")
+	}
+}
+
+func TestSuppressions(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ok = `
+- fingerprint: 0123456789abcdef0123456789ABCDEF
+  owner: security@example.com
+  reason: accepted risk
+  expires: 2027-01-31
+- rule: unapproved-martech
+  vendor: typeform
+  owner: marketing-ops@example.com
+  reason: procurement in progress
+  expires: "2026-12-31T12:00:00Z"
+- {rule: vendor-in-review, owner: it, reason: known, expires: 2026-01-01}
+`
+	sups, err := ParseSuppressions("suppressions.yaml", []byte(ok), rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sups) != 3 || sups[0].Fingerprint != "0123456789abcdef0123456789abcdef" || sups[1].RuleID != "unapproved-martech" ||
+		sups[1].Vendor != "typeform" || !sups[0].Expires.Equal(time.Date(2027, 1, 31, 23, 59, 59, 0, time.UTC)) {
+		t.Errorf("got %+v", sups)
+	}
+	// Expired suppressions are kept: the scanner reports them.
+	if sups[2].Expires.After(testNow) {
+		t.Errorf("expiry %v", sups[2].Expires)
+	}
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"no target":       {"- {owner: a, reason: b, expires: 2027-01-01}", `suppressions.yaml:1:3: suppression 1: fingerprint or rule is required`},
+		"both":            {"- {fingerprint: 0123456789abcdef0123456789abcdef, rule: banned-vendor, owner: a, reason: b, expires: 2027-01-01}", `give either fingerprint or rule (+ vendor), not both`},
+		"bad fingerprint": {"- {fingerprint: abc, owner: a, reason: b, expires: 2027-01-01}", `fingerprint "abc" is not 32 hex characters`},
+		"unknown rule":    {"- {rule: banned-vendr, owner: a, reason: b, expires: 2027-01-01}", `no rule with id "banned-vendr" (did you mean "banned-vendor"?)`},
+		"no owner":        {"- {rule: banned-vendor, reason: b, expires: 2027-01-01}", `owner is required`},
+		"no reason":       {"- {rule: banned-vendor, owner: a, expires: 2027-01-01}", `reason is required`},
+		"no expiry":       {"- {rule: banned-vendor, owner: a, reason: b}", `expires is required`},
+		"bad expiry":      {"- {rule: banned-vendor, owner: a, reason: b, expires: soon}", `suppressions.yaml:1:55: suppression 1: expires: "soon" is not a date`},
+		"unknown key":     {"- {rule: banned-vendor, owner: a, reason: b, expires: 2027-01-01, ticket: X}", `unknown key "ticket"`},
+		"duplicate":       {"- {rule: banned-vendor, owner: a, reason: b, expires: 2027-01-01}\n- {rule: banned-vendor, owner: c, reason: d, expires: 2027-01-01}", `suppressions.yaml:2:3: suppression 2: duplicates the suppression at line 1`},
+		"not a list":      {"rule: x", `must be a list`},
+		"non-string":      {"- {rule: [a], owner: a, reason: b, expires: 2027-01-01}", `rule must be a string`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseSuppressions("suppressions.yaml", []byte(tc.yaml), rs)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+	// Without a rule set, rule IDs are not checked.
+	if _, err := ParseSuppressions("s.yaml", []byte("- {rule: whatever, owner: a, reason: b, expires: 2027-01-01}"), nil); err != nil {
+		t.Error(err)
+	}
+	if s, err := ParseSuppressions("s.yaml", []byte(""), nil); err != nil || len(s) != 0 {
+		t.Errorf("empty: %v %v", s, err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.yaml")
+	_ = os.WriteFile(p, []byte(ok), 0o600)
+	if _, err := LoadSuppressionsFor(p, rs); err != nil {
+		t.Error(err)
+	}
+	if _, err := LoadSuppressions(filepath.Join(dir, "nope.yaml")); err == nil {
+		t.Error("missing file: no error")
+	}
+}

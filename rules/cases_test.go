@@ -1,0 +1,187 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+var update = flag.Bool("update", false, "rewrite the want.json files of testdata/cases")
+
+// recordsConfig is the config of the test provider that replays a case's records.json.
+type recordsConfig struct{ Records []scanner.Record }
+
+func (c *recordsConfig) Validate() error { return nil }
+
+type recordsProvider struct{ recs []scanner.Record }
+
+func (p *recordsProvider) Collect(ctx context.Context, emit func(scanner.Record) error) error {
+	for _, r := range p.recs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := emit(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const testProviderType = "rules-test-records"
+
+func init() {
+	scanner.Register(scanner.Factory{Type: testProviderType, Description: "replays records for the rules tests",
+		NewConfig: func() scanner.ProviderConfig { return &recordsConfig{} },
+		New: func(cfg scanner.ProviderConfig, _ scanner.Deps) (scanner.Provider, error) {
+			return &recordsProvider{recs: cfg.(*recordsConfig).Records}, nil
+		}})
+}
+
+// caseWant is what a case's want.json holds: a projection of the report.
+type caseWant struct {
+	Findings     []caseFinding   `json:"findings"`
+	Inventory    []caseInventory `json:"inventory"`
+	Unidentified []string        `json:"unidentified"`
+}
+
+type caseFinding struct {
+	RuleID        string   `json:"rule_id"`
+	Severity      string   `json:"severity"`
+	Status        string   `json:"status"`
+	Vendor        string   `json:"vendor"`
+	Message       string   `json:"message"`
+	Remediation   string   `json:"remediation"`
+	Evidence      []string `json:"evidence"`
+	EvidenceCount int      `json:"evidence_count"`
+}
+
+type caseInventory struct {
+	Vendor   string `json:"vendor"`
+	Approval string `json:"approval"`
+	Users    int    `json:"users"`
+	Records  int    `json:"records"`
+}
+
+var caseOrg = scanner.Organization{Name: "Northwind Outfitters", Domains: []string{"northwind.example"},
+	Marketing: scanner.Marketing{OrgUnits: []string{"/Marketing"}, Departments: []string{"Marketing"}}}
+
+// TestCases runs every folder of testdata/cases through scanner.Run with the built-in rules, a fake resolver
+// (testdata/cases/hints.json) and the approved-tools file (testdata/cases/approved.yaml, or the case's own).
+// A case is a folder with records.json, want.json and optionally approved.yaml and suppressions.yaml; adding one
+// needs no Go code (create it with -update and review the diff).
+func TestCases(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hints map[string]string
+	readJSON(t, "testdata/cases/hints.json", &hints)
+	delete(hints, "_comment")
+	dirs, _ := filepath.Glob("testdata/cases/*/records.json")
+	if len(dirs) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, rf := range dirs {
+		dir := filepath.Dir(rf)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var recs []scanner.Record
+			readJSON(t, rf, &recs)
+			apath := filepath.Join(dir, "approved.yaml")
+			if _, err := os.Stat(apath); err != nil {
+				apath = "testdata/cases/approved.yaml"
+			}
+			appr, err := LoadApprovals(apath, newFakeIndex(), testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sups []scanner.Suppression
+			if sp := filepath.Join(dir, "suppressions.yaml"); fileExists(sp) {
+				if sups, err = LoadSuppressionsFor(sp, rs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now := func() time.Time { return testNow }
+			eng := NewEngine(rs, OrgInfo{Organization: caseOrg, Policy: appr, Now: now})
+			rep, err := scanner.Run(context.Background(), scanner.Options{
+				Instances: []scanner.Instance{{Name: "fixture", Type: testProviderType, Config: &recordsConfig{Records: recs}}},
+				Logger:    zerolog.New(zerolog.NewTestWriter(t)), Now: now, Org: caseOrg,
+				Resolver: newFakeResolver(hints), Policy: appr, Evaluator: eng, Suppressions: sups,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range rep.Coverage {
+				if c.Status != scanner.CoverageComplete {
+					t.Errorf("coverage %s: %s %v", c.Provider, c.Status, c.Errors)
+				}
+			}
+			got := project(rep)
+			wpath := filepath.Join(dir, "want.json")
+			gotJSON, _ := json.MarshalIndent(got, "", "  ")
+			gotJSON = append(gotJSON, '\n')
+			if *update {
+				if err := os.WriteFile(wpath, gotJSON, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(wpath)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(bytes.TrimSpace(want), bytes.TrimSpace(gotJSON)) {
+				t.Errorf("%s differs (run go test ./rules -run TestCases -update and review the diff); got:\n%s", wpath, gotJSON)
+			}
+		})
+	}
+}
+
+func project(rep *scanner.Report) caseWant {
+	w := caseWant{Findings: []caseFinding{}, Inventory: []caseInventory{}, Unidentified: []string{}}
+	for _, f := range rep.Findings {
+		cf := caseFinding{RuleID: f.RuleID, Severity: f.Severity, Status: f.Status, Message: f.Message,
+			Remediation: f.Remediation, EvidenceCount: f.EvidenceCount, Evidence: []string{}}
+		if f.Vendor != nil {
+			cf.Vendor = f.Vendor.ID
+		}
+		for _, e := range f.Evidence {
+			cf.Evidence = append(cf.Evidence, e.ID)
+		}
+		w.Findings = append(w.Findings, cf)
+	}
+	for _, it := range rep.Inventory {
+		w.Inventory = append(w.Inventory, caseInventory{Vendor: it.Vendor.ID, Approval: it.Approval, Users: it.UserCount, Records: it.Records})
+	}
+	for _, u := range rep.Unidentified {
+		w.Unidentified = append(w.Unidentified, u.Key)
+	}
+	return w
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("%s: %v", path, strings.TrimPrefix(err.Error(), "json: "))
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

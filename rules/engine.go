@@ -1,0 +1,427 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// DefaultThresholds are the numbers rules read as org.thresholds.<name> unless rules.thresholds overrides them.
+var DefaultThresholds = map[string]int{
+	// many_users is how many distinct users make an unapproved tool "used by many people".
+	"many_users": 10,
+}
+
+// OrgInfo is what the engine tells rules about the organisation (the CEL `org`).
+type OrgInfo struct {
+	Organization scanner.Organization
+	// Thresholds are merged over DefaultThresholds (config rules.thresholds).
+	Thresholds map[string]int
+	// Policy gives inventory-stage rules the full approval of each vendor; nil: only the status the scanner
+	// recorded in the inventory.
+	Policy scanner.Policy
+	// ApprovedBySubcategory maps a subcategory to the names of approved vendors in it. When nil and Policy is an
+	// *Approvals, it is derived from the approvals.
+	ApprovedBySubcategory map[string][]string
+	// Now is the scan clock (org.now); default time.Now.
+	Now func() time.Time
+}
+
+// Engine evaluates a RuleSet. It implements scanner.Evaluator and is safe for concurrent use.
+type Engine struct {
+	rs      *RuleSet
+	org     *orgView
+	policy  scanner.Policy
+	adapter types.Adapter
+
+	byKind       map[string][]*Rule // record-stage rules that can match each kind (kind-specific + any-kind)
+	anyKind      []*Rule            // record-stage rules with no kind restriction
+	inventory    []*Rule
+	unidentified []*Rule
+
+	pool sync.Pool // *evalState
+
+	mu       sync.Mutex
+	rendered map[renderKey]renderedText
+}
+
+type renderKey struct {
+	rule  int
+	group string
+}
+
+type renderedText struct {
+	message, remediation string
+}
+
+// evalState is the per-evaluation scratch space, pooled.
+type evalState struct {
+	act    activation
+	record recordView
+	vendor vendorView
+	appr   approvalView
+	usage  usageView
+}
+
+// activation resolves the CEL variables of one evaluation.
+type activation struct {
+	record, vendor, approval, org, usage ref.Val
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	var v ref.Val
+	switch name {
+	case "record":
+		v = a.record
+	case "vendor":
+		v = a.vendor
+	case "approval":
+		v = a.approval
+	case "org":
+		v = a.org
+	case "usage":
+		v = a.usage
+	}
+	return v, v != nil
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+// NewEngine builds an engine over a rule set.
+func NewEngine(rs *RuleSet, org OrgInfo) *Engine {
+	ev, err := stageEnvs()
+	if err != nil {
+		// The environment is fixed; Load would already have failed.
+		panic(err)
+	}
+	e := &Engine{rs: rs, policy: org.Policy, adapter: ev.provider, byKind: map[string][]*Rule{},
+		rendered: map[renderKey]renderedText{}}
+	e.org = newOrgView(org, ev.provider)
+	var specific []*Rule
+	for _, r := range rs.Rules {
+		switch r.Stage {
+		case StageRecord:
+			if r.kinds == nil {
+				e.anyKind = append(e.anyKind, r)
+			} else {
+				specific = append(specific, r)
+			}
+		case StageInventory:
+			e.inventory = append(e.inventory, r)
+		case StageUnidentified:
+			e.unidentified = append(e.unidentified, r)
+		}
+	}
+	for _, r := range specific {
+		for k := range r.kinds {
+			e.byKind[k] = append(e.byKind[k], r)
+		}
+	}
+	for k, list := range e.byKind {
+		list = append(list, e.anyKind...)
+		sort.Slice(list, func(i, j int) bool { return list[i].index < list[j].index })
+		e.byKind[k] = list
+	}
+	e.pool.New = func() any { return &evalState{} }
+	return e
+}
+
+func newOrgView(org OrgInfo, adapter types.Adapter) *orgView {
+	now := time.Now
+	if org.Now != nil {
+		now = org.Now
+	}
+	th := map[string]int{}
+	for k, v := range DefaultThresholds {
+		th[k] = v
+	}
+	for k, v := range org.Thresholds {
+		th[k] = v
+	}
+	ov := &orgView{name: org.Organization.Name, domains: org.Organization.Domains,
+		orgUnits: org.Organization.Marketing.OrgUnits, departments: org.Organization.Marketing.Departments,
+		awsTags: org.Organization.Marketing.AWSTags, thresholds: th, now: now().UTC(),
+		approvedBy: map[string][]string{}, approvedIDs: map[string][]string{}}
+	switch {
+	case org.ApprovedBySubcategory != nil:
+		for sc, names := range org.ApprovedBySubcategory {
+			ov.approvedBy[sc] = append([]string(nil), names...)
+			ov.approvedIDs[sc] = make([]string, len(names))
+		}
+	default:
+		if a, ok := org.Policy.(*Approvals); ok && a != nil {
+			for sc, entries := range a.bySubcategory(true) {
+				for _, en := range entries {
+					ov.approvedBy[sc] = append(ov.approvedBy[sc], en.Vendor.Name)
+					ov.approvedIDs[sc] = append(ov.approvedIDs[sc], en.Vendor.ID)
+				}
+			}
+		}
+	}
+	ov.build(adapter)
+	return ov
+}
+
+// Rules returns the engine's rule set.
+func (e *Engine) Rules() *RuleSet { return e.rs }
+
+// EvaluateRecord runs every record-stage rule that can match the record's kind.
+func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res scanner.Resolution, appr scanner.Approval, emit func(scanner.Match)) error {
+	rules, ok := e.byKind[rec.Kind]
+	if !ok {
+		rules = e.anyKind
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := e.pool.Get().(*evalState)
+	defer e.pool.Put(st)
+	st.record.reset(rec, e.org, e.adapter)
+	st.vendor.resetRecord(rec, res, e.adapter)
+	st.appr.reset(appr, e.adapter)
+	st.act = activation{record: &st.record, vendor: &st.vendor, approval: &st.appr, org: e.org}
+
+	var errs evalErrors
+	known := 1
+	if res.Vendor == nil {
+		known = -1
+	}
+	for _, r := range rules {
+		if r.known != 0 && r.known != known {
+			continue // the rule's `when` requires the opposite of vendor.known
+		}
+		m, ok, err := e.eval(ctx, r, st)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs.add(fmt.Errorf("rule %s on record %s/%s: %w", r.ID, rec.Provider, rec.ID, err))
+		}
+		if !ok {
+			continue
+		}
+		m.Vendor = res.Vendor
+		m.Evidence = []scanner.Evidence{{Provider: rec.Provider, Kind: rec.Kind, ID: rec.ID, Summary: evidenceSummary(rec)}}
+		emit(m)
+	}
+	st.record.rec, st.vendor.rec = nil, nil
+	return errs.err()
+}
+
+func evidenceSummary(rec *scanner.Record) string {
+	if rec.Summary != "" {
+		return sanitize(rec.Summary)
+	}
+	s := rec.Kind + " " + rec.ID
+	if u := userOf(rec); u != "" {
+		s += " (" + u + ")"
+	}
+	return sanitize(s)
+}
+
+// EvaluateInventory runs the inventory-stage rules once per vendor and the unidentified-stage rules once per
+// unidentified group.
+func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryItem, unidentified []scanner.Unidentified, emit func(scanner.Match)) error {
+	var errs evalErrors
+	st := e.pool.Get().(*evalState)
+	defer e.pool.Put(st)
+	if len(e.inventory) > 0 {
+		for i := range inv {
+			it := &inv[i]
+			appr := scanner.Approval{Status: it.Approval}
+			if e.policy != nil {
+				appr = e.policy.Approval(it.Vendor.ID)
+			}
+			st.vendor.resetKnown(it.Vendor, e.adapter)
+			st.appr.reset(appr, e.adapter)
+			st.usage = usageView{adapter: e.adapter, it: it}
+			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
+			for _, r := range e.inventory {
+				m, ok, err := e.eval(ctx, r, st)
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					errs.add(fmt.Errorf("rule %s on vendor %s: %w", r.ID, it.Vendor.ID, err))
+				}
+				if !ok {
+					continue
+				}
+				v := it.Vendor
+				m.Vendor = &v
+				m.Evidence = []scanner.Evidence{{Provider: "shadowscan", Kind: "inventory", ID: it.Vendor.ID,
+					Summary: usageSummary(it.Records, it.UserCount, it.Sources)}}
+				emit(m)
+			}
+		}
+	}
+	if len(e.unidentified) > 0 {
+		for i := range unidentified {
+			u := &unidentified[i]
+			name := u.Name
+			if name == "" {
+				name = u.Value
+			}
+			st.vendor.resetUnknown(u.Key, name, e.adapter)
+			st.appr.reset(scanner.Approval{Status: scanner.ApprovalUnapproved}, e.adapter)
+			st.usage = usageView{adapter: e.adapter, u: u}
+			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
+			for _, r := range e.unidentified {
+				m, ok, err := e.eval(ctx, r, st)
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					errs.add(fmt.Errorf("rule %s on unidentified %s: %w", r.ID, u.Key, err))
+				}
+				if !ok {
+					continue
+				}
+				m.Evidence = []scanner.Evidence{{Provider: "shadowscan", Kind: "unidentified", ID: u.Key,
+					Summary: sanitize(strings.TrimSpace(name + ": " + usageSummary(u.Records, u.UserCount, u.Sources)))}}
+				emit(m)
+			}
+		}
+	}
+	st.usage = usageView{}
+	return errs.err()
+}
+
+func usageSummary(records, users int, sources []string) string {
+	s := fmt.Sprintf("%d %s", records, plural(records, "record", "records"))
+	if users > 0 {
+		s += fmt.Sprintf(", %d %s", users, plural(users, "user", "users"))
+	}
+	if len(sources) > 0 {
+		s += " (" + strings.Join(sources, ", ") + ")"
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// eval evaluates one rule against the state's activation; ok is false when the rule does not match.
+func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState) (m scanner.Match, ok bool, err error) {
+	out, err := r.when.eval(ctx, &st.act)
+	if err != nil {
+		return m, false, err
+	}
+	if out != types.True {
+		if b, isBool := out.(types.Bool); isBool && !bool(b) {
+			return m, false, nil
+		}
+		return m, false, fmt.Errorf("when returned %v, not a bool", out)
+	}
+	gv, err := r.groupBy.eval(ctx, &st.act)
+	if err != nil {
+		return m, false, fmt.Errorf("group_by: %w", err)
+	}
+	key, isStr := gv.(types.String)
+	if !isStr {
+		return m, false, fmt.Errorf("group_by returned %v, not a string", gv)
+	}
+	m = scanner.Match{RuleID: r.ID, Title: r.Title, Severity: r.Severity, GroupKey: string(key)}
+	txt, err := e.render(ctx, r, string(key), st)
+	if err != nil {
+		// The rule matched: report it with plain text rather than lose it, and return the error so that the scan
+		// notes a rules problem.
+		m.Message = r.Title + "."
+		return m, true, fmt.Errorf("rendering the message: %w", err)
+	}
+	m.Message, m.Remediation = txt.message, txt.remediation
+	return m, true, nil
+}
+
+// render returns the rule's message and remediation for a group. They are rendered once per group (the first
+// record of a group decides, as the scanner keeps the first message of a finding) and cached.
+func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalState) (renderedText, error) {
+	k := renderKey{rule: r.index, group: group}
+	e.mu.Lock()
+	txt, ok := e.rendered[k]
+	e.mu.Unlock()
+	if ok {
+		return txt, nil
+	}
+	data, err := e.templateData(ctx, r, st)
+	if err != nil {
+		return txt, err
+	}
+	if txt.message, err = renderTemplate(r.message, data); err != nil {
+		return txt, fmt.Errorf("message: %w", err)
+	}
+	if txt.remediation, err = renderTemplate(r.remediation, data); err != nil {
+		return txt, fmt.Errorf("remediation: %w", err)
+	}
+	e.mu.Lock()
+	if len(e.rendered) < 1<<20 {
+		e.rendered[k] = txt
+	}
+	e.mu.Unlock()
+	return txt, nil
+}
+
+// templateData converts the activation to plain Go values and evaluates the rule's vars.
+func (e *Engine) templateData(ctx context.Context, r *Rule, st *evalState) (map[string]any, error) {
+	data := map[string]any{}
+	if st.act.record != nil {
+		data["record"] = toNative(st.act.record)
+	}
+	if st.act.usage != nil {
+		data["usage"] = toNative(st.act.usage)
+	}
+	data["vendor"] = toNative(st.act.vendor)
+	data["approval"] = toNative(st.act.approval)
+	data["org"] = toNative(st.act.org)
+	vars := map[string]any{}
+	for i, p := range r.vars {
+		v, err := p.eval(ctx, &st.act)
+		if err != nil {
+			return nil, fmt.Errorf("vars.%s: %w", r.Vars[i].Name, err)
+		}
+		vars[r.Vars[i].Name] = toNative(v)
+	}
+	data["vars"] = vars
+	return data, nil
+}
+
+// evalErrors keeps the first few evaluation errors of one call.
+type evalErrors struct {
+	list []error
+	n    int
+}
+
+func (e *evalErrors) add(err error) {
+	e.n++
+	if len(e.list) < 3 {
+		e.list = append(e.list, err)
+	}
+}
+
+func (e *evalErrors) err() error {
+	if e.n == 0 {
+		return nil
+	}
+	err := errors.Join(e.list...)
+	if e.n > len(e.list) {
+		err = fmt.Errorf("%w (and %d more)", err, e.n-len(e.list))
+	}
+	return err
+}

@@ -1,0 +1,163 @@
+package rules
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+func TestScopeClass(t *testing.T) {
+	for scope, want := range map[string]string{
+		"https://mail.google.com/":                             ClassRestricted,
+		"https://www.googleapis.com/auth/gmail.readonly":       ClassRestricted,
+		"https://www.googleapis.com/auth/gmail.metadata":       ClassRestricted,
+		"https://www.googleapis.com/auth/drive":                ClassRestricted,
+		"https://www.googleapis.com/auth/drive.readonly":       ClassRestricted,
+		"https://www.googleapis.com/auth/fitness.sleep.read":   ClassRestricted,
+		"https://www.googleapis.com/auth/drive.file":           ClassLow,
+		"https://www.googleapis.com/auth/drive.appdata":        ClassUnknown,
+		"https://www.googleapis.com/auth/gmail.send":           ClassSensitive,
+		"https://www.googleapis.com/auth/gmail.labels":         ClassLow,
+		"https://www.googleapis.com/auth/calendar":             ClassSensitive,
+		"https://www.googleapis.com/auth/calendar.events":      ClassSensitive,
+		"https://www.googleapis.com/auth/contacts.readonly":    ClassSensitive,
+		"https://www.googleapis.com/auth/admin.directory.user": ClassHigh,
+		"https://www.googleapis.com/auth/userinfo.email":       ClassLow,
+		"openid":                ClassLow,
+		"email":                 ClassLow,
+		"Mail.Read":             ClassRestricted,
+		"Mail.ReadWrite.Shared": ClassRestricted,
+		"https://graph.microsoft.com/Mail.ReadWrite": ClassRestricted,
+		"Mail.ReadBasic":            ClassSensitive,
+		"Mail.ReadBasic.All":        ClassSensitive,
+		"Mail.Send":                 ClassHigh,
+		"Files.Read.All":            ClassRestricted,
+		"Sites.FullControl.All":     ClassRestricted,
+		"Contacts.Read":             ClassHigh,
+		"MailboxSettings.ReadWrite": ClassHigh,
+		"Directory.ReadWrite.All":   ClassHigh,
+		"Directory.Read.All":        ClassUnknown,
+		"Calendars.Read":            ClassSensitive,
+		"User.Read":                 ClassLow,
+		"offline_access":            ClassLow,
+		"":                          ClassUnknown,
+		"https://example.com/scope": ClassUnknown,
+	} {
+		if got := ScopeClass(scope); got != want {
+			t.Errorf("ScopeClass(%q) = %s, want %s", scope, got, want)
+		}
+	}
+	for _, e := range scopeTable {
+		if e.source == "" || !containsStr(ScopeClasses, e.class) || e.name != strings.ToLower(e.name) {
+			t.Errorf("bad table row %+v", e)
+		}
+	}
+}
+
+func TestCeiling(t *testing.T) {
+	ceiling := []string{"openid", "email", "profile", "userinfo.*", "calendar.*"}
+	scopes := []string{"openid", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/calendar.events",
+		"https://www.googleapis.com/auth/gmail.readonly", "https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/gmail.readonly"}
+	if WithinCeiling(scopes, ceiling) {
+		t.Error("within")
+	}
+	if got := BeyondCeiling(scopes, ceiling); !reflect.DeepEqual(got, []string{"drive", "gmail.readonly"}) {
+		t.Errorf("beyond = %v", got)
+	}
+	if !WithinCeiling(scopes[:3], ceiling) || !WithinCeiling(scopes, nil) || BeyondCeiling(scopes, nil) != nil {
+		t.Error("within / empty ceiling")
+	}
+	// email and userinfo.email are the same scope both ways.
+	if !ScopeMatches("email", "https://www.googleapis.com/auth/userinfo.email") || !ScopeMatches("userinfo.email", "email") {
+		t.Error("aliases")
+	}
+	if !ScopeMatches("https://www.googleapis.com/auth/calendar.*", "https://www.googleapis.com/auth/calendar.readonly") ||
+		!ScopeMatches("Mail.Read*", "mail.readbasic") || ScopeMatches("[", "x") {
+		t.Error("globs")
+	}
+	if got := ScopesOfClass(scopes, ClassRestricted); !reflect.DeepEqual(got, []string{"drive", "gmail.readonly"}) {
+		t.Errorf("ScopesOfClass = %v", got)
+	}
+}
+
+// TestFunctionsAndFields evaluates expressions over a record, for the CEL functions and view fields.
+func TestFunctionsAndFields(t *testing.T) {
+	rec := &scanner.Record{Kind: "oauth_grant", ID: "r1", Provider: "ws", Source: "google_workspace", Summary: "s",
+		Principal: &scanner.Principal{Type: "user", Email: "Chloe@Example.com", OrgUnit: "/Marketing/Growth"},
+		Scopes:    []string{"https://www.googleapis.com/auth/gmail.readonly", "openid"},
+		Amount:    &scanner.Amount{Value: 120, Currency: "eur", Period: "annual"},
+		Hints: []scanner.Hint{{Type: "google_client_id", Value: "1-abc.apps.googleusercontent.com"}, {Type: "name", Value: "LeadMagnet"},
+			{Type: "dkim_selector", Value: "k2", Target: "dkim2.mcsv.net"}},
+		Attributes: map[string]any{"n": int64(3), "f": 2.5, "list": []string{"a", "b"}, "flag": true},
+		FirstSeen:  time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
+	for expr, want := range map[string]bool{
+		`record.user == "chloe@example.com" && record.principal.marketing`:                                                      true,
+		`record.amount.monthly == 10.0 && record.amount.recurring && record.amount.currency == "EUR"`:                           true,
+		`record.hint("name") == "LeadMagnet" && record.hint("merchant") == ""`:                                                  true,
+		`record.hasHint("google_client_id") && !record.hasHint("merchant")`:                                                     true,
+		`record.hints.exists(h, h.type == "dkim_selector" && h.target == "dkim2.mcsv.net")`:                                     true,
+		`scopeClass(record.scopes[0]) == "restricted" && scopeName(record.scopes[0]) == "gmail.readonly"`:                       true,
+		`scopesOfClass(record.scopes, "restricted") == ["gmail.readonly"]`:                                                      true,
+		`beyondCeiling(record.scopes, ["openid"]) == ["gmail.readonly"] && !withinCeiling(record.scopes, ["openid"])`:           true,
+		`glob("*.apps.googleusercontent.com", record.hint("google_client_id"))`:                                                 true,
+		`record.attributes.n > 2 && record.attributes.f < 3 && "b" in record.attributes.list && record.attributes.flag == true`: true,
+		`record.attributes.?missing.orValue(7) == 7`:                                                                            true,
+		`has(record.principal) && has(record.amount) && !has(record.last_seen) && has(record.first_seen)`:                       true,
+		`record.first_seen < org.now && org.now - record.first_seen > duration("24h")`:                                          true,
+		`vendor.key == "google_client_id:1-abc.apps.googleusercontent.com" && vendor.name == "LeadMagnet" && !vendor.known`:     true,
+		`approval.status == "unapproved" && !approval.approved && !approval.listed`:                                             true,
+		`org.name == "Example" && "example.com" in org.domains && org.thresholds.many_users == 10`:                              true,
+		`sets.contains(record.scopes, ["openid"]) && record.scopes.join(",").contains("gmail")`:                                 true,
+		`dyn(record.principal).email == "Chloe@Example.com"`:                                                                    true,
+		`lists.range(3).size() == 3`: true,
+	} {
+		ok := evalOn(t, expr, rec)
+		if ok != want {
+			t.Errorf("%s = %v, want %v", expr, ok, want)
+		}
+	}
+}
+
+func evalOn(t *testing.T, expr string, rec *scanner.Record) bool {
+	t.Helper()
+	src := "rules:\n  - id: t\n    title: t\n    severity: low\n    stage: record\n    message: m\n    remediation: r\n    when: '" +
+		strings.ReplaceAll(expr, "'", "''") + "'\n"
+	rs, errs := ParseFile("t.yaml", []byte(src))
+	if len(errs) > 0 {
+		t.Fatalf("%s: %v", expr, errs)
+	}
+	m, err := RunCase(context.Background(), rs[0], &Case{Record: rec, Approval: scanner.Approval{Status: "unapproved"}})
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return m != nil
+}
+
+// TestRenderFailureKeepsMatch: a template that fails at run time still reports the match.
+func TestRenderFailureKeepsMatch(t *testing.T) {
+	src := `rules:
+  - id: t
+    title: Broken message
+    severity: low
+    stage: record
+    when: record.kind == "x"
+    message: "{{.record.attributes.nope}}"
+    remediation: r
+`
+	rs, errs := ParseFile("t.yaml", []byte(src))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	set, _ := newRuleSet(rs, Options{})
+	eng := NewEngine(set, OrgInfo{})
+	var got []scanner.Match
+	err := eng.EvaluateRecord(context.Background(), &scanner.Record{Kind: "x", ID: "1"}, scanner.Resolution{}, scanner.Approval{},
+		func(m scanner.Match) { got = append(got, m) })
+	if err == nil || len(got) != 1 || got[0].Message != "Broken message." {
+		t.Errorf("err=%v matches=%+v", err, got)
+	}
+}

@@ -1,0 +1,123 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+var suppressionKeys = []string{"fingerprint", "rule", "vendor", "owner", "reason", "expires"}
+
+var fingerprintRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// LoadSuppressions reads and validates a suppressions file: a YAML list of
+//
+//	{fingerprint: <32 hex>}  or  {rule: <rule id>, vendor: <vendor ID or name; optional, "*" = any>}
+//	owner:   who accepted the risk (required)
+//	reason:  why (required)
+//	expires: 2006-01-02 (end of that day, UTC) or RFC 3339 (required: a suppression that never expires is a
+//	         finding nobody reviews again; write a far date deliberately if you must)
+//
+// A suppression whose date has passed is kept: the scanner then reports the finding again, plus a finding saying
+// the suppression expired.
+func LoadSuppressions(file string) ([]scanner.Suppression, error) {
+	return LoadSuppressionsFor(file, nil)
+}
+
+// LoadSuppressionsFor is LoadSuppressions that also checks rule IDs against a rule set (rs may be nil).
+func LoadSuppressionsFor(file string, rs *RuleSet) ([]scanner.Suppression, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("suppressions file: %w", err)
+	}
+	return ParseSuppressions(file, data, rs)
+}
+
+// ParseSuppressions validates suppressions; rs, when not nil, is used to check rule IDs.
+func ParseSuppressions(file string, data []byte, rs *RuleSet) ([]scanner.Suppression, error) {
+	doc, err := parseYAML(file, data)
+	if err != nil {
+		return nil, err
+	}
+	out := []scanner.Suppression{}
+	if doc.root == nil || (doc.root.Kind == yaml.ScalarNode && doc.root.Tag == "!!null") {
+		return out, nil
+	}
+	if doc.root.Kind != yaml.SequenceNode {
+		return nil, doc.errAt(doc.root, "", "the suppressions file must be a list of {fingerprint | rule + vendor, owner, reason, expires}, not %s", kindName(doc.root))
+	}
+	var errs Errors
+	seen := map[string]int{}
+	for i, n := range doc.root.Content {
+		n = resolveAlias(n)
+		what := fmt.Sprintf("suppression %d", i+1)
+		f, _, es := doc.fields(n, "", what, suppressionKeys...)
+		errs = append(errs, es...)
+		if f == nil {
+			continue
+		}
+		var s scanner.Suppression
+		var vals [6]string
+		bad := false
+		for j, k := range suppressionKeys {
+			v, er := doc.str(f[k], "", what+": "+k)
+			if er != nil {
+				errs = append(errs, er)
+				bad = true
+			}
+			vals[j] = strings.TrimSpace(v)
+		}
+		if bad {
+			continue
+		}
+		s.Fingerprint, s.RuleID, s.Vendor, s.Owner, s.Reason = strings.ToLower(vals[0]), vals[1], vals[2], vals[3], vals[4]
+		switch {
+		case s.Fingerprint != "" && (s.RuleID != "" || s.Vendor != ""):
+			errs = append(errs, doc.errAt(n, "", "%s: give either fingerprint or rule (+ vendor), not both", what))
+		case s.Fingerprint != "":
+			if !fingerprintRE.MatchString(s.Fingerprint) {
+				errs = append(errs, doc.errAt(f["fingerprint"], "", "%s: fingerprint %q is not 32 hex characters (copy it from the report)", what, vals[0]))
+			}
+		case s.RuleID == "":
+			errs = append(errs, doc.errAt(n, "", "%s: fingerprint or rule is required", what))
+		case rs != nil && s.RuleID != scanner.RuleSuppressionExpired:
+			if _, ok := rs.Rule(s.RuleID); !ok {
+				msg := fmt.Sprintf("%s: no rule with id %q", what, s.RuleID)
+				if sug := nearest(s.RuleID, rs.IDs()); sug != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", sug)
+				}
+				errs = append(errs, doc.errAt(f["rule"], "", "%s", msg))
+			}
+		}
+		if s.Owner == "" {
+			errs = append(errs, doc.errAt(n, "", "%s: owner is required", what))
+		}
+		if s.Reason == "" {
+			errs = append(errs, doc.errAt(n, "", "%s: reason is required", what))
+		}
+		if vals[5] == "" {
+			errs = append(errs, doc.errAt(n, "", "%s: expires is required (2006-01-02 or RFC 3339)", what))
+		} else if t, err := parseDate(vals[5]); err != nil {
+			errs = append(errs, doc.errAt(f["expires"], "", "%s: expires: %v", what, err))
+		} else {
+			s.Expires = t
+		}
+		key := s.Fingerprint + "\x00" + s.RuleID + "\x00" + strings.ToLower(s.Vendor)
+		if line, dup := seen[key]; dup {
+			errs = append(errs, doc.errAt(n, "", "%s: duplicates the suppression at line %d", what, line))
+			continue
+		}
+		seen[key] = n.Line
+		out = append(out, s)
+	}
+	if len(errs) > 0 {
+		sortErrors(errs)
+		return nil, errs.err()
+	}
+	return out, nil
+}

@@ -1,0 +1,363 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Error is one problem in a rules, approvals or suppressions file, with its position.
+type Error struct {
+	File   string
+	Line   int // 1-based; 0 when unknown
+	Column int // 1-based; 0 when unknown
+	RuleID string
+	Msg    string
+	// Source is the offending line of the file and Caret a marker under the column, when known.
+	Source string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	if e.RuleID != "" {
+		fmt.Fprintf(&b, "rule %q: ", e.RuleID)
+	}
+	b.WriteString(e.Msg)
+	if e.Source != "" && e.Column > 0 {
+		src := sanitize(strings.ReplaceAll(e.Source, "\t", " "))
+		b.WriteString("\n | ")
+		b.WriteString(src)
+		b.WriteString("\n | ")
+		b.WriteString(strings.Repeat(" ", min(e.Column-1, len(src))))
+		b.WriteString("^")
+	}
+	return b.String()
+}
+
+// Errors is every problem found in one load, in file order.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// err returns nil for no errors, the single error, or all of them.
+func (es Errors) err() error {
+	switch len(es) {
+	case 0:
+		return nil
+	case 1:
+		return es[0]
+	}
+	return es
+}
+
+// yamlDoc is a parsed YAML file with its lines, for positions and caret lines.
+type yamlDoc struct {
+	file  string
+	lines []string
+	root  *yaml.Node // the document's content node (nil for an empty file)
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseYAML parses one YAML document. A syntax error becomes an *Error with the line yaml.v3 reports.
+func parseYAML(file string, data []byte) (*yamlDoc, error) {
+	d := &yamlDoc{file: file, lines: strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return d, nil
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		return nil, &Error{File: file, Line: line, Msg: "invalid YAML: " + msg}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document; put everything in one"}
+	}
+	if len(doc.Content) > 0 {
+		d.root = doc.Content[0]
+	}
+	return d, nil
+}
+
+// errAt builds an *Error at a node.
+func (d *yamlDoc) errAt(n *yaml.Node, ruleID, format string, args ...any) *Error {
+	e := &Error{File: d.file, RuleID: ruleID, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+		e.Source = d.line(n.Line)
+	}
+	return e
+}
+
+func (d *yamlDoc) line(n int) string {
+	if n < 1 || n > len(d.lines) {
+		return ""
+	}
+	return d.lines[n-1]
+}
+
+// kindName names a node kind for error messages.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return "a scalar"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a document"
+}
+
+// resolveAlias follows YAML aliases.
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 16; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// fields checks that n is a mapping whose keys are all in allowed and returns key → value node (and the key
+// nodes, for positions). Unknown and duplicate keys are errors that name the allowed keys.
+func (d *yamlDoc) fields(n *yaml.Node, ruleID, what string, allowed ...string) (map[string]*yaml.Node, map[string]*yaml.Node, Errors) {
+	n = resolveAlias(n)
+	var errs Errors
+	if n == nil || n.Kind != yaml.MappingNode {
+		if n == nil {
+			return nil, nil, Errors{{File: d.file, RuleID: ruleID, Msg: what + " must be a mapping"}}
+		}
+		return nil, nil, Errors{d.errAt(n, ruleID, "%s must be a mapping, not %s", what, kindName(n))}
+	}
+	vals := map[string]*yaml.Node{}
+	keys := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			errs = append(errs, d.errAt(k, ruleID, "%s: keys must be strings", what))
+			continue
+		}
+		if !containsStr(allowed, k.Value) {
+			msg := fmt.Sprintf("%s: unknown key %q (known: %s)", what, k.Value, strings.Join(allowed, ", "))
+			if s := nearest(k.Value, allowed); s != "" {
+				msg = fmt.Sprintf("%s: unknown key %q (did you mean %q?)", what, k.Value, s)
+			}
+			errs = append(errs, d.errAt(k, ruleID, "%s", msg))
+			continue
+		}
+		if _, dup := vals[k.Value]; dup {
+			errs = append(errs, d.errAt(k, ruleID, "%s: duplicate key %q", what, k.Value))
+			continue
+		}
+		vals[k.Value], keys[k.Value] = v, k
+	}
+	return vals, keys, errs
+}
+
+// str decodes a scalar string; a missing node gives "".
+func (d *yamlDoc) str(n *yaml.Node, ruleID, what string) (string, *Error) {
+	if n == nil {
+		return "", nil
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		if n.Tag == "!!null" {
+			return "", nil
+		}
+		return "", d.errAt(n, ruleID, "%s must be a string, not %s", what, kindName(n))
+	}
+	return n.Value, nil
+}
+
+// strList decodes a list of strings (a single string is accepted as a one-item list).
+func (d *yamlDoc) strList(n *yaml.Node, ruleID, what string) ([]string, *Error) {
+	if n == nil || n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		return []string{n.Value}, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, d.errAt(n, ruleID, "%s must be a list of strings, not %s", what, kindName(n))
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, c := range n.Content {
+		c = resolveAlias(c)
+		if c.Kind != yaml.ScalarNode || c.Tag == "!!null" {
+			return nil, d.errAt(c, ruleID, "%s must be a list of strings; this item is %s", what, kindName(c))
+		}
+		out = append(out, c.Value)
+	}
+	return out, nil
+}
+
+// toJSON converts a YAML node to JSON, for decoding into types that only carry json tags. Mapping keys must be
+// strings.
+func toJSON(n *yaml.Node) ([]byte, error) {
+	budget := maxNodes
+	v, err := plain(n, 0, &budget)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// maxNodes bounds the nodes one value may expand to (YAML aliases can make a small file expand enormously).
+const maxNodes = 100_000
+
+func plain(n *yaml.Node, depth int, budget *int) (any, error) {
+	n = resolveAlias(n)
+	if depth > 64 {
+		return nil, errors.New("nested too deeply")
+	}
+	if *budget--; *budget < 0 {
+		return nil, errors.New("too large (aliases expand to too many nodes)")
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: keys must be strings", k.Line)
+			}
+			v, err := plain(n.Content[i+1], depth+1, budget)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := plain(c, depth+1, budget)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
+		}
+		return l, nil
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return nil, nil
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				return nil, err
+			}
+			return b, nil
+		case "!!int":
+			var i int64
+			if err := n.Decode(&i); err != nil {
+				return nil, err
+			}
+			return i, nil
+		case "!!float":
+			var f float64
+			if err := n.Decode(&f); err != nil {
+				return nil, err
+			}
+			return f, nil
+		}
+		return n.Value, nil
+	}
+	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+}
+
+// parseDate accepts 2006-01-02 (meaning the end of that day, UTC) or RFC 3339.
+func parseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.Add(24*time.Hour - time.Second).UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (2006-01-02) or an RFC 3339 time (2006-01-02T15:04:05Z)", s)
+}
+
+// nearest returns the candidate closest to s by edit distance, if it is close enough to be a likely typo.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	ls := strings.ToLower(s)
+	for _, c := range candidates {
+		d := editDistance(ls, strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD <= max(1, len(s)/3) {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// sortErrors orders errors by file, line and column.
+func sortErrors(es Errors) {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+}
