@@ -116,7 +116,7 @@ func syntheticRecords(n int) []scanner.Record {
 			r.Kind, r.Source = scanner.KindCloudTrust, "aws"
 			r.Principal = &scanner.Principal{Type: "role", ID: "arn:aws:iam::111122223333:role/r" + fmt.Sprint(i%50)}
 			r.Hints = []scanner.Hint{{Type: scanner.HintAWSAccount, Value: accounts[i%3]}}
-			r.Attributes = map[string]any{"requires_external_id": i%2 == 0}
+			r.Attributes = map[string]any{"external_id_present": i%2 == 0}
 		case m < 97:
 			r.Kind, r.Source = scanner.KindCloudCredential, "aws"
 			r.Hints = []scanner.Hint{{Type: scanner.HintName, Value: "hubspot-sync"}}

@@ -1,18 +1,21 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"strings"
 
 	"github.com/shadowscan/shadowscan/configs"
+	"github.com/shadowscan/shadowscan/rules"
 	"github.com/shadowscan/shadowscan/rules/catalog"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
-// pipeline is the resolve and evaluate stages built from the config.
+// pipeline is the resolve and evaluate stages built from the config: the catalogue and its resolver, the rule
+// set, the organisation's approvals and suppressions.
 type pipeline struct {
-	resolver     scanner.Resolver
+	catalog      *catalog.Catalog
+	resolver     *catalog.Resolver
+	rules        *rules.RuleSet
+	approvals    *rules.Approvals // nil when no approved_file is configured
 	policy       scanner.Policy
 	evaluator    scanner.Evaluator
 	suppressions []scanner.Suppression
@@ -23,34 +26,57 @@ func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	res := catalog.NewResolver(cat)
-	for _, p := range res.Problems() {
-		a.log.Warn().Str("component", "catalog").Msg(p)
+	p := &pipeline{catalog: cat, resolver: catalog.NewResolver(cat)}
+	for _, prob := range p.resolver.Problems() {
+		a.log.Warn().Str("component", "catalog").Msg(prob)
 	}
-	return &pipeline{resolver: res, evaluator: interimEvaluator{}}, nil
-}
-
-// interimEvaluator is the minimal built-in evaluation used until the rule engine is wired in: an app that no
-// vendor matched and that holds Gmail or Drive scopes is reported.
-type interimEvaluator struct{}
-
-func (interimEvaluator) EvaluateRecord(_ context.Context, rec *scanner.Record, res scanner.Resolution, _ scanner.Approval, emit func(scanner.Match)) error {
-	if res.Vendor != nil {
-		return nil
+	if p.rules, err = rules.Load(rules.Options{ExtraFiles: cfg.Rules.ExtraFiles, Disable: cfg.Rules.Disable,
+		Severity: cfg.Rules.Severity}); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
 	}
-	for _, s := range rec.Scopes {
-		if strings.Contains(s, "/auth/gmail") || strings.Contains(s, "mail.google.com") || strings.Contains(s, "/auth/drive") {
-			emit(scanner.Match{RuleID: "unknown-app-restricted-scopes", Title: "Unknown app holds restricted scopes",
-				Severity: scanner.SeverityHigh, GroupKey: string(res.Hint.Type) + ":" + strings.ToLower(res.Hint.Value),
-				Message:     "An app no catalogue vendor matches holds Gmail or Drive access.",
-				Remediation: "Find out who uses it and why; revoke the grant if nobody can vouch for it.",
-				Evidence:    []scanner.Evidence{{Provider: rec.Provider, Kind: rec.Kind, ID: rec.ID, Summary: rec.Summary}}})
-			return nil
+	if cfg.Policy.ApprovedFile != "" {
+		if p.approvals, err = rules.LoadApprovals(cfg.Policy.ApprovedFile, vendorIndex{cat, p.resolver}, a.now()); err != nil {
+			return nil, err
+		}
+		p.policy = p.approvals
+	} else {
+		a.log.Warn().Str("component", "rules").Msg("no policy.approved_file: every vendor counts as unapproved")
+	}
+	if cfg.Policy.SuppressionsFile != "" {
+		if p.suppressions, err = rules.LoadSuppressionsFor(cfg.Policy.SuppressionsFile, p.rules); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	p.evaluator = rules.NewEngine(p.rules, rules.OrgInfo{Organization: cfg.Organization, Thresholds: cfg.Rules.Thresholds,
+		Policy: p.policy, Now: a.now})
+	return p, nil
 }
 
-func (interimEvaluator) EvaluateInventory(context.Context, []scanner.InventoryItem, []scanner.Unidentified, func(scanner.Match)) error {
-	return nil
+// vendorIndex adapts the catalogue to what the approvals loader needs.
+type vendorIndex struct {
+	cat *catalog.Catalog
+	res *catalog.Resolver
+}
+
+func (v vendorIndex) Lookup(idOrName string) (scanner.Vendor, bool) {
+	e, ok := v.cat.Lookup(idOrName)
+	if !ok {
+		return scanner.Vendor{}, false
+	}
+	vd, ok := v.res.Vendor(e.ID)
+	if !ok {
+		return scanner.Vendor{}, false
+	}
+	return *vd, true
+}
+
+func (v vendorIndex) Suggest(name string) []string {
+	ids := v.cat.Suggest(name)
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if e, ok := v.cat.Vendor(id); ok {
+			out = append(out, e.Name)
+		}
+	}
+	return out
 }
