@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/web"
 )
 
 // interruptProvider sends SIGINT to this process once it has emitted a record, then waits for cancellation, as a
@@ -239,5 +244,72 @@ func TestCatalogCommands(t *testing.T) {
 		if r.code != tc.code || !strings.Contains(r.stdout+r.stderr, tc.want) {
 			t.Errorf("%v: exit %d (want %d), output %q lacks %q", tc.args, r.code, tc.code, r.stdout+r.stderr, tc.want)
 		}
+	}
+}
+
+// TestCheckAndServeAgree is issue 8's "done when": check by name, check by consent URL and the page's API give the
+// same verdict and alternatives for the demo organisation, with the real catalogue, approvals and resolver.
+func TestCheckAndServeAgree(t *testing.T) {
+	const demo = "../../configs/demo.yaml"
+	consent := "https://accounts.google.com/o/oauth2/v2/auth?client_id=139846129051-hotjar.apps.googleusercontent.com" +
+		"&redirect_uri=https%3A%2F%2Finsights.hotjar.com%2Fapi%2Fv2%2Fauth%2Fgoogle&response_type=code&scope=openid%20email"
+	type verdict struct {
+		Verdict      string `json:"verdict"`
+		Alternatives []struct {
+			Vendor struct {
+				ID string `json:"id"`
+			} `json:"vendor"`
+			Owner string `json:"owner"`
+		} `json:"alternatives"`
+	}
+	decode := func(s string) verdict {
+		var v verdict
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, s)
+		}
+		return v
+	}
+	byName := run(t, nil, "check", "--config", demo, "--format", "json", "hotjar")
+	byURL := run(t, nil, "check", "--config", demo, "--format", "json", consent)
+	if byName.code != 1 || byURL.code != 1 {
+		t.Fatalf("exit %d/%d, want 1 (needs IT approval): %s %s", byName.code, byURL.code, byName.stderr, byURL.stderr)
+	}
+	a, b := decode(byName.stdout), decode(byURL.stdout)
+
+	var out, errb bytes.Buffer
+	ap := newApp(&out, &errb)
+	ap.environ, ap.logLevel = nil, "warn"
+	if err := ap.buildLogger(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ap.loadCheckPipeline(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web.New(web.Options{NewChecker: p.newChecker}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/check?q=hotjar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	c := decode(string(body))
+
+	for _, v := range []verdict{a, b, c} {
+		if v.Verdict != "unapproved" || len(v.Alternatives) == 0 || v.Alternatives[0].Vendor.ID != "fullstory" {
+			t.Errorf("verdict %+v, want unapproved with FullStory as the alternative", v)
+		}
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) || fmt.Sprint(a) != fmt.Sprint(c) {
+		t.Errorf("check by name, by consent URL and the page disagree:\n%+v\n%+v\n%+v", a, b, c)
+	}
+	for q, code := range map[string]int{"apollo": 4, "fullstory": 0, "canva": 0, "semrush": 1, "mailchimp": 1} {
+		if r := run(t, nil, "check", "--config", demo, q); r.code != code {
+			t.Errorf("check %s: exit %d, want %d", q, r.code, code)
+		}
+	}
+	if r := run(t, nil, "check", "--config", demo, "--format", "pdf", "x"); r.code != 2 {
+		t.Errorf("bad format: exit %d", r.code)
 	}
 }
