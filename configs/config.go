@@ -22,6 +22,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/report"
+	"github.com/shadowscan/shadowscan/scanner/textdist"
 )
 
 // EnvPrefix is the prefix of environment overrides.
@@ -689,34 +690,8 @@ func contains(list []string, s string) bool {
 
 // didYouMean suggests the closest known word, if it is close.
 func didYouMean(s string, known []string) string {
-	best, bestD := "", 1<<30
-	for _, k := range known {
-		if d := levenshtein(strings.ToLower(s), strings.ToLower(k)); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" && bestD <= max(2, len(s)/3) {
+	if best := textdist.Nearest(s, known, 2); best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

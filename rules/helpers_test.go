@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/textdist"
 )
 
 // testVendors is a small catalogue for tests: the demo organisation's vendors.
@@ -61,7 +62,7 @@ func (f *fakeIndex) Suggest(s string) []string {
 	}
 	var cs []cand
 	for _, v := range testVendors {
-		d := editDistance(strings.ToLower(s), v.ID)
+		d := textdist.Levenshtein(strings.ToLower(s), v.ID)
 		if d <= 3 {
 			cs = append(cs, cand{v.ID, d})
 		}
