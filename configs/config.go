@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -241,10 +242,10 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 }
 
 func (l *loader) validate(cfg *Config) error {
-	if !contains(Formats, cfg.Output.Format) {
+	if !slices.Contains(Formats, cfg.Output.Format) {
 		return l.errf("output.format", "output.format: %q is not one of %s", cfg.Output.Format, strings.Join(Formats, ", "))
 	}
-	if !contains(FailOnLevels, cfg.Output.FailOn) {
+	if !slices.Contains(FailOnLevels, cfg.Output.FailOn) {
 		return l.errf("output.fail_on", "output.fail_on: %q is not one of %s", cfg.Output.FailOn, strings.Join(FailOnLevels, ", "))
 	}
 	if cfg.Scan.Concurrency < 1 || cfg.Scan.Concurrency > 64 {
@@ -323,7 +324,7 @@ func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) st
 		}
 		rest := map[string]any{}
 		for k, v := range m {
-			if !contains(commonProviderKeys, k) {
+			if !slices.Contains(commonProviderKeys, k) {
 				rest[k] = v
 			}
 		}
@@ -677,15 +678,6 @@ func (l *loader) lineOf(path string) int {
 		path = path[:i]
 	}
 	return 0
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // didYouMean suggests the closest known word, if it is close.

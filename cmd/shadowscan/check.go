@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -26,7 +27,7 @@ func (a *app) loadCheckPipeline(configPath string) (*pipeline, error) {
 		}
 		cfg = *c
 	}
-	p, err := a.buildPipeline(&cfg)
+	p, err := a.loadPolicy(&cfg)
 	if err != nil {
 		return nil, usageErr(err)
 	}
@@ -44,7 +45,7 @@ Exit codes: 0 approved or tolerated; 1 needs IT approval (not approved, under re
 vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !contains(check.Formats, format) {
+			if !slices.Contains(check.Formats, format) {
 				return usageErr(fmt.Errorf("--format: %q is not one of %s", format, strings.Join(check.Formats, ", ")))
 			}
 			p, err := a.loadCheckPipeline(configPath)

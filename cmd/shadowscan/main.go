@@ -15,7 +15,6 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	_ "github.com/shadowscan/shadowscan/providers/all"
 )
@@ -64,7 +63,7 @@ type app struct {
 func newApp(stdout, stderr io.Writer) *app {
 	a := &app{stdout: stdout, stderr: stderr, now: time.Now, environ: os.Environ()}
 	if f, ok := stderr.(*os.File); ok {
-		a.stderrTTY = term.IsTerminal(int(f.Fd()))
+		a.stderrTTY = isTerminal(f)
 	}
 	a.newID = func() string {
 		b := make([]byte, 4)

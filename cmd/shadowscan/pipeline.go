@@ -22,6 +22,27 @@ type pipeline struct {
 }
 
 func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
+	p, err := a.loadPolicy(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if p.rules, err = rules.Load(rules.Options{ExtraFiles: cfg.Rules.ExtraFiles, Disable: cfg.Rules.Disable,
+		Severity: cfg.Rules.Severity}); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	if cfg.Policy.SuppressionsFile != "" {
+		if p.suppressions, err = rules.LoadSuppressionsFor(cfg.Policy.SuppressionsFile, p.rules); err != nil {
+			return nil, err
+		}
+	}
+	p.evaluator = rules.NewEngine(p.rules, rules.OrgInfo{Organization: cfg.Organization, Thresholds: cfg.Rules.Thresholds,
+		Policy: p.policy, Now: a.now})
+	return p, nil
+}
+
+// loadPolicy is the part of the pipeline that check and serve need too: the catalogue, its resolver and the
+// approved-tools file. Rules and suppressions are left to buildPipeline.
+func (a *app) loadPolicy(cfg *configs.Config) (*pipeline, error) {
 	cat, err := catalog.Load(cfg.Catalog.ExtraFiles...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
@@ -29,10 +50,6 @@ func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
 	p := &pipeline{catalog: cat, resolver: catalog.NewResolver(cat)}
 	for _, prob := range p.resolver.Problems() {
 		a.log.Warn().Str("component", "catalog").Msg(prob)
-	}
-	if p.rules, err = rules.Load(rules.Options{ExtraFiles: cfg.Rules.ExtraFiles, Disable: cfg.Rules.Disable,
-		Severity: cfg.Rules.Severity}); err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
 	}
 	if cfg.Policy.ApprovedFile != "" {
 		if p.approvals, err = rules.LoadApprovals(cfg.Policy.ApprovedFile, vendorIndex{cat, p.resolver}, a.now()); err != nil {
@@ -42,13 +59,6 @@ func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
 	} else {
 		a.log.Warn().Str("component", "rules").Msg("no policy.approved_file: every vendor counts as unapproved")
 	}
-	if cfg.Policy.SuppressionsFile != "" {
-		if p.suppressions, err = rules.LoadSuppressionsFor(cfg.Policy.SuppressionsFile, p.rules); err != nil {
-			return nil, err
-		}
-	}
-	p.evaluator = rules.NewEngine(p.rules, rules.OrgInfo{Organization: cfg.Organization, Thresholds: cfg.Rules.Thresholds,
-		Policy: p.policy, Now: a.now})
 	return p, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -67,7 +68,7 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if f.failOnNew {
 		cfg.Output.FailOnNew = true
 	}
-	if !contains(configs.FailOnLevels, cfg.Output.FailOn) {
+	if !slices.Contains(configs.FailOnLevels, cfg.Output.FailOn) {
 		return usageErr(fmt.Errorf("--fail-on: %q is not one of %s", cfg.Output.FailOn, strings.Join(configs.FailOnLevels, ", ")))
 	}
 	writer, err := report.New(cfg.Output.Format, report.Options{Color: a.colour(cfg.Output.Path)})
@@ -213,13 +214,4 @@ func (a *app) showProgress(p *scanner.Progress) func() {
 		}
 	}()
 	return func() { close(done); <-finished }
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,7 +88,7 @@ func newProvider(c *Config, d scanner.Deps, load func(ctx context.Context) (aws.
 func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	em := &emitter{emit: emit, cancel: cancel}
+	em := scanner.NewEmitter(emit, cancel)
 	start := time.Now()
 	var err error
 	if p.cfg.Export.Enabled() {
@@ -99,56 +98,20 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 		p.log.Info().Str("mode", "api").Bool("organization", p.cfg.Organization.Enabled).Msg("collecting from AWS")
 		err = p.collectAPI(ctx, em)
 	}
-	if e := em.stopErr(); e != nil {
+	if e := em.Err(); e != nil {
 		return e
 	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
-	p.log.Info().Int("records", em.count()).Dur("took", time.Since(start)).Msg("AWS collection finished")
+	p.log.Info().Int("records", em.Count()).Dur("took", time.Since(start)).Msg("AWS collection finished")
 	return err
-}
-
-// emitter serialises emit across account workers and remembers the first emit error, which stops everything.
-type emitter struct {
-	mu     sync.Mutex
-	emit   func(scanner.Record) error
-	cancel context.CancelFunc
-	err    error
-	n      int
-}
-
-func (e *emitter) send(r scanner.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.err != nil {
-		return e.err
-	}
-	if err := e.emit(r); err != nil {
-		e.err = err
-		e.cancel()
-		return err
-	}
-	e.n++
-	return nil
-}
-
-func (e *emitter) stopErr() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.err
-}
-
-func (e *emitter) count() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.n
 }
 
 // errStopped marks "stop: emit failed or ctx is done" so callers do not report it as an API failure.
 var errStopped = errors.New("collection stopped")
 
 // stopped says whether err (or the context) means the scan is over rather than that one API failed.
-func stopped(ctx context.Context, em *emitter, err error) bool {
-	return errors.Is(err, errStopped) || em.stopErr() != nil || ctx.Err() != nil
+func stopped(ctx context.Context, em *scanner.Emitter, err error) bool {
+	return errors.Is(err, errStopped) || em.Err() != nil || ctx.Err() != nil
 }

@@ -21,7 +21,7 @@ import (
 // run is one API-mode collection.
 type run struct {
 	p        *provider
-	em       *emitter
+	em       *scanner.Emitter
 	base     aws.Config // the caller's configuration (after role_arn)
 	caller   *clients
 	callerID string
@@ -31,7 +31,7 @@ type run struct {
 	names       map[string]account // scanned and listed accounts by ID
 }
 
-func (p *provider) collectAPI(ctx context.Context, em *emitter) error {
+func (p *provider) collectAPI(ctx context.Context, em *scanner.Emitter) error {
 	base, err := p.load(ctx)
 	if err != nil {
 		return err
@@ -337,7 +337,7 @@ type accountScan struct {
 
 func (s *accountScan) emit(recs ...scanner.Record) error {
 	for _, rec := range recs {
-		if err := s.run.em.send(rec); err != nil {
+		if err := s.run.em.Send(rec); err != nil {
 			return errors.Join(errStopped, err)
 		}
 		s.emitted++

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/providers/internal/dnssignal"
+	"github.com/shadowscan/shadowscan/scanner"
 )
 
 // Export mode reads what the AWS CLI prints, so that a scan needs no credentials at scan time:
@@ -394,7 +395,7 @@ var reARNAccount = regexp.MustCompile(`^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d
 
 // collectExport emits the records of the configured export files. A file that cannot be read is recorded and the
 // others go on; if none can be read, Collect fails.
-func (p *provider) collectExport(ctx context.Context, em *emitter) error {
+func (p *provider) collectExport(ctx context.Context, em *scanner.Emitter) error {
 	e := p.cfg.Export
 	diag := p.d.Diagnostics
 	files, failed := 0, 0
@@ -468,7 +469,7 @@ func (p *provider) collectExport(ctx context.Context, em *emitter) error {
 		}
 		trusts += len(res.Records)
 		for _, rec := range res.Records {
-			if err := em.send(rec); err != nil {
+			if err := em.Send(rec); err != nil {
 				return err
 			}
 		}
@@ -478,7 +479,7 @@ func (p *provider) collectExport(ctx context.Context, em *emitter) error {
 		if k.UserARN == "" && u != nil {
 			k.UserARN = u.ARN
 		}
-		if err := em.send(credentialRecord(a, k, u, now)); err != nil {
+		if err := em.Send(credentialRecord(a, k, u, now)); err != nil {
 			return err
 		}
 	}
@@ -501,7 +502,7 @@ func (p *provider) collectExport(ctx context.Context, em *emitter) error {
 		}
 		hz := hostedZone{ID: dnssignal.Norm(z.Zone), Name: dnssignal.Norm(z.Zone), Private: z.Private}
 		for _, rec := range zoneRecords(a, hz, sets) {
-			if err := em.send(rec); err != nil {
+			if err := em.Send(rec); err != nil {
 				return err
 			}
 		}
@@ -518,7 +519,7 @@ func (p *provider) collectExport(ctx context.Context, em *emitter) error {
 			continue
 		}
 		for _, ag := range ags {
-			if err := em.send(agreementRecord(a, ag, false)); err != nil {
+			if err := em.Send(agreementRecord(a, ag, false)); err != nil {
 				return err
 			}
 		}

@@ -172,7 +172,7 @@ func (r *run) collectMarketplaceSpend(ctx context.Context) error {
 		if !ok {
 			a = account{ID: sp.AccountID, Name: names[sp.AccountID]}
 		}
-		if err := r.em.send(spendRecord(a, sp)); err != nil {
+		if err := r.em.Send(spendRecord(a, sp)); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shadowscan/shadowscan/scanner"
 	admin "google.golang.org/api/admin/directory/v1"
 	reports "google.golang.org/api/admin/reports/v1"
 	"google.golang.org/api/option"
@@ -36,7 +37,7 @@ func (p *provider) services(ctx context.Context) (*admin.Service, *reports.Servi
 }
 
 // collectAPI reads users, the token audit log and every user's tokens, and emits the joined grants.
-func (p *provider) collectAPI(ctx context.Context, out *emitter) error {
+func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 	dir, rep, err := p.services(ctx)
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func (p *provider) collectAPI(ctx context.Context, out *emitter) error {
 	var res *sweepResult
 	if p.cfg.readsTokens() && len(users) > 0 {
 		res = p.sweep(ctx, dir, users, aud, out)
-		if err := out.stopped(); err != nil {
+		if err := out.Err(); err != nil {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -121,7 +122,7 @@ func (p *provider) collectAPI(ctx context.Context, out *emitter) error {
 		tokensRead := res != nil && res.fatal == nil && (res.read[a.userID] || res.read[strings.ToLower(a.email)])
 		g := grant{user: u, clientID: a.clientID, displayText: a.appName, scopes: a.scopes, source: sourceAudit,
 			audit: a, revoked: a.lastEvent == eventRevoke || tokensRead}
-		if err := out.send(p.record(g)); err != nil {
+		if err := out.Send(p.record(g)); err != nil {
 			return err
 		}
 		auditOnly++

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shadowscan/shadowscan/scanner"
 	admin "google.golang.org/api/admin/directory/v1"
 	"google.golang.org/api/googleapi"
 )
@@ -165,7 +166,7 @@ func (r *sweepResult) summary(total int) string {
 
 // sweep calls tokens.list for every user with bounded concurrency (the rate limit is in the transport) and emits
 // their grants as they arrive, joined with the audit log when there is one.
-func (p *provider) sweep(ctx context.Context, dir *admin.Service, users []person, aud *auditLog, out *emitter) *sweepResult {
+func (p *provider) sweep(ctx context.Context, dir *admin.Service, users []person, aud *auditLog, out *scanner.Emitter) *sweepResult {
 	res := &sweepResult{failed: map[string][]string{}, read: map[string]bool{}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -196,7 +197,7 @@ feed:
 }
 
 func (p *provider) sweepUser(ctx context.Context, cancel context.CancelFunc, dir *admin.Service, u person, aud *auditLog,
-	out *emitter, res *sweepResult) {
+	out *scanner.Emitter, res *sweepResult) {
 	key := u.ID
 	if key == "" {
 		key = u.Email
@@ -256,7 +257,7 @@ func (p *provider) sweepUser(ctx context.Context, cancel context.CancelFunc, dir
 		if aud != nil {
 			g.audit = aud.claim(u, t.ClientId)
 		}
-		if err := out.send(p.record(g)); err != nil {
+		if err := out.Send(p.record(g)); err != nil {
 			cancel()
 			return
 		}

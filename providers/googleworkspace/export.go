@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/shadowscan/shadowscan/scanner"
 )
 
 // maxExportSize bounds what is read from an export file.
@@ -30,7 +32,7 @@ type exportToken struct {
 }
 
 // collectExport emits the grants of an export file instead of calling the API.
-func (p *provider) collectExport(ctx context.Context, out *emitter) error {
+func (p *provider) collectExport(ctx context.Context, out *scanner.Emitter) error {
 	var people peopleIndex
 	if p.cfg.UsersExportFile != "" {
 		users, err := readExport(p.cfg.UsersExportFile, parseUsersExport)
@@ -78,7 +80,7 @@ func (p *provider) collectExport(ctx context.Context, out *emitter) error {
 		}
 		g := grant{user: u, clientID: t.clientID, displayText: t.displayText, anonymous: t.anonymous,
 			nativeApp: t.nativeApp, scopes: t.scopes, source: sourceExport}
-		if err := out.send(p.record(g)); err != nil {
+		if err := out.Send(p.record(g)); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -93,7 +92,7 @@ func newProvider(c *Config, d scanner.Deps) (*provider, error) {
 
 // Collect emits one oauth_grant record per (user, client ID).
 func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error) error {
-	out := &emitter{emit: emit}
+	out := scanner.NewEmitter(emit, nil)
 	start := time.Now()
 	var err error
 	if p.cfg.ExportFile != "" {
@@ -105,43 +104,8 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	if err != nil {
 		ev = p.log.Warn().Err(err)
 	}
-	ev.Int("records", out.count()).Dur("took", time.Since(start)).Msg("google workspace collection finished")
+	ev.Int("records", out.Count()).Dur("took", time.Since(start)).Msg("google workspace collection finished")
 	return err
-}
-
-// emitter serialises emit across the sweep's workers and remembers the first error, after which nothing more is
-// emitted.
-type emitter struct {
-	mu   sync.Mutex
-	emit func(scanner.Record) error
-	err  error
-	n    int
-}
-
-func (e *emitter) send(r scanner.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.err != nil {
-		return e.err
-	}
-	if err := e.emit(r); err != nil {
-		e.err = err
-		return err
-	}
-	e.n++
-	return nil
-}
-
-func (e *emitter) stopped() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.err
-}
-
-func (e *emitter) count() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.n
 }
 
 // person is a Workspace user, as far as a grant's attribution needs.

@@ -93,6 +93,20 @@ func parseTaxonomy(name string, data []byte) ([]Category, []Issue) {
 		return nil, issues
 	}
 	seen := map[string]int{}
+	// checkID applies the same rules to category and subcategory IDs: snake_case, named, unique across both.
+	checkID := func(kind, id, name string, line int) {
+		if !taxonomyIDPattern.MatchString(id) {
+			add(line, "%s id %q must be snake_case (a-z, 0-9, _)", kind, id)
+		}
+		if name == "" {
+			add(line, "%s %q: missing name", kind, id)
+		}
+		if prev, dup := seen[id]; dup {
+			add(line, "duplicate taxonomy id %q (first at line %d)", id, prev)
+		} else {
+			seen[id] = line
+		}
+	}
 	var cats []Category
 	for _, item := range list.Content {
 		if item.Kind != yaml.MappingNode {
@@ -133,34 +147,14 @@ func parseTaxonomy(name string, data []byte) ([]Category, []Issue) {
 							add(sk.Line, "unknown subcategory key %q", sk.Value)
 						}
 					}
-					if !taxonomyIDPattern.MatchString(sub.ID) {
-						add(s.Line, "subcategory id %q must be snake_case (a-z, 0-9, _)", sub.ID)
-					}
-					if sub.Name == "" {
-						add(s.Line, "subcategory %q: missing name", sub.ID)
-					}
-					if prev, dup := seen[sub.ID]; dup {
-						add(s.Line, "duplicate taxonomy id %q (first at line %d)", sub.ID, prev)
-					} else {
-						seen[sub.ID] = s.Line
-					}
+					checkID("subcategory", sub.ID, sub.Name, s.Line)
 					cat.Subcategories = append(cat.Subcategories, sub)
 				}
 			default:
 				add(k.Line, "unknown category key %q", k.Value)
 			}
 		}
-		if !taxonomyIDPattern.MatchString(cat.ID) {
-			add(item.Line, "category id %q must be snake_case (a-z, 0-9, _)", cat.ID)
-		}
-		if cat.Name == "" {
-			add(item.Line, "category %q: missing name", cat.ID)
-		}
-		if prev, dup := seen[cat.ID]; dup {
-			add(item.Line, "duplicate taxonomy id %q (first at line %d)", cat.ID, prev)
-		} else {
-			seen[cat.ID] = item.Line
-		}
+		checkID("category", cat.ID, cat.Name, item.Line)
 		cats = append(cats, cat)
 	}
 	if len(cats) == 0 && len(issues) == 0 {
