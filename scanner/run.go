@@ -69,12 +69,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	log := opts.Logger.With().Str("component", "scanner").Logger()
 
 	acc := newAccumulator(opts)
+	// Records already read are resolved and evaluated even after an interrupt, so the partial report keeps their
+	// findings; evaluation is bounded per rule (CEL cost limits), so it needs no cancellation of its own.
+	evalCtx := context.WithoutCancel(ctx)
 	recs := make(chan Record, 256)
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
 		for rec := range recs {
-			acc.add(ctx, &rec)
+			acc.add(evalCtx, &rec)
 		}
 	}()
 
@@ -109,7 +112,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				Message: fmt.Sprintf("%d rule evaluations failed; findings may be missing (first: %s)", n, acc.firstEvalError())}}})
 	}
 
-	rep := acc.finish(ctx)
+	rep := acc.finish(evalCtx)
 	rep.SchemaVersion = SchemaVersion
 	rep.Tool = opts.Tool
 	rep.Scan = ScanInfo{ID: opts.ScanID, StartedAt: started, FinishedAt: opts.Now().UTC(), Organization: opts.Org.Name}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -413,5 +414,55 @@ func TestReportIndependentOfArrivalOrder(t *testing.T) {
 	j2, _ := json.Marshal(r2.Findings)
 	if string(j1) != string(j2) {
 		t.Errorf("findings depend on arrival order:\n%v\n%v", r1.Findings, r2.Findings)
+	}
+}
+
+// ctxEval fails when asked to evaluate under a cancelled context; the first record waits for the cancellation,
+// as a record still buffered when Ctrl-C arrives would.
+type ctxEval struct {
+	cancelled <-chan struct{}
+	once      *sync.Once
+}
+
+func (e ctxEval) EvaluateRecord(ctx context.Context, rec *Record, _ Resolution, _ Approval, emit func(Match)) error {
+	e.once.Do(func() { <-e.cancelled })
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	emit(Match{RuleID: "r", Title: "t", Severity: SeverityLow, GroupKey: rec.ID})
+	return nil
+}
+
+func (e ctxEval) EvaluateInventory(ctx context.Context, _ []InventoryItem, _ []Unidentified, emit func(Match)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	emit(Match{RuleID: "inv", Title: "t", Severity: SeverityInfo, GroupKey: "all"})
+	return nil
+}
+
+// TestInterruptedScanStillEvaluatesWhatWasRead: after cancellation, records already read are still resolved and
+// evaluated, and inventory rules still run, so the partial report has their findings.
+func TestInterruptedScanStillEvaluatesWhatWasRead(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelled := make(chan struct{})
+	opts := testOpts(t, fake("p", &fakeConfig{Records: 3, Slow: true}))
+	opts.Evaluator = ctxEval{cancelled: cancelled, once: &sync.Once{}}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		cancel()
+		close(cancelled)
+	}()
+	rep, err := Run(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Coverage {
+		if c.Provider == "rules" {
+			t.Errorf("rule evaluation failed after the interrupt: %+v", c.Errors)
+		}
+	}
+	if len(rep.Findings) != 4 {
+		t.Errorf("findings %d, want 3 record findings and 1 inventory finding", len(rep.Findings))
 	}
 }

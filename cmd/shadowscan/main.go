@@ -104,7 +104,8 @@ func (a *app) buildLogger() error {
 	default:
 		return usageErr(fmt.Errorf("--log-format: %q is not json or console", format))
 	}
-	a.log = zerolog.New(w).With().Timestamp().Str("app", "shadowscan").Logger().Level(lvl)
+	// Providers log from many goroutines; SyncWriter keeps lines whole on any writer, not just os.Stderr.
+	a.log = zerolog.New(zerolog.SyncWriter(w)).With().Timestamp().Str("app", "shadowscan").Logger().Level(lvl)
 	return nil
 }
 

@@ -190,6 +190,10 @@ func TestScanInterruptedBySIGINT(t *testing.T) {
 	if len(rep.Unidentified) != 1 {
 		t.Errorf("the record read before the interrupt must be kept: %+v", rep.Unidentified)
 	}
+	// What was read is still evaluated: the interrupt must not make rule evaluation fail.
+	if len(rep.Coverage) != 1 {
+		t.Errorf("coverage %+v: only the interrupted provider should be listed (no failed rule evaluation)", rep.Coverage)
+	}
 }
 
 func TestExitCodePrecedence(t *testing.T) {
