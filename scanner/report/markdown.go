@@ -40,7 +40,7 @@ func (Markdown) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 	}
 	for _, f := range rep.Findings {
 		ew.printf("### %s: %s\n\n", strings.ToUpper(f.Severity), md(f.Title))
-		ew.printf("- Rule `%s`, fingerprint `%s`, status %s\n", md(f.RuleID), f.Fingerprint, f.Status)
+		ew.printf("- Rule `%s`, fingerprint `%s`, status %s\n", md(f.RuleID), md(f.Fingerprint), f.Status)
 		if f.Vendor != nil {
 			ew.printf("- Vendor: %s (%s)\n", md(f.Vendor.Name), md(f.Vendor.Category))
 		}
@@ -67,7 +67,7 @@ func (Markdown) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 	if len(rep.Resolved) > 0 {
 		ew.printf("\n## Resolved since the baseline\n\n")
 		for _, f := range rep.Resolved {
-			ew.printf("- %s: %s (`%s`)\n", f.Severity, md(f.Title), f.Fingerprint)
+			ew.printf("- %s: %s (`%s`)\n", f.Severity, md(f.Title), md(f.Fingerprint))
 		}
 	}
 	return ew.err

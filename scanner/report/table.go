@@ -97,7 +97,7 @@ func (t *Table) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 		if f.Vendor != nil {
 			head += ": " + Clean(f.Vendor.Name)
 		}
-		tail := fmt.Sprintf("  %s · %s", Clean(f.RuleID), f.Fingerprint[:min(12, len(f.Fingerprint))])
+		tail := fmt.Sprintf("  %s · %s", Clean(f.RuleID), shortID(f.Fingerprint))
 		ew.printf("%s%s\n", fit(head, width-runeLen(tail)), t.paint(ansiDim, tail))
 		for _, line := range wrap(Clean(f.Message), width-6) {
 			ew.printf("      %s\n", line)
@@ -120,7 +120,7 @@ func (t *Table) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 	if len(rep.Resolved) > 0 {
 		ew.printf("\n%s\n", t.paint(ansiBold, fmt.Sprintf("RESOLVED SINCE BASELINE  %d", len(rep.Resolved))))
 		for _, f := range rep.Resolved {
-			ew.printf("%s\n", fit(fmt.Sprintf("  %s %s (%s)", f.Severity, Clean(f.Title), f.Fingerprint[:min(12, len(f.Fingerprint))]), width))
+			ew.printf("%s\n", fit(fmt.Sprintf("  %s %s (%s)", f.Severity, Clean(f.Title), shortID(f.Fingerprint)), width))
 		}
 	}
 	if sp := money(s.UnapprovedMonthlySpend); sp != "" {
@@ -221,4 +221,10 @@ func shortScopes(scopes []string) string {
 		out[i] = strings.TrimPrefix(s, "https://www.googleapis.com/auth/")
 	}
 	return strings.Join(out, " ")
+}
+
+// shortID is the first 12 characters of a fingerprint, cleaned: a baseline file can carry anything.
+func shortID(fp string) string {
+	r := []rune(Clean(fp))
+	return string(r[:min(12, len(r))])
 }
