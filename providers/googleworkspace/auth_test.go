@@ -31,6 +31,16 @@ const (
 	testSignedJWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl"
 )
 
+// testKeyDER is one RSA key (PKCS#8) for every test: generating a 2048-bit key per test costs more than the test.
+var testKeyDER = sync.OnceValue(func() []byte {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(k)
+	return der
+})
+
 // authFake is a token endpoint, an IAM Credentials endpoint and the Admin SDK fake behind a bearer check.
 type authFake struct {
 	t *testing.T
@@ -127,13 +137,9 @@ func (f *authFake) seenClaims() map[string]any {
 }
 
 // writeKey writes a service-account JSON key whose token_uri is the fake's.
-func writeKey(t *testing.T, tokenURI string) string {
+func writeKey(t testing.TB, tokenURI string) string {
 	t.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKCS8PrivateKey(k)
+	der := testKeyDER()
 	key, _ := json.Marshal(map[string]string{
 		"type": "service_account", "project_id": "northwind-sec", "private_key_id": "abc123",
 		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
@@ -152,7 +158,7 @@ func authProvider(t *testing.T, f *authFake, mutate func(c *Config, srvURL strin
 	srv := httptest.NewServer(f.handler(fake))
 	t.Cleanup(srv.Close)
 	p, _, _ := testProvider(t, fake, func(c *Config) {
-		c.Auth, c.AdminEmail = AuthDefault, testAdmin
+		c.Auth, c.AdminEmail, c.CredentialsFile = AuthDefault, testAdmin, ""
 		mutate(c, srv.URL)
 	})
 	p.deps.HTTPClient = srv.Client()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -150,14 +152,26 @@ func newFake(t testing.TB) *googleadmin.Server {
 	return &googleadmin.Server{Users: fixtureUsers(), Events: fixtureEvents(), UsersPageSize: 5, EventsPageSize: 3, Errorf: t.Errorf}
 }
 
-// testProvider builds a provider over the fake the way production does (auth: none + endpoint), with a virtual
-// clock for retries and no jitter.
+// testProvider builds a provider over the fake the way production does: a service-account key file whose token
+// endpoint is the fake's, and the Admin SDK behind a bearer-token check, so a request without the access token
+// fails as it would against Google. It uses a virtual clock for retries and no jitter.
 func testProvider(t testing.TB, fake *googleadmin.Server, mutate func(*Config)) (*provider, *scanner.Diagnostics, *fakeClock) {
 	t.Helper()
-	srv := httptest.NewServer(fake)
+	fake.BearerToken = testAPIToken
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Form.Get("assertion") == "" {
+			t.Errorf("token request without an assertion: %v", err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"`+testAPIToken+`","token_type":"Bearer","expires_in":3600}`)
+	})
+	mux.Handle("/", fake)
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	cfg := NewConfig()
-	cfg.Auth = AuthNone
+	cfg.Auth = AuthDefault
+	cfg.CredentialsFile = writeKey(t, srv.URL+"/token")
 	cfg.Endpoint = srv.URL
 	cfg.Concurrency = 4
 	cfg.AdminEmail = "admin@northwind.example"

@@ -7,7 +7,9 @@
 //	srv := httptest.NewServer(&googleadmin.Server{Users: users, Errorf: t.Errorf})
 //	admin.NewService(ctx, option.WithEndpoint(srv.URL+"/"), option.WithHTTPClient(client))
 //
-// Faults (throttling with Retry-After, 5xx, malformed bodies) are scripted per request key, or chosen by a
+// Like the real API it honours partial responses (`fields=`): a field the client did not ask for is not sent, so a
+// client that forgets nextPageToken in its field list sees one page only, as it would in production. Faults
+// (throttling with Retry-After, 5xx, malformed bodies) are scripted per request key, or chosen by a
 // function for every request. The server records each request so tests can count the rate it saw.
 package googleadmin
 
@@ -113,11 +115,15 @@ type Server struct {
 	FaultFunc func(key string, n int) *Fault
 	// Errorf reports unmatched requests (a test's t.Errorf); they are answered 404.
 	Errorf func(format string, args ...any)
+	// BearerToken, when set, is the access token every request must carry (`Authorization: Bearer …`), as the
+	// real API requires; others are answered 401 and counted in Unauthorized.
+	BearerToken string
 
-	mu       sync.Mutex
-	requests []Request
-	seen     map[string]int
-	served   map[string]int
+	mu           sync.Mutex
+	unauthorized int
+	requests     []Request
+	seen         map[string]int
+	served       map[string]int
 }
 
 // Requests returns every request seen so far.
@@ -127,7 +133,21 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// Unauthorized counts the requests refused for a missing or wrong bearer token.
+func (s *Server) Unauthorized() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.unauthorized
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.BearerToken != "" && r.Header.Get("Authorization") != "Bearer "+s.BearerToken {
+		s.mu.Lock()
+		s.unauthorized++
+		s.mu.Unlock()
+		writeError(w, 401, "authError", "global", "Invalid Credentials")
+		return
+	}
 	if s.Latency > 0 {
 		select {
 		case <-time.After(s.Latency):
@@ -147,7 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "admin/directory/v1/users/") && strings.HasSuffix(path, "/tokens"):
 		userKey := strings.TrimSuffix(strings.TrimPrefix(path, "admin/directory/v1/users/"), "/tokens")
 		key = "tokens/" + userKey
-		serve = func(w http.ResponseWriter) { s.listTokens(w, userKey) }
+		serve = func(w http.ResponseWriter) { s.listTokens(w, userKey, q) }
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "admin/reports/v1/activity/users/"):
 		parts := strings.Split(strings.TrimPrefix(path, "admin/reports/v1/activity/users/"), "/")
 		if len(parts) != 3 || parts[1] != "applications" {
@@ -300,7 +320,7 @@ func (s *Server) listUsers(w http.ResponseWriter, q map[string][]string) {
 	if to < len(users) {
 		out["nextPageToken"] = fmt.Sprintf("p%d", page+1)
 	}
-	writeJSON(w, out)
+	writeSelected(w, q, out)
 }
 
 func (s *Server) findUser(key string) (User, bool) {
@@ -312,7 +332,7 @@ func (s *Server) findUser(key string) (User, bool) {
 	return User{}, false
 }
 
-func (s *Server) listTokens(w http.ResponseWriter, userKey string) {
+func (s *Server) listTokens(w http.ResponseWriter, userKey string, q map[string][]string) {
 	u, ok := s.findUser(userKey)
 	if !ok || u.Deleted {
 		writeError(w, 404, "notFound", "global", "Resource Not Found: userKey")
@@ -330,7 +350,7 @@ func (s *Server) listTokens(w http.ResponseWriter, userKey string) {
 	if len(items) > 0 {
 		out["items"] = items
 	}
-	writeJSON(w, out)
+	writeSelected(w, q, out)
 }
 
 func (s *Server) listActivities(w http.ResponseWriter, userKey, app string, q map[string][]string) {
@@ -408,5 +428,5 @@ func (s *Server) listActivities(w http.ResponseWriter, userKey, app string, q ma
 	if to < len(evs) {
 		out["nextPageToken"] = fmt.Sprintf("p%d", page+1)
 	}
-	writeJSON(w, out)
+	writeSelected(w, q, out)
 }
