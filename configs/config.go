@@ -37,6 +37,8 @@ type Config struct {
 	Rules        Rules                `mapstructure:"rules"`
 	Scan         Scan                 `mapstructure:"scan"`
 	Output       Output               `mapstructure:"output"`
+	State        State                `mapstructure:"state"`
+	Notify       []Notify             `mapstructure:"notify"`
 	Providers    []Provider           `mapstructure:"-"`
 
 	// File is the config file's path and Dir its folder; relative paths in the file are resolved against Dir.
@@ -76,7 +78,41 @@ type Output struct {
 	Path      string `mapstructure:"path"`
 	FailOn    string `mapstructure:"fail_on"`
 	FailOnNew bool   `mapstructure:"fail_on_new"`
+	// Files are more reports written from the same scan, each in its own format.
+	Files []OutputFile `mapstructure:"files"`
 }
+
+// OutputFile is one more report file: a format and a path.
+type OutputFile struct {
+	Format string `mapstructure:"format"`
+	Path   string `mapstructure:"path"`
+}
+
+// State is the embedded database that remembers scans: history, the automatic baseline, first_seen across scans,
+// and providers' checkpoints.
+type State struct {
+	Dir  string `mapstructure:"dir"`  // empty: no state
+	Keep string `mapstructure:"keep"` // how long scans are kept, e.g. 90d; "0" keeps everything
+	// KeepFor is Keep parsed; 0 keeps everything.
+	KeepFor time.Duration `mapstructure:"-"`
+}
+
+// Notify is one alert channel.
+type Notify struct {
+	Type        string `mapstructure:"type"`         // webhook | slack | teams
+	Name        string `mapstructure:"name"`         // default: the type
+	URLFile     string `mapstructure:"url_file"`     // a file holding the URL (a secret: never logged)
+	URLEnv      string `mapstructure:"url_env"`      // or an environment variable holding it
+	MinSeverity string `mapstructure:"min_severity"` // default high
+	OnlyNew     *bool  `mapstructure:"only_new"`     // default true: only findings new since the baseline
+	// ReportURL is where the HTML report is published, linked from the message.
+	ReportURL   string        `mapstructure:"report_url"`
+	Timeout     time.Duration `mapstructure:"timeout"`      // per attempt; default 10s
+	MaxAttempts int           `mapstructure:"max_attempts"` // default 4
+}
+
+// NotifyTypes lists the alert channel types.
+var NotifyTypes = []string{"webhook", "slack", "teams"}
 
 // Provider is one configured provider instance with its own decoded settings.
 type Provider struct {
@@ -92,6 +128,7 @@ func Defaults() Config {
 		Scan:   Scan{Concurrency: 4, Timeout: 30 * time.Minute},
 		Output: Output{Format: "table", Path: "-", FailOn: "high"},
 		Rules:  Rules{Thresholds: map[string]int{"many_users": 10}},
+		State:  State{Keep: "90d"},
 	}
 }
 
@@ -232,6 +269,13 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 	}
 	cfg.Policy.ApprovedFile = resolve(cfg.Policy.ApprovedFile)
 	cfg.Policy.SuppressionsFile = resolve(cfg.Policy.SuppressionsFile)
+	cfg.State.Dir = resolve(cfg.State.Dir)
+	for i := range cfg.Output.Files {
+		cfg.Output.Files[i].Path = resolve(cfg.Output.Files[i].Path)
+	}
+	for i := range cfg.Notify {
+		cfg.Notify[i].URLFile = resolve(cfg.Notify[i].URLFile)
+	}
 	for i := range cfg.Catalog.ExtraFiles {
 		cfg.Catalog.ExtraFiles[i] = resolve(cfg.Catalog.ExtraFiles[i])
 	}
@@ -253,6 +297,52 @@ func (l *loader) validate(cfg *Config) error {
 	}
 	if cfg.Scan.Timeout <= 0 {
 		return l.errf("scan.timeout", "scan.timeout: must be positive, got %s", cfg.Scan.Timeout)
+	}
+	for i, of := range cfg.Output.Files {
+		p := fmt.Sprintf("output.files[%d]", i)
+		if !slices.Contains(Formats, of.Format) {
+			return l.errf(p+".format", "%s.format: %q is not one of %s", p, of.Format, strings.Join(Formats, ", "))
+		}
+		if of.Path == "" || of.Path == "-" {
+			return l.errf(p+".path", "%s.path: must be a file path (stdout is output.path)", p)
+		}
+	}
+	keep, err := ParseKeep(cfg.State.Keep)
+	if err != nil {
+		return l.errf("state.keep", "state.keep: %v", err)
+	}
+	cfg.State.KeepFor = keep
+	for i := range cfg.Notify {
+		n := &cfg.Notify[i]
+		p := fmt.Sprintf("notify[%d]", i)
+		if !slices.Contains(NotifyTypes, n.Type) {
+			return l.errf(p+".type", "%s.type: %q is not one of %s", p, n.Type, strings.Join(NotifyTypes, ", "))
+		}
+		if n.Name == "" {
+			n.Name = n.Type
+		}
+		if (n.URLFile == "") == (n.URLEnv == "") {
+			return l.errf(p, "%s: set exactly one of url_file and url_env (the URL is a secret, never written in the config)", p)
+		}
+		if n.MinSeverity == "" {
+			n.MinSeverity = scanner.SeverityHigh
+		}
+		if scanner.SeverityRank(n.MinSeverity) == 0 {
+			return l.errf(p+".min_severity", "%s.min_severity: %q is not one of %s", p, n.MinSeverity, strings.Join(scanner.Severities, ", "))
+		}
+		if n.OnlyNew == nil {
+			t := true
+			n.OnlyNew = &t
+		}
+		if n.Timeout < 0 || n.MaxAttempts < 0 {
+			return l.errf(p, "%s: timeout and max_attempts must not be negative", p)
+		}
+		if n.Timeout == 0 {
+			n.Timeout = 10 * time.Second
+		}
+		if n.MaxAttempts == 0 {
+			n.MaxAttempts = 4
+		}
 	}
 	for rule, sev := range cfg.Rules.Severity {
 		if scanner.SeverityRank(sev) == 0 {
@@ -515,6 +605,9 @@ func leaves(t reflect.Type, prefix string) []leaf {
 	sort.Strings(names)
 	for _, k := range names {
 		ft := fields[k]
+		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
+			continue // lists of blocks (output.files, notify) are set in the file, like providers
+		}
 		if ft.Kind() == reflect.Struct && ft != reflect.TypeOf(time.Time{}) {
 			out = append(out, leaves(ft, prefix+k+".")...)
 			continue
@@ -591,6 +684,26 @@ func fromEnv(val string, t reflect.Type) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("keys of type %s cannot be set from the environment", t)
+}
+
+// ParseKeep reads a retention period: a Go duration (2160h) or a number of days (90d); "0" or "" keeps everything.
+func ParseKeep(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a number of days like 90d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a period like 90d or 2160h", s)
+	}
+	return d, nil
 }
 
 func toDuration(v any) (time.Duration, error) {

@@ -118,6 +118,12 @@ func TestLoadErrors(t *testing.T) {
 		{"float id", "providers:\n  - {type: configtest, name: p, organization: {skip_accounts: [1.5]}}\n", "must be quoted"},
 		{"providers not a list", "providers: {type: x}\n", "providers: must be a list"},
 		{"section not a mapping", "scan: 5\n", "scan: must be a mapping"},
+		{"bad keep", "state: {keep: forever}\n", `state.keep: "forever" is not a period`},
+		{"output file format", "output: {files: [{format: pdf, path: x.pdf}]}\n", `output.files[0].format: "pdf"`},
+		{"output file to stdout", "output: {files: [{format: json, path: \"-\"}]}\n", `output.files[0].path: must be a file path`},
+		{"notify type", "notify: [{type: pager, url_env: X}]\n", `notify[0].type: "pager"`},
+		{"notify url literal", "notify: [{type: slack}]\n", "notify[0]: set exactly one of url_file and url_env"},
+		{"notify severity", "notify: [{type: slack, url_env: X, min_severity: urgent}]\n", `notify[0].min_severity: "urgent"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,7 +168,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 				t.Fatalf("%s=%s: %v", envName(l.path), val, err)
 			}
 			got := fieldByPath(reflect.ValueOf(cfg).Elem(), strings.Split(l.path, "."))
-			if strings.HasSuffix(l.path, "_file") || strings.HasSuffix(l.path, "extra_files") {
+			if strings.HasSuffix(l.path, "_file") || strings.HasSuffix(l.path, "extra_files") || l.path == "state.dir" {
 				// Paths are resolved against the config folder.
 				want = resolved(cfg.Dir, want)
 			}
@@ -220,6 +226,8 @@ func sampleFor(t *testing.T, path string, typ reflect.Type) (string, any) {
 		return "critical", "critical"
 	case "scan.concurrency":
 		return "7", 7
+	case "state.keep":
+		return "30d", "30d"
 	case "rules.severity":
 		return "unapproved-martech=low", map[string]string{"unapproved-martech": "low"}
 	}
@@ -260,5 +268,37 @@ func TestShippedConfigsLoad(t *testing.T) {
 				t.Errorf("%s: %v", f, err)
 			}
 		}
+	}
+}
+
+func TestStateNotifyAndOutputFiles(t *testing.T) {
+	body := base + `
+output: {files: [{format: json, path: out/last.json}]}
+state: {dir: state, keep: 30d}
+notify:
+  - {type: slack, url_env: SLACK_URL}
+  - {type: webhook, name: siem, url_file: hook.url, min_severity: critical, only_new: false, timeout: 3s, max_attempts: 2}
+`
+	cfg, err := LoadWithEnv(write(t, body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.State.Dir != filepath.Join(cfg.Dir, "state") || cfg.State.KeepFor != 30*24*time.Hour {
+		t.Errorf("state = %+v", cfg.State)
+	}
+	if len(cfg.Output.Files) != 1 || cfg.Output.Files[0].Path != filepath.Join(cfg.Dir, "out/last.json") {
+		t.Errorf("output.files = %+v", cfg.Output.Files)
+	}
+	s, w := cfg.Notify[0], cfg.Notify[1]
+	if s.Name != "slack" || s.MinSeverity != "high" || !*s.OnlyNew || s.Timeout != 10*time.Second || s.MaxAttempts != 4 {
+		t.Errorf("notify defaults not applied: %+v", s)
+	}
+	if w.Name != "siem" || w.MinSeverity != "critical" || *w.OnlyNew || w.Timeout != 3*time.Second || w.MaxAttempts != 2 ||
+		w.URLFile != filepath.Join(cfg.Dir, "hook.url") {
+		t.Errorf("notify settings not applied: %+v", w)
+	}
+	d, _ := LoadWithEnv(write(t, base), nil)
+	if d.State.KeepFor != 90*24*time.Hour {
+		t.Errorf("default keep = %s, want 90d", d.State.KeepFor)
 	}
 }

@@ -60,6 +60,10 @@ type Deps struct {
 	Now         func() time.Time
 	// HTTPClient, when set, is the base client providers should wrap (tests inject one); nil means the default.
 	HTTPClient *http.Client
+	// StateDir is the state folder (state.dir) when one is configured, "" otherwise. A provider that keeps
+	// checkpoints between scans (e.g. where an incremental sweep stopped) keeps them in its own subfolder,
+	// filepath.Join(StateDir, "checkpoints", Name), written atomically; with "" it runs without checkpoints.
+	StateDir string
 }
 
 var (

@@ -34,6 +34,7 @@ type Options struct {
 	Tool       Tool
 	ScanID     string
 	HTTPClient *http.Client
+	StateDir   string // passed to providers in Deps.StateDir
 
 	Resolver     Resolver  // nil: every record is unidentified
 	Policy       Policy    // nil: every vendor is unapproved
@@ -205,7 +206,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 			done <- err
 		}()
 		p, nerr := f.New(inst.Config, Deps{Name: inst.Name, Logger: log, Diagnostics: diag, Org: opts.Org,
-			Now: opts.Now, HTTPClient: opts.HTTPClient})
+			Now: opts.Now, HTTPClient: opts.HTTPClient, StateDir: opts.StateDir})
 		if nerr != nil {
 			err = fmt.Errorf("setting up: %w", nerr)
 			return

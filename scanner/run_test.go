@@ -466,3 +466,31 @@ func TestInterruptedScanStillEvaluatesWhatWasRead(t *testing.T) {
 		t.Errorf("findings %d, want 3 record findings and 1 inventory finding", len(rep.Findings))
 	}
 }
+
+type stateDirConfig struct{ got *string }
+
+func (stateDirConfig) Validate() error { return nil }
+
+type stateDirProvider struct{}
+
+func (stateDirProvider) Collect(context.Context, func(Record) error) error { return nil }
+
+func init() {
+	Register(Factory{Type: "statedir", NewConfig: func() ProviderConfig { return stateDirConfig{} },
+		New: func(cfg ProviderConfig, d Deps) (Provider, error) {
+			*cfg.(stateDirConfig).got = d.StateDir
+			return stateDirProvider{}, nil
+		}})
+}
+
+func TestStateDirReachesProviders(t *testing.T) {
+	var got string
+	opts := testOpts(t, Instance{Name: "s", Type: "statedir", Config: stateDirConfig{got: &got}})
+	opts.StateDir = "/var/lib/shadowscan"
+	if _, err := Run(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if got != opts.StateDir {
+		t.Fatalf("Deps.StateDir = %q, want %q", got, opts.StateDir)
+	}
+}

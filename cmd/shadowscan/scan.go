@@ -25,6 +25,7 @@ type scanFlags struct {
 	baseline  string
 	failOn    string
 	failOnNew bool
+	stateDir  string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -47,6 +48,7 @@ write the report. Exit codes: 0 clean; 1 findings at or above --fail-on (or new 
 	fl.StringVar(&f.baseline, "baseline", "", "previous JSON report: mark findings new or existing, list resolved ones")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 on findings at or above: critical|high|medium|low|info|none (default from config, else high)")
 	fl.BoolVar(&f.failOnNew, "fail-on-new", false, "exit 1 when there are new findings (needs --baseline to be useful)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "state folder (embedded database): history, automatic baseline, first_seen across scans (default from config state.dir)")
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
@@ -67,6 +69,9 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	}
 	if f.failOnNew {
 		cfg.Output.FailOnNew = true
+	}
+	if cmd.Flags().Changed("state-dir") {
+		cfg.State.Dir = f.stateDir
 	}
 	if !slices.Contains(configs.FailOnLevels, cfg.Output.FailOn) {
 		return usageErr(fmt.Errorf("--fail-on: %q is not one of %s", cfg.Output.FailOn, strings.Join(configs.FailOnLevels, ", ")))
@@ -105,6 +110,7 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 		Evaluator:    pipe.evaluator,
 		Suppressions: pipe.suppressions,
 		Baseline:     baseline,
+		StateDir:     cfg.State.Dir,
 	}
 	for _, p := range cfg.Providers {
 		opts.Instances = append(opts.Instances, scanner.Instance{Name: p.Name, Type: p.Type, Config: p.Config, Timeout: p.Timeout})
