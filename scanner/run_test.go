@@ -494,3 +494,27 @@ func TestStateDirReachesProviders(t *testing.T) {
 		t.Fatalf("Deps.StateDir = %q, want %q", got, opts.StateDir)
 	}
 }
+
+// The README's promise: 400 grants of one app are one finding that counts 400 pieces of evidence and keeps the
+// first 100 (the default cap) in a stable order.
+func TestEvidenceCapDefault(t *testing.T) {
+	opts := testOpts(t, fake("w", &fakeConfig{Records: 400, Hint: Hint{Type: HintName, Value: "acme"}}))
+	opts.Resolver, opts.Evaluator = vendorByHint{}, ruleEval{}
+	rep, _ := Run(context.Background(), opts)
+	var f *Finding
+	for i := range rep.Findings {
+		if rep.Findings[i].RuleID == "unapproved" {
+			f = &rep.Findings[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("no record-stage finding: %+v", rep.Findings)
+	}
+	if f.EvidenceCount != 400 || len(f.Evidence) != 100 {
+		t.Errorf("evidence_count %d with %d kept, want 400 and 100", f.EvidenceCount, len(f.Evidence))
+	}
+	b, _ := json.Marshal(f)
+	if !strings.Contains(string(b), `"evidence_count":400`) {
+		t.Errorf("evidence_count missing from the JSON: %s", b)
+	}
+}
