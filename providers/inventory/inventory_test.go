@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,7 +63,7 @@ func TestBadRecordsAreReportedWithLines(t *testing.T) {
 		t.Errorf("kept %d records, want ok1 and ok4", len(recs))
 	}
 	want := []string{"bad.ndjson:2 record has no id", "bad.ndjson:3 not a record", "bad.ndjson:4 not a record",
-		"bad.ndjson:5 hints[0]: type and value are required"}
+		"bad.ndjson:5 hints[0]: type and value are required", "bad.ndjson:7 record has no kind"}
 	errs := d.Errors()
 	if len(errs) != len(want) {
 		t.Fatalf("diagnostics %v", errs)
@@ -121,12 +120,25 @@ func FuzzRead(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		p, _ := newProvider(t, "skip", path)
-		_ = p.Collect(context.Background(), func(r scanner.Record) error {
+		p, d := newProvider(t, "skip", path)
+		var invalid []scanner.Record
+		err := p.Collect(context.Background(), func(r scanner.Record) error {
 			if r.Kind == "" || r.ID == "" {
-				return fmt.Errorf("emitted an invalid record %+v", r)
+				invalid = append(invalid, r)
 			}
 			return nil
 		})
+		// Only valid records are emitted; whatever is refused is said, with the file's name.
+		if len(invalid) > 0 {
+			t.Fatalf("emitted invalid records %+v", invalid)
+		}
+		if err != nil && !strings.Contains(err.Error(), "f.json") {
+			t.Fatalf("error %q does not name the file", err)
+		}
+		for _, e := range d.Errors() {
+			if !strings.Contains(e.Target, "f.json:") {
+				t.Fatalf("diagnostic %+v does not name file:line", e)
+			}
+		}
 	})
 }
