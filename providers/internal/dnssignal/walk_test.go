@@ -102,6 +102,26 @@ func TestWalkSPF(t *testing.T) {
 			t.Error("10 lookups reported as a problem")
 		}
 	})
+	t.Run("eleven lookups are over the limit", func(t *testing.T) {
+		recs := walkRoot(t, map[string][]string{
+			"example.com":    {"v=spf1 include:s.example include:t.example a -all"},
+			"s.example":      {"v=spf1 include:shared.example"},
+			"t.example":      {"v=spf1 include:shared.example"},
+			"shared.example": {"v=spf1 a mx ptr"},
+		}, nil)
+		// The tree above plus one "a" at the top: 11, one over RFC 7208's 10.
+		p, ok := recs["dns:example.com:TXT:spf"]
+		if !ok {
+			t.Fatal("11 lookups not reported")
+		}
+		probs, _ := p.Attributes[AttrSPFProblems].([]string)
+		if !reflect.DeepEqual(probs, []string{"11 DNS-querying terms, over RFC 7208's limit of 10"}) {
+			t.Errorf("problems %q", probs)
+		}
+		if MaxSPFLookups != 10 {
+			t.Errorf("MaxSPFLookups = %d; RFC 7208 §4.6.4 says 10", MaxSPFLookups)
+		}
+	})
 	t.Run("bounded", func(t *testing.T) {
 		m := map[string][]string{"example.com": {"v=spf1 include:h0.example"}}
 		for i := range 200 { // a deep chain and a wide fan-out
