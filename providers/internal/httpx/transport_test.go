@@ -289,9 +289,10 @@ func TestRetryAfterLongerThanMaxGivesUpAtOnce(t *testing.T) {
 func TestContextCancelledWhileWaiting(t *testing.T) {
 	t.Parallel()
 	srv := &scripted{steps: []step{{429, "3600", ""}}}
-	c, url := newClient(t, srv, Options{MaxRetryAfter: 2 * time.Hour}) // the real clock
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	// Cancel once the 429 is in and the transport is about to wait an hour (the real clock): not on a timer, which
+	// under load could fire while the first request is still in flight.
+	c, url := newClient(t, srv, Options{MaxRetryAfter: 2 * time.Hour, OnRetry: func(RetryEvent) { cancel() }})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	start := time.Now()
 	_, err := c.Do(req)
