@@ -1,7 +1,9 @@
 package configs
 
 import (
+	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -301,4 +303,41 @@ notify:
 	if d.State.KeepFor != 90*24*time.Hour {
 		t.Errorf("default keep = %s, want 90d", d.State.KeepFor)
 	}
+}
+
+// TestExtractDemo: the embedded demo is the checked-out one, file for file, and its config loads from the copy.
+func TestExtractDemo(t *testing.T) {
+	dir := t.TempDir()
+	path, err := ExtractDemo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = filepath.WalkDir("demo", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		n++
+		want, _ := os.ReadFile(p)
+		got, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: not embedded as checked out (%v)", p, err)
+		}
+		return nil
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("walking demo/: %v (%d files)", err, n)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, mustRead(t, DemoConfig)) {
+		t.Errorf("%s is not the embedded demo config", path)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

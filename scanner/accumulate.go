@@ -310,7 +310,7 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 	sort.Slice(rep.Unidentified, func(i, j int) bool { return rep.Unidentified[i].Key < rep.Unidentified[j].Key })
 
 	if a.notSoftware > 0 {
-		a.opts.Logger.Info().Str("component", "scanner").Int("records", a.notSoftware).
+		a.opts.Logger.Debug().Str("component", "scanner").Int("records", a.notSoftware).
 			Msg("unresolved records marked as not software (travel, meals, retail) left out of the report")
 	}
 	if a.opts.Evaluator != nil {

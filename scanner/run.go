@@ -120,8 +120,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep.Coverage = coverage
 	applyLifecycle(rep, opts.Baseline, opts.Suppressions, opts.Now())
 	rep.Summary = summarise(rep)
-	log.Info().Int("findings", len(rep.Findings)).Int("vendors", len(rep.Inventory)).
-		Int("unidentified", len(rep.Unidentified)).Dur("took", rep.Scan.FinishedAt.Sub(started)).Msg("scan finished")
+	// The same numbers as the report's summary: suppressed findings are counted apart, as the summary does.
+	s := rep.Summary
+	log.Info().Int("findings", s.Findings).Int("new", s.NewFindings).Int("suppressed", s.SuppressedFindings).
+		Int("critical", s.BySeverity[SeverityCritical]).Int("high", s.BySeverity[SeverityHigh]).
+		Int("vendors", s.Vendors).Int("unidentified", s.UnidentifiedApps).
+		Int64("took_ms", rep.Scan.FinishedAt.Sub(started).Milliseconds()).Msg("scan finished")
 	return rep, nil
 }
 
@@ -155,7 +159,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 			}
 		}
 		ev.Str("status", status).Int("records", cov.Records).Int("errors", len(cov.Errors)).
-			Int64("duration_ms", cov.DurationMS).Msg("provider finished")
+			Int64("took_ms", cov.DurationMS).Msg("provider finished")
 		return cov
 	}
 
@@ -193,7 +197,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 		}
 	}
 
-	log.Info().Dur("timeout", timeout).Msg("provider starting")
+	log.Debug().Int64("timeout_ms", timeout.Milliseconds()).Msg("provider starting")
 	done := make(chan error, 1)
 	go func() {
 		var err error

@@ -164,7 +164,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				}
 			}
 			s.opts.Logger.Debug().Str("method", r.Method).Str("path", r.URL.Path).Int("status", rw.status).
-				Dur("duration", s.opts.Now().Sub(start)).Msg("request")
+				Int64("took_ms", s.opts.Now().Sub(start).Milliseconds()).Msg("request")
 		}()
 		switch {
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:

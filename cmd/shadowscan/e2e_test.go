@@ -39,3 +39,29 @@ func TestDemoGolden(t *testing.T) {
 		t.Errorf("demo report differs from %s; run with -update and review the diff", golden)
 	}
 }
+
+// TestScanDemoFlag: `scan --demo` runs the demo built into the binary and reports what --config configs/demo.yaml
+// reports; --demo and --config together, or neither, is a usage error.
+func TestScanDemoFlag(t *testing.T) {
+	dir := t.TempDir()
+	embedded, checkedOut := filepath.Join(dir, "embedded.json"), filepath.Join(dir, "checked-out.json")
+	r := run(t, nil, "scan", "--demo", "--format", "json", "--output", embedded, "--log-level", "warn")
+	if r.code != exitFindings {
+		t.Fatalf("scan --demo: exit %d, want 1: %s", r.code, r.stderr)
+	}
+	run(t, nil, "scan", "--config", "../../configs/demo.yaml", "--format", "json", "--output", checkedOut, "--log-level", "warn")
+	a, errA := os.ReadFile(embedded)
+	b, errB := os.ReadFile(checkedOut)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	mask := regexp.MustCompile(`"duration_ms": \d+`)
+	if string(mask.ReplaceAll(a, nil)) != string(mask.ReplaceAll(b, nil)) {
+		t.Error("scan --demo and scan --config configs/demo.yaml report differently")
+	}
+	for _, args := range [][]string{{"scan"}, {"scan", "--demo", "--config", "../../configs/demo.yaml"}} {
+		if r := run(t, nil, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, r.code)
+		}
+	}
+}

@@ -94,7 +94,7 @@ func TestScanUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no config", []string{"scan"}, `required flag(s) "config" not set`},
+		{"no config", []string{"scan"}, "flags in the group [config demo] is required"},
 		{"missing config", []string{"scan", "--config", "/nonexistent/x.yaml"}, "config file not found"},
 		{"bad format", []string{"scan", "--config", cfg, "--format", "pdf"}, `unknown format "pdf"`},
 		{"bad fail-on", []string{"scan", "--config", cfg, "--fail-on", "severe"}, `--fail-on: "severe"`},

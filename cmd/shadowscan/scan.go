@@ -26,6 +26,7 @@ type scanFlags struct {
 	failOn    string
 	failOnNew bool
 	stateDir  string
+	demo      bool
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -34,7 +35,8 @@ func (a *app) scanCmd() *cobra.Command {
 		Use:   "scan",
 		Short: "Collect from every configured provider and report unapproved tools",
 		Long: `Collect from every configured provider, resolve each record to a catalogue vendor, evaluate the rules and
-write the report. Exit codes: 0 clean; 1 findings at or above --fail-on (or new ones with --fail-on-new);
+write the report. --demo scans the demo company built into the binary, offline.
+Exit codes: 0 clean; 1 findings at or above --fail-on (or new ones with --fail-on-new);
 2 usage or config error, nothing scanned; 3 coverage incomplete (the report is still written).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,11 +51,23 @@ write the report. Exit codes: 0 clean; 1 findings at or above --fail-on (or new 
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 on findings at or above: critical|high|medium|low|info|none (default from config, else high)")
 	fl.BoolVar(&f.failOnNew, "fail-on-new", false, "exit 1 when there are new findings (needs --baseline to be useful)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "state folder (embedded database): history, automatic baseline, first_seen across scans (default from config state.dir)")
-	_ = cmd.MarkFlagRequired("config")
+	fl.BoolVar(&f.demo, "demo", false, "scan the demo company built into the binary (offline, no credentials) instead of --config")
+	cmd.MarkFlagsMutuallyExclusive("config", "demo")
+	cmd.MarkFlagsOneRequired("config", "demo")
 	return cmd
 }
 
 func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) error {
+	if f.demo {
+		dir, err := os.MkdirTemp("", "shadowscan-demo-")
+		if err != nil {
+			return usageErr(fmt.Errorf("--demo: %w", err))
+		}
+		defer os.RemoveAll(dir)
+		if f.config, err = configs.ExtractDemo(dir); err != nil {
+			return usageErr(fmt.Errorf("--demo: %w", err))
+		}
+	}
 	cfg, err := configs.LoadWithEnv(f.config, a.environ)
 	if err != nil {
 		return usageErr(err)
@@ -76,9 +90,8 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if !slices.Contains(configs.FailOnLevels, cfg.Output.FailOn) {
 		return usageErr(fmt.Errorf("--fail-on: %q is not one of %s", cfg.Output.FailOn, strings.Join(configs.FailOnLevels, ", ")))
 	}
-	writer, err := report.New(cfg.Output.Format, report.Options{Color: a.colour(cfg.Output.Path)})
-	if err != nil {
-		return usageErr(fmt.Errorf("--format: %w", err))
+	if !slices.Contains(report.Formats, cfg.Output.Format) {
+		return usageErr(fmt.Errorf("--format: unknown format %q (one of %s)", cfg.Output.Format, strings.Join(report.Formats, ", ")))
 	}
 	// Fail before scanning, not after an hour of API calls.
 	if err := report.CheckWritable(cfg.Output.Path); err != nil {
@@ -93,6 +106,11 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	pipe, err := a.buildPipeline(cfg)
 	if err != nil {
 		return usageErr(err)
+	}
+	writer, err := report.New(cfg.Output.Format, report.Options{Color: a.colour(cfg.Output.Path),
+		Width: a.tableWidth(cfg.Output.Path), CategoryName: pipe.catalog.CategoryName})
+	if err != nil {
+		return usageErr(fmt.Errorf("--format: %w", err))
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -137,7 +155,7 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 		if err := report.WriteFile(context.WithoutCancel(ctx), cfg.Output.Path, writer, rep); err != nil {
 			return err
 		}
-		a.log.Info().Str("path", cfg.Output.Path).Str("format", cfg.Output.Format).Msg("report written")
+		a.log.Debug().Str("path", cfg.Output.Path).Str("format", cfg.Output.Format).Msg("report written")
 	}
 	if code := exitCode(rep, cfg.Output.FailOn, cfg.Output.FailOnNew); code != exitClean {
 		return &exitError{code: code}

@@ -92,10 +92,10 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	start := time.Now()
 	var err error
 	if p.cfg.Export.Enabled() {
-		p.log.Info().Str("mode", "export").Msg("reading AWS CLI exports")
+		p.log.Debug().Str("mode", "export").Msg("reading AWS CLI exports")
 		err = p.collectExport(ctx, em)
 	} else {
-		p.log.Info().Str("mode", "api").Bool("organization", p.cfg.Organization.Enabled).Msg("collecting from AWS")
+		p.log.Debug().Str("mode", "api").Bool("organization", p.cfg.Organization.Enabled).Msg("collecting from AWS")
 		err = p.collectAPI(ctx, em)
 	}
 	if e := em.Err(); e != nil {
@@ -104,7 +104,7 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
-	p.log.Info().Int("records", em.Count()).Dur("took", time.Since(start)).Msg("AWS collection finished")
+	p.log.Debug().Int("records", em.Count()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("AWS collection finished")
 	return err
 }
 

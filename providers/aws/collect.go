@@ -55,7 +55,7 @@ func (p *provider) collectAPI(ctx context.Context, em *scanner.Emitter) error {
 		r.part = a.Partition
 	}
 	r.orgAccounts[r.callerID] = true
-	p.log.Info().Str("caller_account", r.callerID).Msg("authenticated")
+	p.log.Debug().Str("caller_account", r.callerID).Msg("authenticated")
 
 	targets := []account{{ID: r.callerID}}
 	if p.cfg.Organization.Enabled {
@@ -168,7 +168,7 @@ func (r *run) listOrganization(ctx context.Context) ([]account, bool) {
 			scan = append(scan, a)
 		}
 	}
-	p.log.Info().Int("accounts", len(all)).Int("to_scan", len(scan)).Str("management_account", mgmt).
+	p.log.Debug().Int("accounts", len(all)).Int("to_scan", len(scan)).Str("management_account", mgmt).
 		Msg("organisation listed")
 	return scan, true
 }
@@ -298,7 +298,7 @@ func (r *run) accountClients(ctx context.Context, a account) (*clients, error) {
 // scanAccount collects everything from one account. Each part that fails is recorded and the next one runs.
 func (r *run) scanAccount(ctx context.Context, a account) {
 	log := r.p.log.With().Str("account", a.ID).Str("account_name", a.Name).Logger()
-	log.Info().Msg("scanning account")
+	log.Debug().Msg("scanning account")
 	cl, err := r.accountClients(ctx, a)
 	if err != nil {
 		if !stopped(ctx, r.em, err) {
@@ -322,7 +322,7 @@ func (r *run) scanAccount(ctx context.Context, a account) {
 			return
 		}
 	}
-	log.Info().Int("records", s.emitted).Msg("account scanned")
+	log.Debug().Int("records", s.emitted).Msg("account scanned")
 }
 
 // accountScan is the collection of one account.

@@ -526,7 +526,7 @@ func (p *provider) collectExport(ctx context.Context, em *scanner.Emitter) error
 	}
 	diag.Skip("OIDC and SAML identity providers: not in AWS CLI exports")
 	diag.Skip("marketing-tagged resources: not read in export mode")
-	p.log.Info().Str("account", a.ID).Int("roles", len(roles)).Int("external_trusts", trusts).
+	p.log.Debug().Str("account", a.ID).Int("roles", len(roles)).Int("external_trusts", trusts).
 		Int("active_keys", len(keys)).Int("zones", len(e.Route53RecordSets)).Msg("exports read")
 	if files > 0 && failed >= files {
 		return fmt.Errorf("no export file could be read (%d files)", files)

@@ -43,7 +43,7 @@ func (s *accountScan) collectIAM(ctx context.Context) error {
 			users = append(users, userFromSDK(ud))
 		}
 	}
-	s.log.Info().Int("roles", stats.roles).Int("external_trusts", stats.external).Int("internal_trusts", stats.internal).
+	s.log.Debug().Int("roles", stats.roles).Int("external_trusts", stats.external).Int("internal_trusts", stats.internal).
 		Int("service_trusts", stats.services).Int("users", len(users)).Msg("IAM roles read")
 
 	keys := 0
@@ -54,7 +54,7 @@ func (s *accountScan) collectIAM(ctx context.Context) error {
 			return err
 		}
 	}
-	s.log.Info().Int("active_keys", keys).Msg("IAM access keys read")
+	s.log.Debug().Int("active_keys", keys).Msg("IAM access keys read")
 	return listErr
 }
 

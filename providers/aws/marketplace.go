@@ -52,7 +52,7 @@ func (s *accountScan) collectAgreements(ctx context.Context) error {
 			n++
 		}
 	}
-	s.log.Info().Int("agreements", n).Msg("Marketplace agreements read")
+	s.log.Debug().Int("agreements", n).Msg("Marketplace agreements read")
 	return firstErr
 }
 
@@ -176,6 +176,6 @@ func (r *run) collectMarketplaceSpend(ctx context.Context) error {
 			return err
 		}
 	}
-	r.p.log.Info().Int("products", len(spend)).Str("month", start).Msg("Marketplace charges read")
+	r.p.log.Debug().Int("products", len(spend)).Str("month", start).Msg("Marketplace charges read")
 	return nil
 }

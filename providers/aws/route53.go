@@ -39,7 +39,7 @@ func (s *accountScan) collectRoute53(ctx context.Context) error {
 			}
 		}
 	}
-	s.log.Info().Int("zones", zones).Msg("Route 53 read")
+	s.log.Debug().Int("zones", zones).Msg("Route 53 read")
 	return firstErr
 }
 

@@ -95,7 +95,7 @@ func (s *accountScan) collectTagged(ctx context.Context) error {
 				}
 			}
 		}
-		s.log.Info().Str("region", region).Int("resources", n).Msg("marketing-tagged resources read")
+		s.log.Debug().Str("region", region).Int("resources", n).Msg("marketing-tagged resources read")
 	}
 	return firstErr
 }

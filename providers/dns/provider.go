@@ -145,10 +145,10 @@ func (p *Provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	mode := "live"
 	if len(p.cfg.ZoneFiles) > 0 {
 		mode = "zone_files"
-		p.log.Info().Str("mode", mode).Int("zone_files", len(p.cfg.ZoneFiles)).Msg("dns collection started")
+		p.log.Debug().Str("mode", mode).Int("zone_files", len(p.cfg.ZoneFiles)).Msg("dns collection started")
 		err = p.collectZones(cctx, em)
 	} else {
-		p.log.Info().Str("mode", mode).Strs("domains", p.domains).Msg("dns collection started")
+		p.log.Debug().Str("mode", mode).Strs("domains", p.domains).Msg("dns collection started")
 		err = p.collectLive(cctx, em)
 	}
 	em.close()
@@ -165,7 +165,7 @@ func (p *Provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 		p.log.Error().Err(err).Int("records", n).Msg("dns collection failed")
 		return err
 	}
-	p.log.Info().Str("mode", mode).Int("records", n).Dur("took", time.Since(start)).Msg("dns collection finished")
+	p.log.Debug().Str("mode", mode).Int("records", n).Int64("took_ms", time.Since(start).Milliseconds()).Msg("dns collection finished")
 	return nil
 }
 

@@ -61,7 +61,7 @@ func (p *Provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 			return err
 		}
 		st, err := p.readFile(ctx, f, m, g)
-		ev := log.Info()
+		ev := log.Debug()
 		if err != nil {
 			ev = log.Warn().Err(err)
 		}
@@ -95,7 +95,7 @@ func (p *Provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 			return err
 		}
 	}
-	log.Info().Int("records", len(recs)).Int("groups", len(g.groups)).Dur("took", time.Since(start)).
+	log.Debug().Int("records", len(recs)).Int("groups", len(g.groups)).Int64("took_ms", time.Since(start).Milliseconds()).
 		Msg("expenses collected")
 	if allFailed {
 		// Records read before a file-level error were emitted; coverage is partial, or failed if none.

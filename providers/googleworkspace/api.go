@@ -46,8 +46,8 @@ func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 	if p.cfg.Domain != "" {
 		scope = "domain " + p.cfg.Domain
 	}
-	p.log.Info().Str("mode", p.cfg.Mode).Str("scope", scope).Int("max_qpm", p.cfg.MaxQPM).
-		Int("concurrency", p.cfg.Concurrency).Dur("lookback", p.cfg.Lookback).Msg("google workspace collection starting")
+	p.log.Debug().Str("mode", p.cfg.Mode).Str("scope", scope).Int("max_qpm", p.cfg.MaxQPM).
+		Int("concurrency", p.cfg.Concurrency).Int64("lookback_ms", p.cfg.Lookback.Milliseconds()).Msg("google workspace collection starting")
 
 	// 1. Users, so that every grant can name its person, org unit and department.
 	var users []person
@@ -106,7 +106,7 @@ func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 		if n := res.failedCount(); n > 0 {
 			p.deps.Diagnostics.Error("tokens.list", fmt.Sprintf("%d of %d users", n, len(users)), errors.New(res.summary(len(users))))
 		}
-		p.log.Info().Int("users", len(users)).Int("users_read", res.ok).Int("grants", res.grants).
+		p.log.Debug().Int("users", len(users)).Int("users_read", res.ok).Int("grants", res.grants).
 			Int("users_deleted", len(res.deleted)).Int("users_failed", res.failedCount()).Msg("token sweep finished")
 	}
 
@@ -128,7 +128,7 @@ func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 		auditOnly++
 	}
 	if aud != nil {
-		p.log.Info().Int("audit_only_grants", auditOnly).Msg("grants from the token audit log without a current token")
+		p.log.Debug().Int("audit_only_grants", auditOnly).Msg("grants from the token audit log without a current token")
 	}
 	switch {
 	case res != nil && res.fatal != nil:

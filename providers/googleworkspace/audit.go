@@ -281,7 +281,7 @@ func (p *provider) readAudit(ctx context.Context, rep *reports.Service) (*auditL
 		}
 	}
 	log.finish()
-	p.log.Info().Int("events", log.events).Int("grants", len(log.grants)).Int("skipped", log.skipped).
+	p.log.Debug().Int("events", log.events).Int("grants", len(log.grants)).Int("skipped", log.skipped).
 		Str("since", start).Msg("token audit log read")
 	return log, nil
 }

@@ -70,7 +70,7 @@ func (p *provider) httpClient(ctx context.Context) (*http.Client, error) {
 				ev = log.Warn()
 			}
 			ev.Str("url", e.URL).Int("attempt", e.Attempt).Int("status", e.StatusCode).Str("reason", e.Reason).
-				AnErr("error", e.Err).Dur("retry_after", e.RetryAfter).Dur("delay", e.Delay).Msg("admin sdk call throttled or failed; retrying")
+				AnErr("error", e.Err).Int64("retry_after_ms", e.RetryAfter.Milliseconds()).Int64("delay_ms", e.Delay.Milliseconds()).Msg("admin sdk call throttled or failed; retrying")
 		},
 	})}, nil
 }

@@ -247,7 +247,7 @@ func (p *provider) sweepUser(ctx context.Context, cancel context.CancelFunc, dir
 		res.read[u.ID] = true
 	}
 	res.mu.Unlock()
-	p.log.Debug().Str("api", "tokens.list").Str("user", who).Int("tokens", len(items)).Dur("took", time.Since(started)).Msg("tokens")
+	p.log.Debug().Str("api", "tokens.list").Str("user", who).Int("tokens", len(items)).Int64("took_ms", time.Since(started).Milliseconds()).Msg("tokens")
 	for _, t := range items {
 		if t == nil || t.ClientId == "" {
 			continue
@@ -290,9 +290,9 @@ func (p *provider) logEstimate(tokensCalls, auditCalls int) {
 	calls := tokensCalls + auditCalls
 	atLimit := time.Duration(math.Ceil(float64(calls)/float64(p.cfg.MaxQPM)*60)) * time.Second
 	atQuota := time.Duration(math.Ceil(float64(calls)/googleQPM*60)) * time.Second
-	p.log.Info().Int("tokens_list_calls", tokensCalls).Int("activities_list_calls_min", auditCalls).Int("estimated_calls", calls).
+	p.log.Debug().Int("tokens_list_calls", tokensCalls).Int("activities_list_calls_min", auditCalls).Int("estimated_calls", calls).
 		Int("max_qpm", p.cfg.MaxQPM).Int("concurrency", p.cfg.Concurrency).
-		Dur("min_duration_at_max_qpm", atLimit).Dur("min_duration_at_google_quota", atQuota).
+		Int64("min_ms_at_max_qpm", atLimit.Milliseconds()).Int64("min_ms_at_google_quota", atQuota.Milliseconds()).
 		Msgf("about %d Admin SDK calls (%d tokens.list, one per user, and at least %d activities.list); at max_qpm %d this takes at least %s, and Google's quota of about %d a minute per admin allows no less than %s",
 			calls, tokensCalls, auditCalls, p.cfg.MaxQPM, atLimit, googleQPM, atQuota)
 }

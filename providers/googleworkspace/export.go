@@ -88,7 +88,7 @@ func (p *provider) collectExport(ctx context.Context, out *scanner.Emitter) erro
 		p.log.Warn().Int("grants", notInUsers).Str("file", p.cfg.UsersExportFile).
 			Msg("grants whose user is not in the users export: no org unit or department for them")
 	}
-	p.log.Info().Str("file", p.cfg.ExportFile).Int("rows", len(toks)).Int("grants", len(order)).Msg("tokens export read")
+	p.log.Debug().Str("file", p.cfg.ExportFile).Int("rows", len(toks)).Int("grants", len(order)).Msg("tokens export read")
 	return nil
 }
 

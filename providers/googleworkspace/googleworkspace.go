@@ -100,11 +100,11 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	} else {
 		err = p.collectAPI(ctx, out)
 	}
-	ev := p.log.Info()
+	ev := p.log.Debug()
 	if err != nil {
 		ev = p.log.Warn().Err(err)
 	}
-	ev.Int("records", out.Count()).Dur("took", time.Since(start)).Msg("google workspace collection finished")
+	ev.Int("records", out.Count()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("google workspace collection finished")
 	return err
 }
 

@@ -67,7 +67,7 @@ func (p *Provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 			return err
 		}
 		n, err := p.readFile(ctx, f, emit)
-		p.deps.Logger.Info().Str("file", f).Int("records", n).Msg("read inventory file")
+		p.deps.Logger.Debug().Str("file", f).Int("records", n).Msg("read inventory file")
 		if err != nil {
 			return err
 		}

@@ -21,8 +21,14 @@ type Writer interface {
 // Options adjust human-facing writers.
 type Options struct {
 	Color bool // ANSI colour in the table (only on a terminal, never with NO_COLOR)
-	Width int  // table width; default 100
+	Width int  // table width: the terminal's; default 100
+	// CategoryName turns a catalogue category ID into its display name ("advertising_promotion" → "Advertising &
+	// promotion"); nil or "" keeps the ID.
+	CategoryName func(id string) string
 }
+
+// DefaultWidth is the table width when the output is not a terminal.
+const DefaultWidth = 100
 
 // Formats lists the formats New accepts.
 var Formats = []string{"table", "json", "ndjson", "csv", "markdown"}
@@ -30,7 +36,7 @@ var Formats = []string{"table", "json", "ndjson", "csv", "markdown"}
 // New returns the writer of a format.
 func New(format string, opts Options) (Writer, error) {
 	if opts.Width <= 0 {
-		opts.Width = 100
+		opts.Width = DefaultWidth
 	}
 	switch format {
 	case "table":

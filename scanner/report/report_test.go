@@ -266,3 +266,87 @@ func TestCheckWritable(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// tableFixture is fixture with a rule that fired for two vendors with the same fix, and long source lists.
+func tableFixture() *scanner.Report {
+	rep := fixture()
+	zoom := scanner.Vendor{ID: "zoominfo", Name: "ZoomInfo", Category: "data", Martech: true}
+	rep.Inventory = append(rep.Inventory, scanner.InventoryItem{Vendor: zoom, Approval: scanner.ApprovalUnapproved,
+		Sources: []string{"aws", "dns", "expenses", "google_workspace", "microsoft"}, UserCount: 1, Records: 9,
+		MonthlySpend: map[string]float64{"USD": 1249.58}})
+	evil := rep.Inventory[0].Vendor
+	for _, v := range []*scanner.Vendor{&zoom, &evil} {
+		rep.Findings = append(rep.Findings, scanner.Finding{Fingerprint: "cccc" + v.ID, RuleID: "recurring-spend-unapproved",
+			Title: "Recurring spend on an unapproved tool", Severity: "medium", Status: "new", Vendor: v,
+			Message: "The organisation pays " + v.Name + " every month.", Remediation: "Bring the subscription into procurement.",
+			Evidence: []scanner.Evidence{}})
+	}
+	rep.Findings = append(rep.Findings, scanner.Finding{Fingerprint: "dddd", RuleID: "banned-vendor", Title: "Banned vendor in use",
+		Severity: "critical", Status: "new", Vendor: &zoom, Message: "ZoomInfo is banned.", Remediation: "Revoke it.", Evidence: []scanner.Evidence{}})
+	scanner.SortFindings(rep.Findings)
+	return rep
+}
+
+func categoryNames(id string) string {
+	return map[string]string{"data": "Data", "content_experience": "Content & experience"}[id]
+}
+
+func renderTable(t *testing.T, rep *scanner.Report, opts Options) string {
+	t.Helper()
+	w, err := New("table", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(context.Background(), &buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestTableLayoutGoldens(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		width int
+	}{{"table.w80.txt.golden", 80}, {"table.w100.txt.golden", 100}, {"table.w160.txt.golden", 160}} {
+		t.Run(tc.file, func(t *testing.T) {
+			golden(t, tc.file, []byte(renderTable(t, tableFixture(), Options{Width: tc.width, CategoryName: categoryNames})))
+		})
+	}
+}
+
+// TestTableLayout: the table fits the width it is given, never cuts sources, names categories, shows a rule's
+// shared fix once, and puts what is new and critical first.
+func TestTableLayout(t *testing.T) {
+	for _, width := range []int{60, 80, 100, 132, 200} {
+		out := renderTable(t, tableFixture(), Options{Width: width, CategoryName: categoryNames})
+		for i, line := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(line); n > max(width, 80) {
+				t.Errorf("width %d: line %d is %d columns: %q", width, i+1, n, line)
+			}
+		}
+		flat := strings.Join(strings.Fields(out), " ")
+		for _, src := range []string{"aws,", "dns,", "expenses,", "google_workspace,", "microsoft"} {
+			if !strings.Contains(flat, src) {
+				t.Errorf("width %d: source %q cut off", width, src)
+			}
+		}
+		if strings.Contains(out, "content_experience") || !strings.Contains(out, "Content &") {
+			t.Errorf("width %d: category IDs instead of names", width)
+		}
+		if n := strings.Count(out, "Bring the subscription into procurement"); n != 1 {
+			t.Errorf("width %d: a rule's shared fix shown %d times, want once", width, n)
+		}
+		morning, coverage := strings.Index(out, "NEW SINCE THE LAST SCAN"), strings.Index(out, "COVERAGE")
+		if morning < 0 || morning > coverage {
+			t.Errorf("width %d: what is new does not come first", width)
+		}
+		top := out[morning:coverage]
+		if !strings.Contains(top, "CRITICAL") || !strings.Contains(top, "ZoomInfo — Banned vendor in use") {
+			t.Errorf("width %d: the new critical finding is not listed at the top:\n%s", width, top)
+		}
+		if !strings.Contains(top, "coverage incomplete: aws-org partial") {
+			t.Errorf("width %d: incomplete coverage not said at the top:\n%s", width, top)
+		}
+	}
+}
