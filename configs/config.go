@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,6 +24,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/outfile"
 	"github.com/shadowscan/shadowscan/scanner/report"
 	"github.com/shadowscan/shadowscan/scanner/textdist"
 )
@@ -80,6 +83,9 @@ type Output struct {
 	FailOnNew bool   `mapstructure:"fail_on_new"`
 	// Files are more reports written from the same scan, each in its own format.
 	Files []OutputFile `mapstructure:"files"`
+	// FileMode is the permission of new report and request files (octal, "0600" by default: they hold people's
+	// emails). An existing file keeps its own mode.
+	FileMode fs.FileMode `mapstructure:"file_mode"`
 }
 
 // OutputFile is one more report file: a format and a path.
@@ -126,7 +132,7 @@ type Provider struct {
 func Defaults() Config {
 	return Config{
 		Scan:   Scan{Concurrency: 4, Timeout: 30 * time.Minute},
-		Output: Output{Format: "table", Path: "-", FailOn: "high"},
+		Output: Output{Format: "table", Path: "-", FailOn: "high", FileMode: outfile.DefaultMode},
 		Rules:  Rules{Thresholds: map[string]int{"many_users": 10}},
 		State:  State{Keep: "90d"},
 	}
@@ -155,6 +161,15 @@ func (e *Error) Error() string {
 	return e.Msg
 }
 
+// RequireProviders is the error of a config that configures no provider: a scan of nothing is not "clean".
+func (c *Config) RequireProviders() error {
+	if len(c.Providers) > 0 {
+		return nil
+	}
+	return &Error{File: c.File, Msg: fmt.Sprintf("providers: none configured, so there is nothing to scan; "+
+		"add at least one (types: %s; see configs/example.yaml, or run shadowscan init)", strings.Join(scanner.Types(), ", "))}
+}
+
 // Load reads, overrides from the environment, decodes and validates the config file at path.
 func Load(path string) (*Config, error) {
 	return LoadWithEnv(path, os.Environ())
@@ -173,9 +188,14 @@ func LoadWithEnv(path string, environ []string) (*Config, error) {
 	if err != nil {
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
-	l := &loader{file: path, env: envMap(environ)}
+	l := &loader{file: path, env: envMap(environ), used: map[string]bool{}}
 	if err := yaml.Unmarshal(data, &l.root); err != nil {
 		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	// Any text file parses as YAML; a config is a mapping of keys (or empty).
+	if len(l.root.Content) > 0 && l.root.Content[0].Kind != yaml.MappingNode {
+		return nil, &Error{File: path, Line: l.root.Content[0].Line,
+			Msg: "not a shadowscan config: expected a mapping of keys such as organization, scan and providers (see configs/example.yaml)"}
 	}
 	cfg := Defaults()
 	cfg.File, cfg.Dir = path, filepath.Dir(abs)
@@ -189,7 +209,12 @@ type loader struct {
 	file string
 	root yaml.Node
 	env  map[string]string
+	used map[string]bool // environment variables that overrode a key
 }
+
+// NonKeyEnv are SHADOWSCAN_ variables that are not config keys (read by the CLI itself), so that the check for
+// misspelled overrides leaves them alone.
+var NonKeyEnv = []string{"SHADOWSCAN_CONFIG"}
 
 func envMap(environ []string) map[string]string {
 	m := map[string]string{}
@@ -217,6 +242,7 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 	mapOverrides := map[string]any{}
 	for _, leaf := range leaves(reflect.TypeOf(Config{}), "") {
 		if val, ok := l.env[envName(leaf.path)]; ok {
+			l.used[envName(leaf.path)] = true
 			conv, err := fromEnv(val, leaf.typ)
 			if err != nil {
 				return &Error{Msg: fmt.Sprintf("environment %s: %v", envName(leaf.path), err)}
@@ -237,6 +263,15 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 
 	if err := l.checkKeys(raw, reflect.TypeOf(Config{}), ""); err != nil {
 		return err
+	}
+	// viper drops keys without a value ("timout:"); the file itself still has them.
+	var fileRaw map[string]any
+	if err := yaml.Unmarshal(data, &fileRaw); err == nil {
+		fileRaw = lowerKeys(fileRaw)
+		delete(fileRaw, "providers")
+		if err := l.checkKeys(fileRaw, reflect.TypeOf(Config{}), ""); err != nil {
+			return err
+		}
 	}
 	if err := l.strictDecode(raw, cfg, ""); err != nil {
 		return err
@@ -282,7 +317,75 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 	for i := range cfg.Rules.ExtraFiles {
 		cfg.Rules.ExtraFiles[i] = resolve(cfg.Rules.ExtraFiles[i])
 	}
-	return l.decodeProviders(rawProviders, cfg, resolve)
+	if err := l.decodeProviders(rawProviders, cfg, resolve); err != nil {
+		return err
+	}
+	return l.checkEnv(cfg)
+}
+
+// checkEnv refuses SHADOWSCAN_ variables that override nothing: a misspelled key, a key the provider does not
+// have, or a provider index the file does not have. The same mistakes in the file are errors too.
+func (l *loader) checkEnv(cfg *Config) error {
+	var unused []string
+	named := map[string]bool{} // variables the config itself names (a notify channel's url_env)
+	for _, n := range cfg.Notify {
+		named[n.URLEnv] = true
+	}
+	for k := range l.env {
+		if !l.used[k] && !slices.Contains(NonKeyEnv, k) && !named[k] {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) == 0 {
+		return nil
+	}
+	sort.Strings(unused)
+	known := []string{}
+	for _, leaf := range leaves(reflect.TypeOf(Config{}), "") {
+		known = append(known, envName(leaf.path))
+	}
+	for i, p := range cfg.Providers {
+		f, _ := scanner.Lookup(p.Type)
+		for _, leaf := range append(leaves(reflect.TypeOf(f.NewConfig()).Elem(), ""), leafTimeout) {
+			known = append(known, envName(fmt.Sprintf("providers.%d.%s", i, leaf.path)))
+		}
+	}
+	name := unused[0]
+	prefix := EnvPrefix + "_PROVIDERS_"
+	if rest, ok := strings.CutPrefix(name, prefix); ok {
+		idx, _, _ := strings.Cut(rest, "_")
+		if n, err := strconv.Atoi(idx); err == nil && (n < 0 || n >= len(cfg.Providers)) {
+			return &Error{Msg: fmt.Sprintf("environment %s: there is no providers[%d] (the config has %d provider(s); "+
+				"providers are overridden by position, from 0)", name, n, len(cfg.Providers))}
+		}
+	}
+	msg := fmt.Sprintf("environment %s: no such config key", name)
+	if best := textdist.Nearest(name, known, 3); best != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return &Error{Msg: msg}
+}
+
+// lowerKeys lower-cases mapping keys at every level, as viper does, so the file's own keys can be checked.
+func lowerKeys(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		switch x := v.(type) {
+		case map[string]any:
+			v = lowerKeys(x)
+		case []any:
+			items := make([]any, len(x))
+			for i, it := range x {
+				if sub, ok := it.(map[string]any); ok {
+					it = lowerKeys(sub)
+				}
+				items[i] = it
+			}
+			v = items
+		}
+		out[strings.ToLower(k)] = v
+	}
+	return out
 }
 
 func (l *loader) validate(cfg *Config) error {
@@ -398,6 +501,7 @@ func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) st
 			if !ok {
 				continue
 			}
+			l.used[envName(prefix+leaf.path)] = true
 			conv, err := fromEnv(val, leaf.typ)
 			if err != nil {
 				return &Error{Msg: fmt.Sprintf("environment %s: %v", envName(prefix+leaf.path), err)}
@@ -406,8 +510,13 @@ func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) st
 		}
 		p := Provider{Type: typ, Name: name}
 		if t, ok := m["timeout"]; ok {
-			d, err := toDuration(t)
-			if err != nil || d <= 0 {
+			var d time.Duration
+			if err := l.strictDecode(map[string]any{"timeout": t}, &struct {
+				T *time.Duration `mapstructure:"timeout"`
+			}{&d}, path+"."); err != nil {
+				return relabelErr(err, path, label)
+			}
+			if d <= 0 {
 				return l.errf(path+".timeout", "%s: timeout: %q is not a positive duration like 10m", label, fmt.Sprint(t))
 			}
 			p.Timeout = d
@@ -418,14 +527,7 @@ func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) st
 				rest[k] = v
 			}
 		}
-		relabel := func(err error) error {
-			var ce *Error
-			if errors.As(err, &ce) {
-				msg := strings.TrimPrefix(strings.TrimPrefix(ce.Msg, path+": "), path+".")
-				ce.Msg = label + ": " + msg
-			}
-			return err
-		}
+		relabel := func(err error) error { return relabelErr(err, path, label) }
 		if err := l.checkKeys(rest, reflect.TypeOf(pcfg).Elem(), path+"."); err != nil {
 			return relabel(err)
 		}
@@ -444,6 +546,16 @@ func (l *loader) decodeProviders(raw []any, cfg *Config, resolve func(string) st
 	return nil
 }
 
+// relabelErr names a provider by label ("providers[2] (aws-org)") instead of its bare path in a config error.
+func relabelErr(err error, path, label string) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		msg := strings.TrimPrefix(strings.TrimPrefix(ce.Msg, path+": "), path+".")
+		ce.Msg = label + ": " + msg
+	}
+	return err
+}
+
 var leafTimeout = leaf{path: "timeout", typ: reflect.TypeOf(time.Duration(0))}
 
 // strictDecode decodes raw into out; type errors name the key path.
@@ -452,7 +564,8 @@ func (l *loader) strictDecode(raw map[string]any, out any, prefix string) error 
 		Result:      out,
 		ErrorUnused: true,
 		DecodeHook: mapstructure.ComposeDecodeHookFunc(
-			mapstructure.StringToTimeDurationHookFunc(),
+			durationHook,
+			fileModeHook,
 			intToStringHook,
 		),
 	})
@@ -468,6 +581,73 @@ func (l *loader) strictDecode(raw map[string]any, out any, prefix string) error 
 		return &Error{File: l.file, Msg: strings.ReplaceAll(err.Error(), "\n", " ")}
 	}
 	return nil
+}
+
+var (
+	durationType = reflect.TypeOf(time.Duration(0))
+	fileModeType = reflect.TypeOf(fs.FileMode(0))
+)
+
+// durationHook parses "30m"-style strings. A bare number is refused: time.Duration would read 30 as 30ns.
+func durationHook(from, to reflect.Type, data any) (any, error) {
+	if to != durationType {
+		return data, nil
+	}
+	switch from.Kind() {
+	case reflect.String:
+		d, err := time.ParseDuration(data.(string))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a duration like 30s or 30m", data)
+		}
+		return d, nil
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return nil, bareNumberError(data)
+	}
+	return data, nil
+}
+
+func bareNumberError(n any) error {
+	return fmt.Errorf("%v has no unit; write %vs for seconds or %vm for minutes", n, n, n)
+}
+
+// fileModeHook reads a permission: a quoted octal string ("0640") or the number YAML made of an unquoted 0640.
+// An unquoted 640 is decimal to YAML, so it is refused rather than misread.
+func fileModeHook(from, to reflect.Type, data any) (any, error) {
+	if to != fileModeType {
+		return data, nil
+	}
+	var n uint64
+	switch from.Kind() {
+	case reflect.String:
+		m, err := parseFileMode(data.(string))
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v := reflect.ValueOf(data).Int()
+		if v < 0 {
+			return nil, fmt.Errorf("%d is not a file mode like \"0600\"", v)
+		}
+		n = uint64(v)
+	case reflect.Uint, reflect.Uint64, reflect.Uint32:
+		n = reflect.ValueOf(data).Uint()
+	default:
+		return data, nil
+	}
+	if n == 0 || n > 0o777 || n > math.MaxUint32 {
+		return nil, fmt.Errorf("%d is not a file mode; quote it in octal, like \"0600\"", n)
+	}
+	return fs.FileMode(n), nil
+}
+
+func parseFileMode(s string) (fs.FileMode, error) {
+	t := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0o"), "0O")
+	n, err := strconv.ParseUint(t, 8, 32)
+	if err != nil || n == 0 || n > 0o777 {
+		return 0, fmt.Errorf("%q is not a file mode like \"0600\" (octal, at most 0777)", s)
+	}
+	return fs.FileMode(n), nil
 }
 
 // intToStringHook lets unquoted numbers (AWS account IDs, customer IDs) fill string fields. Floats are refused:
@@ -625,12 +805,22 @@ func envName(path string) string {
 
 // fromEnv converts an environment string to the type of the key it overrides.
 func fromEnv(val string, t reflect.Type) (any, error) {
-	if t == reflect.TypeOf(time.Duration(0)) {
+	if t == durationType {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+			return nil, bareNumberError(strings.TrimSpace(val))
+		}
 		d, err := time.ParseDuration(val)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a duration like 30m", val)
+			return nil, fmt.Errorf("%q is not a duration like 30s or 30m", val)
 		}
 		return d.String(), nil
+	}
+	if t == fileModeType {
+		m, err := parseFileMode(val)
+		if err != nil {
+			return nil, err
+		}
+		return fmt.Sprintf("%#o", uint32(m)), nil
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -706,15 +896,6 @@ func ParseKeep(s string) (time.Duration, error) {
 	return d, nil
 }
 
-func toDuration(v any) (time.Duration, error) {
-	switch x := v.(type) {
-	case string:
-		return time.ParseDuration(x)
-	case time.Duration:
-		return x, nil
-	}
-	return 0, fmt.Errorf("not a duration")
-}
 
 // fieldByPath finds the struct field at a mapstructure key path.
 func fieldByPath(v reflect.Value, path []string) reflect.Value {

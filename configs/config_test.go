@@ -230,6 +230,8 @@ func sampleFor(t *testing.T, path string, typ reflect.Type) (string, any) {
 		return "7", 7
 	case "state.keep":
 		return "30d", "30d"
+	case "output.file_mode":
+		return "0640", fs.FileMode(0o640)
 	case "rules.severity":
 		return "unapproved-martech=low", map[string]string{"unapproved-martech": "low"}
 	}

@@ -31,6 +31,7 @@ func (a *app) loadCheckPipeline(configPath string) (*pipeline, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
+	p.fileMode = cfg.Output.FileMode
 	return p, nil
 }
 
@@ -63,7 +64,7 @@ vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
 				return usageErr(err)
 			}
 			if requestPath != "" {
-				if err := check.WriteRequestFile(requestPath, res); err != nil {
+				if err := check.WriteRequestFile(requestPath, p.fileMode, res); err != nil {
 					return usageErr(err)
 				}
 			}

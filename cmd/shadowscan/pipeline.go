@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 
 	"github.com/shadowscan/shadowscan/configs"
 	"github.com/shadowscan/shadowscan/rules"
@@ -19,6 +20,7 @@ type pipeline struct {
 	policy       scanner.Policy
 	evaluator    scanner.Evaluator
 	suppressions []scanner.Suppression
+	fileMode     fs.FileMode // new request files (check --request)
 }
 
 func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {

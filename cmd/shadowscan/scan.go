@@ -72,6 +72,9 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if err != nil {
 		return usageErr(err)
 	}
+	if err := cfg.RequireProviders(); err != nil {
+		return usageErr(err)
+	}
 	if cmd.Flags().Changed("format") {
 		cfg.Output.Format = f.format
 	}
@@ -152,7 +155,7 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 			return fmt.Errorf("writing report: %w", err)
 		}
 	} else {
-		if err := report.WriteFile(context.WithoutCancel(ctx), cfg.Output.Path, writer, rep); err != nil {
+		if err := report.WriteFile(context.WithoutCancel(ctx), cfg.Output.Path, cfg.Output.FileMode, writer, rep); err != nil {
 			return err
 		}
 		a.log.Debug().Str("path", cfg.Output.Path).Str("format", cfg.Output.Format).Msg("report written")

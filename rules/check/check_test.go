@@ -294,14 +294,17 @@ func TestWriteRequestFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "request.md")
-	if err := check.WriteRequestFile(p, r); err != nil {
+	if err := check.WriteRequestFile(p, 0, r); err != nil {
 		t.Fatal(err)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("new request file mode: %v, %v (want 600: it can name people)", fi.Mode(), err)
 	}
 	b, err := os.ReadFile(p)
 	if err != nil || string(b) != r.RequestMarkdown {
 		t.Errorf("request file = %q, %v", b, err)
 	}
-	if err := check.WriteRequestFile(filepath.Join(t.TempDir(), "missing", "r.md"), r); err == nil {
+	if err := check.WriteRequestFile(filepath.Join(t.TempDir(), "missing", "r.md"), 0, r); err == nil {
 		t.Error("writing into a missing folder did not fail")
 	}
 	if err := check.Write(&bytes.Buffer{}, "yaml", r); err == nil {

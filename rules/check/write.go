@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/shadowscan/shadowscan/scanner/outfile"
 	"github.com/shadowscan/shadowscan/scanner/report"
 )
 
@@ -212,26 +212,15 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	return err
 }
 
-// WriteRequestFile writes the request text to path atomically (temporary file, then rename).
-func WriteRequestFile(path string, r *Result) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// WriteRequestFile writes the request text to path with outfile.Write (atomic for a regular file; a new file gets
+// mode, 0 meaning 0600, since the text can name people; an existing one keeps its mode).
+func WriteRequestFile(path string, mode fs.FileMode, r *Result) error {
+	err := outfile.Write(path, mode, func(w io.Writer) error {
+		_, err := io.WriteString(w, r.RequestMarkdown)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("writing request: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(r.RequestMarkdown); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing request: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing request: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing request: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing request: %w", err)
+		return fmt.Errorf("writing request %s: %w", path, err)
 	}
 	return nil
 }

@@ -6,11 +6,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/outfile"
 )
 
 // Writer writes one report.
@@ -53,31 +53,12 @@ func New(format string, opts Options) (Writer, error) {
 	return nil, fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
 }
 
-// WriteFile writes the report to path atomically: into a temporary file in the same folder, synced, then renamed
-// over path, so a crash mid-write never leaves a half-written report.
-func WriteFile(ctx context.Context, path string, w Writer, rep *scanner.Report) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if err := w.Write(ctx, tmp, rep); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing report: %w", err)
+// WriteFile writes the report to path through outfile.Write: atomically for a regular file (a crash mid-write never
+// leaves half a report), written through for a device or FIFO, the target for a symlink. A new file gets mode (0
+// means outfile.DefaultMode, 0600: reports hold people's emails); an existing file keeps its own.
+func WriteFile(ctx context.Context, path string, mode fs.FileMode, w Writer, rep *scanner.Report) error {
+	if err := outfile.Write(path, mode, func(out io.Writer) error { return w.Write(ctx, out, rep) }); err != nil {
+		return fmt.Errorf("writing report %s: %w", path, err)
 	}
 	return nil
 }
@@ -87,14 +68,5 @@ func CheckWritable(path string) error {
 	if path == "" || path == "-" {
 		return nil
 	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("output %s is a directory", path)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".probe-*")
-	if err != nil {
-		return fmt.Errorf("output %s is not writable: %w", path, err)
-	}
-	tmp.Close()
-	return os.Remove(tmp.Name())
+	return outfile.CheckWritable(path)
 }

@@ -227,7 +227,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A writer that fails half way must leave the previous report and no temp file.
-	err := WriteFile(context.Background(), path, failingWriter{}, fixture())
+	err := WriteFile(context.Background(), path, 0, failingWriter{}, fixture())
 	if err == nil {
 		t.Fatal("want error")
 	}
@@ -238,8 +238,18 @@ func TestWriteFileAtomic(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("temp files left behind: %v", entries)
 	}
-	if err := WriteFile(context.Background(), path, JSON{}, fixture()); err != nil {
+	if err := WriteFile(context.Background(), path, 0, JSON{}, fixture()); err != nil {
 		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Errorf("existing report's mode 644 became %o", fi.Mode().Perm())
+	}
+	fresh := filepath.Join(dir, "new.json")
+	if err := WriteFile(context.Background(), fresh, 0, JSON{}, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(fresh); fi.Mode().Perm() != 0o600 {
+		t.Errorf("new report mode %o, want 600 (it holds people's emails)", fi.Mode().Perm())
 	}
 	var rep scanner.Report
 	b, _ := os.ReadFile(path)
