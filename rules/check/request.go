@@ -130,7 +130,7 @@ func RequestMarkdown(r *Result) string {
 
 	p("### The tool\n\n")
 	if v := r.Vendor; v != nil {
-		p("- Vendor: %s (catalogue ID `%s`)\n", md(v.Name), strings.ReplaceAll(v.ID, "`", ""))
+		p("- Vendor: %s (catalogue ID %s)\n", md(v.Name), report.MarkdownCode(v.ID))
 		cat := md(v.CategoryName)
 		if len(v.SubcategoryNames) > 0 {
 			cat += " › " + md(strings.Join(v.SubcategoryNames, ", "))

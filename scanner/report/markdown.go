@@ -17,7 +17,7 @@ func (Markdown) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 	ew := &errWriter{w: w}
 	md := MarkdownText
 	ew.printf("# shadowscan report: %s\n\n", md(rep.Scan.Organization))
-	ew.printf("Scan `%s`, %s to %s.\n\n", md(rep.Scan.ID), rep.Scan.StartedAt.Format("2006-01-02 15:04 MST"),
+	ew.printf("Scan %s, %s to %s.\n\n", MarkdownCode(rep.Scan.ID), rep.Scan.StartedAt.Format("2006-01-02 15:04 MST"),
 		rep.Scan.FinishedAt.Format("2006-01-02 15:04 MST"))
 	s := rep.Summary
 	ew.printf("**%d findings** (%s), %d new, %d suppressed. %d vendors, %d martech, **%d unapproved martech**",
@@ -40,13 +40,13 @@ func (Markdown) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 	}
 	for _, f := range rep.Findings {
 		ew.printf("### %s: %s\n\n", strings.ToUpper(f.Severity), md(f.Title))
-		ew.printf("- Rule `%s`, fingerprint `%s`, status %s\n", md(f.RuleID), md(f.Fingerprint), f.Status)
+		ew.printf("- Rule %s, fingerprint %s, status %s\n", MarkdownCode(f.RuleID), MarkdownCode(f.Fingerprint), f.Status)
 		if f.Vendor != nil {
 			ew.printf("- Vendor: %s (%s)\n", md(f.Vendor.Name), md(f.Vendor.Category))
 		}
 		ew.printf("- %s\n- Remediation: %s\n- Evidence (%d):\n", md(f.Message), md(f.Remediation), f.EvidenceCount)
 		for _, e := range f.Evidence {
-			ew.printf("  - %s %s `%s`: %s\n", md(e.Provider), md(e.Kind), md(e.ID), md(e.Summary))
+			ew.printf("  - %s %s %s: %s\n", md(e.Provider), md(e.Kind), MarkdownCode(e.ID), md(e.Summary))
 		}
 		if n := f.EvidenceCount - len(f.Evidence); n > 0 {
 			ew.printf("  - … and %d more\n", n)
@@ -67,7 +67,7 @@ func (Markdown) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 	if len(rep.Resolved) > 0 {
 		ew.printf("\n## Resolved since the baseline\n\n")
 		for _, f := range rep.Resolved {
-			ew.printf("- %s: %s (`%s`)\n", f.Severity, md(f.Title), md(f.Fingerprint))
+			ew.printf("- %s: %s (%s)\n", f.Severity, md(f.Title), MarkdownCode(f.Fingerprint))
 		}
 	}
 	return ew.err
