@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -130,11 +131,26 @@ func firstByte(br *bufio.Reader) (byte, error) {
 	}
 }
 
+// MaxRecordBytes is the size limit of one record (one NDJSON line, or one element of a JSON list). A longer one
+// is one bad record: reported with its file:line, and skipped under on_error: skip.
+const MaxRecordBytes = 1 << 20
+
 // looksNDJSON tells a {"records": [...]} document from NDJSON whose first line is an object: an NDJSON line
-// closes its object before the first newline.
+// closes its object before the first newline. When the first line is longer than what is buffered, its first key
+// decides: a record starts with one of the record's own fields, a document does not.
 func looksNDJSON(br *bufio.Reader) bool {
 	buf, _ := br.Peek(br.Buffered())
-	line, _, _ := bytes.Cut(bytes.TrimLeft(buf, " \t\r\n"), []byte("\n"))
+	buf = bytes.TrimLeft(buf, " \t\r\n")
+	line, _, complete := bytes.Cut(buf, []byte("\n"))
+	if !complete && br.Buffered() >= br.Size() {
+		dec := json.NewDecoder(bytes.NewReader(buf))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			return false
+		}
+		key, err := dec.Token()
+		k, _ := key.(string)
+		return err == nil && recordFields[k]
+	}
 	var v map[string]json.RawMessage
 	if json.Unmarshal(line, &v) != nil {
 		return false
@@ -142,6 +158,18 @@ func looksNDJSON(br *bufio.Reader) bool {
 	_, isDoc := v["records"]
 	return !isDoc
 }
+
+// recordFields are the JSON keys of scanner.Record.
+var recordFields = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeOf(scanner.Record{})
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			m[name] = true
+		}
+	}
+	return m
+}()
 
 func decodeRecord(data []byte) (scanner.Record, error) {
 	var r scanner.Record
@@ -168,17 +196,30 @@ func decodeRecord(data []byte) (scanner.Record, error) {
 }
 
 func (p *Provider) readNDJSON(ctx context.Context, file string, br *bufio.Reader, emit func(scanner.Record) error) (int, error) {
-	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	n, line := 0, 0
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
+	var buf []byte
+	for {
+		text, tooLong, err := readLine(br, buf[:0])
+		buf = text
+		if err != nil && !(err == io.EOF && len(text) > 0) {
+			if err == io.EOF {
+				return n, nil
+			}
+			return n, fmt.Errorf("%s:%d: %w", file, line+1, err)
 		}
+		line++
 		if line%1024 == 0 && ctx.Err() != nil {
 			return n, ctx.Err()
+		}
+		if tooLong {
+			if ferr := p.bad(file, line, fmt.Errorf("record longer than the %d KiB limit", MaxRecordBytes>>10)); ferr != nil {
+				return n, ferr
+			}
+			continue
+		}
+		text = bytes.TrimSpace(text)
+		if len(text) == 0 {
+			continue
 		}
 		r, err := decodeRecord(text)
 		if err != nil {
@@ -192,10 +233,29 @@ func (p *Provider) readNDJSON(ctx context.Context, file string, br *bufio.Reader
 		}
 		n++
 	}
-	if err := sc.Err(); err != nil {
-		return n, fmt.Errorf("%s:%d: %w", file, line+1, err)
+}
+
+// readLine reads one line into buf (without its newline). A line longer than MaxRecordBytes is read to its end
+// and dropped: tooLong is true and no more than the limit is ever held.
+func readLine(br *bufio.Reader, buf []byte) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > MaxRecordBytes+2 { // the limit, plus room for "\r\n"
+				tooLong, buf = true, buf[:0]
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		buf = bytes.TrimSuffix(buf, []byte("\n"))
+		if err == io.EOF && (len(buf) > 0 || tooLong) {
+			return buf, tooLong, nil
+		}
+		return buf, tooLong, err
 	}
-	return n, nil
 }
 
 // readJSON streams an array of records (or {"records": [...]}) without loading the whole file.
@@ -254,6 +314,12 @@ func (p *Provider) readJSON(ctx context.Context, file string, br *bufio.Reader, 
 			return n, fmt.Errorf("%s:%d: %v", file, errLine(err), err)
 		}
 		start := lineAt(dec.InputOffset() - int64(len(raw)))
+		if len(raw) > MaxRecordBytes {
+			if ferr := p.bad(file, start, fmt.Errorf("record longer than the %d KiB limit", MaxRecordBytes>>10)); ferr != nil {
+				return n, ferr
+			}
+			continue
+		}
 		r, err := decodeRecord(raw)
 		if err != nil {
 			if ferr := p.bad(file, start, err); ferr != nil {
