@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	mdns "github.com/miekg/dns"
@@ -20,9 +21,10 @@ type zoneData struct {
 	apexes []string                        // zone apexes: SOA owners, or the origin of a file without SOA
 	names  map[string]map[uint16][]mdns.RR // owner → type → records
 	order  []string                        // owners in the order first seen
+	limit  int                             // most records read from one file
 }
 
-func newZoneData() *zoneData { return &zoneData{names: map[string]map[uint16][]mdns.RR{}} }
+func newZoneData() *zoneData { return &zoneData{names: map[string]map[uint16][]mdns.RR{}, limit: maxZoneRRs} }
 
 // zoneOrigin guesses a file's origin from its name ("northwind.example.zone", "db.northwind.example"); a $ORIGIN
 // directive in the file overrides it. It returns "" when the name does not look like a domain.
@@ -52,11 +54,13 @@ func (z *zoneData) parseZone(r io.Reader, origin, file string) error {
 	zp.SetIncludeAllowed(false)
 	sawSOA := false
 	n := 0
+	var tooMany error
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		n++
-		if n > maxZoneRRs {
-			return fmt.Errorf("%s: more than %d records", file, maxZoneRRs)
+		if n == z.limit {
+			tooMany = fmt.Errorf("%s: more than %d records; the first %d are kept", file, z.limit, z.limit)
+			break
 		}
+		n++
 		h := rr.Header()
 		owner := dnssignal.Norm(h.Name)
 		if h.Rrtype == mdns.TypeSOA {
@@ -71,13 +75,74 @@ func (z *zoneData) parseZone(r io.Reader, origin, file string) error {
 		}
 		byType[h.Rrtype] = append(byType[h.Rrtype], rr)
 	}
-	if !sawSOA && origin != "" {
+	if !sawSOA && origin != "" && n > 0 {
 		z.addApex(dnssignal.Norm(origin))
 	}
+	if tooMany != nil {
+		return tooMany
+	}
 	if err := zp.Err(); err != nil {
-		return err // *mdns.ParseError: "<file>: dns: <what>: "<token>" at line: L:C"
+		return zoneError(file, err, n)
 	}
 	return nil
+}
+
+// maxQuotedToken is the most of a zone file's text that an error message quotes.
+const maxQuotedToken = 24
+
+// zoneError rewrites a parse error so that it quotes at most a short, sanitised token, and nothing at all from a
+// file where no record could be read (likely not a zone file: a key, a password file named by mistake).
+// miekg/dns formats its errors as `<file>: dns: <what>: "<token>" at line: L:C`, with no accessors.
+func zoneError(file string, err error, recordsRead int) error {
+	msg := err.Error()
+	what, token, pos := "cannot parse", "", ""
+	if i := strings.LastIndex(msg, " at line: "); i >= 0 {
+		pos = msg[i+len(" at line: "):]
+		msg = msg[:i]
+	}
+	if i := strings.Index(msg, "dns: "); i >= 0 {
+		msg = msg[i+len("dns: "):]
+	}
+	if i := strings.Index(msg, `: "`); i >= 0 {
+		what = msg[:i]
+		if t, uerr := strconv.Unquote(msg[i+2:]); uerr == nil {
+			token = t
+		}
+	} else if msg != "" {
+		what = msg
+	}
+	line := pos
+	if l, _, ok := strings.Cut(pos, ":"); ok {
+		line = l
+	}
+	what = safeToken(what, 80)
+	if recordsRead == 0 {
+		return fmt.Errorf("%s:%s: %s; no record could be read before it, so nothing of the file is quoted (is it a zone file?)", file, line, what)
+	}
+	if token = safeToken(token, maxQuotedToken); token != "" {
+		return fmt.Errorf("%s:%s: %s near %q", file, pos, what, token)
+	}
+	return fmt.Errorf("%s:%s: %s", file, pos, what)
+}
+
+// safeToken keeps printable ASCII only (other characters become "?", control characters are dropped) and cuts
+// to max bytes, marking the cut.
+func safeToken(s string, max int) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			continue
+		}
+		if r > 0x7e {
+			r = '?'
+		}
+		if b.Len() >= max {
+			b.WriteString("...")
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func (z *zoneData) addApex(a string) {

@@ -3,11 +3,14 @@ package dns
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	mdns "github.com/miekg/dns"
 
 	"github.com/shadowscan/shadowscan/providers/internal/dnssignal"
 	"github.com/shadowscan/shadowscan/scanner"
@@ -154,7 +157,7 @@ func TestZoneFileErrors(t *testing.T) {
 	for _, e := range diags.Errors() {
 		got[e.Target] = e.Message
 	}
-	if msg := got[bad]; !strings.Contains(msg, bad) || !strings.Contains(msg, "line: 3") {
+	if msg := got[bad]; !strings.Contains(msg, bad+":3:") {
 		t.Errorf("bad zone error %q does not name file and line", msg)
 	}
 	if msg := got[include]; !strings.Contains(msg, "$INCLUDE") {
@@ -226,5 +229,57 @@ func BenchmarkZoneFile(b *testing.B) {
 		if err := p.Collect(context.Background(), func(scanner.Record) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Issue 13 defect 13: a parse error quotes at most a short, sanitised token, and nothing from a file where no
+// record could be read (a secret named as a zone file by mistake).
+func TestZoneErrorsQuoteNoContent(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "shadow.example.zone")
+	writeFile(t, secret, "root:$6$SECRETHASHVALUE:19000:0:99999:7:::\n")
+	long := filepath.Join(dir, "long.example.zone")
+	writeFile(t, long, "$ORIGIN long.example.\n@ 60 IN TXT \"kept\"\n@ 60 IN BOGUSTYPE"+strings.Repeat("A", 200)+"\x1b[31m x\n")
+	diags := &scanner.Diagnostics{}
+	c := NewConfig()
+	c.ZoneFiles = []string{secret, long}
+	if _, err := scannertest.Collect(t, newTestProvider(t, c, diags)); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range diags.Errors() {
+		got[e.Target] = e.Message
+	}
+	if msg := got[secret]; msg == "" || strings.Contains(msg, "SECRET") || strings.Contains(msg, "root") ||
+		!strings.Contains(msg, "nothing of the file is quoted") || !strings.Contains(msg, secret+":1") {
+		t.Errorf("secret file error %q", msg)
+	}
+	msg := got[long]
+	if msg == "" || strings.Contains(msg, strings.Repeat("A", maxQuotedToken+1)) || strings.Contains(msg, "\x1b") {
+		t.Errorf("long token error %q", msg)
+	}
+	if !strings.Contains(msg, long+":3:") {
+		t.Errorf("error %q does not name file:line", msg)
+	}
+}
+
+// Issue 13 defect 7: a zone file over the record limit keeps what it read, and its apex counts as covered.
+func TestZoneFileOverLimitKeepsRecords(t *testing.T) {
+	z := newZoneData()
+	z.limit = 1000 // maxZoneRRs behaves the same, 500 times slower
+	var b strings.Builder
+	b.WriteString("@ 60 IN TXT \"google-site-verification=first\"\n")
+	for i := range z.limit + 10 {
+		fmt.Fprintf(&b, "h%d 60 IN A 192.0.2.1\n", i)
+	}
+	err := z.parseZone(strings.NewReader(b.String()), "big.example", "big.example.zone")
+	if err == nil || !strings.Contains(err.Error(), "kept") {
+		t.Fatalf("err = %v", err)
+	}
+	if z.apexOf("big.example") == "" {
+		t.Error("the domain of a zone file over the limit counts as in no zone file")
+	}
+	if len(z.names["big.example"][mdns.TypeTXT]) != 1 {
+		t.Error("records read before the limit were dropped")
 	}
 }
