@@ -24,7 +24,9 @@ type zoneData struct {
 	limit  int                             // most records read from one file
 }
 
-func newZoneData() *zoneData { return &zoneData{names: map[string]map[uint16][]mdns.RR{}, limit: maxZoneRRs} }
+func newZoneData() *zoneData {
+	return &zoneData{names: map[string]map[uint16][]mdns.RR{}, limit: maxZoneRRs}
+}
 
 // zoneOrigin guesses a file's origin from its name ("northwind.example.zone", "db.northwind.example"); a $ORIGIN
 // directive in the file overrides it. It returns "" when the name does not look like a domain.

@@ -36,6 +36,7 @@ const (
 	AttrZone           = "zone"             // the apex domain the record belongs to
 	AttrValue          = "value"            // raw record value (TXT joined)
 	AttrTTL            = "ttl"              // TTL in seconds (int64), when known
+	AttrSPFOwn         = "spf_own"          // bool: the include/redirect host is inside the zone (no vendor hint)
 	AttrSignal         = "signal"           // spf_include, txt_token, dmarc, dkim, cname, mx, ns
 	AttrSPFPath        = "spf_path"         // []string: root record name, intermediate includes, this host
 	AttrSPFDepth       = "spf_depth"        // int64: 1 for a host named in the root record
@@ -297,13 +298,20 @@ func SPFIncludeRecord(zone, root string, path []string, mech, host string) scann
 	if zone != "" {
 		attrs[AttrZone] = Norm(zone)
 	}
-	return scanner.Record{
+	r := scanner.Record{
 		Kind:       scanner.KindDNSRecord,
 		ID:         ID(root, "TXT", SignalSPFInclude+":"+host),
 		Summary:    "SPF " + word + " " + host + " (" + via + ")",
 		Hints:      []scanner.Hint{{Type: scanner.HintSPFInclude, Value: host}},
 		Attributes: attrs,
 	}
+	// A host inside the zone (include:_spf.example.com) is the organisation's own record, not a sender: it
+	// carries no vendor hint, so it is neither resolved nor listed as an unknown sender; the walk still follows it.
+	if zone != "" && InZone(host, Norm(zone)) {
+		r.Hints = nil
+		r.Attributes[AttrSPFOwn] = true
+	}
+	return r
 }
 
 // dmarcRecords gives one record per external report destination domain named by rua= or ruf=. Destinations inside

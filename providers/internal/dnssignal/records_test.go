@@ -14,6 +14,7 @@ type want struct {
 	hint    scanner.Hint
 	attrs   map[string]any
 	summary string
+	noHints bool
 }
 
 func byID(recs []scanner.Record) map[string]scanner.Record {
@@ -51,9 +52,9 @@ func TestRecords(t *testing.T) {
 						AttrSPFLookups: int64(4), AttrTTL: int64(300), AttrZone: "northwind.example", AttrName: "northwind.example"}},
 				{id: "dns:northwind.example:TXT:spf_include:servers.mcsv.net",
 					hint: scanner.Hint{Type: scanner.HintSPFInclude, Value: "servers.mcsv.net"}},
-				{id: "dns:northwind.example:TXT:spf_include:_spf.northwind.example",
-					hint:  scanner.Hint{Type: scanner.HintSPFInclude, Value: "_spf.northwind.example"},
-					attrs: map[string]any{AttrSPFMechanism: "redirect"}},
+				// In-zone: the organisation's own record, no vendor hint (issue 13 defect 8).
+				{id: "dns:northwind.example:TXT:spf_include:_spf.northwind.example", noHints: true,
+					attrs: map[string]any{AttrSPFMechanism: "redirect", AttrSPFOwn: true}},
 			},
 		},
 		{
@@ -172,6 +173,9 @@ func TestRecords(t *testing.T) {
 				r := m[w.id]
 				if r.Kind != scanner.KindDNSRecord {
 					t.Errorf("%s: kind %q", w.id, r.Kind)
+				}
+				if w.noHints && len(r.Hints) > 0 {
+					t.Errorf("%s: hints %+v, want none", w.id, r.Hints)
 				}
 				if w.hint.Type != "" && (len(r.Hints) == 0 || r.Hints[0] != w.hint) {
 					t.Errorf("%s: hints %+v, want first %+v", w.id, r.Hints, w.hint)
