@@ -182,12 +182,7 @@ func (a *accumulator) addUnidentified(rec *Record, res Resolution, user string) 
 	}
 	u.u.Records++
 	// Records arrive in no fixed order across providers; choose the name so that order does not matter.
-	name, rank := "", 0
-	if n, ok := rec.Hint(HintName); ok && n.Value != "" {
-		name, rank = n.Value, 1
-	} else if rec.Summary != "" {
-		name, rank = rec.Summary, 2
-	}
+	name, rank := unidentifiedName(rec)
 	if rank > 0 && (u.nameRank == 0 || rank < u.nameRank || (rank == u.nameRank && name < u.u.Name)) {
 		u.u.Name, u.nameRank = name, rank
 	}
@@ -348,4 +343,20 @@ func SortFindings(fs []Finding) {
 		}
 		return a.Fingerprint < b.Fingerprint
 	})
+}
+
+// unidentifiedName names an app the catalogue does not know. The name is shown to everyone (the serve page without
+// its token), so it comes from typed vendor fields: a name hint, else a merchant descriptor. A record's free-text
+// summary is used only when the record names no person (it may say who paid or granted); lower rank is better.
+func unidentifiedName(rec *Record) (string, int) {
+	if n, ok := rec.Hint(HintName); ok && n.Value != "" {
+		return n.Value, 1
+	}
+	if n, ok := rec.Hint(HintMerchant); ok && n.Value != "" {
+		return n.Value, 2
+	}
+	if rec.Summary != "" && (rec.Principal == nil || !rec.Principal.IsPerson()) {
+		return rec.Summary, 3
+	}
+	return "", 0
 }

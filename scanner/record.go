@@ -58,6 +58,19 @@ type Principal struct {
 	Suspended  bool   `json:"suspended,omitempty"`
 }
 
+// IsPerson says whether the principal is (or may be) a person: personal data that only token holders may see.
+// Service accounts, AWS accounts and tenants are not people; a principal of no stated type with an email or a name
+// is taken to be one.
+func (p Principal) IsPerson() bool {
+	switch p.Type {
+	case "user":
+		return true
+	case "service", "account", "tenant", "role":
+		return false
+	}
+	return p.Email != "" || p.Name != ""
+}
+
 // Billing periods of an Amount.
 const (
 	PeriodOneTime   = "one_time"

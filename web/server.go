@@ -304,14 +304,14 @@ func (s *Server) apiCheck(w http.ResponseWriter, r *http.Request) {
 	res, err := snap.checker.Check(q, check.RedactIf(!authed))
 	if err != nil {
 		if check.IsQueryError(err) {
-			writeError(w, http.StatusBadRequest, err.Error())
+			s.respond(w, http.StatusBadRequest, map[string]string{"error": err.Error()}, authed, snap)
 			return
 		}
 		s.opts.Logger.Error().Err(err).Msg("check failed")
 		writeError(w, http.StatusInternalServerError, "check failed")
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.respond(w, http.StatusOK, res, authed, snap)
 }
 
 // SearchResponse is the body of /api/catalog/search.
@@ -321,7 +321,8 @@ type SearchResponse struct {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	if _, cont := s.auth(w, r); !cont {
+	authed, cont := s.auth(w, r)
+	if !cont {
 		return
 	}
 	q, ok := queryParam(w, r)
@@ -338,11 +339,12 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		limit = min(n, maxSearchResults)
 	}
 	res := SearchResponse{Query: q, Results: []check.Suggestion{}}
+	snap := s.store.get()
 	// Suggestions are for names; a pasted URL or ID gets none (it is checked as a whole).
 	if pq, err := check.ParseQuery(q); err == nil && pq.Kind == check.KindName && len(pq.Text) <= 100 {
-		res.Results = s.store.get().checker.Suggest(pq.Text, limit)
+		res.Results = snap.checker.Suggest(pq.Text, limit)
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.respond(w, http.StatusOK, res, authed, snap)
 }
 
 // Summary is the body of /api/report/summary: the inventory view of the last report.
@@ -393,7 +395,22 @@ func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	snap := s.store.get()
-	writeJSON(w, http.StatusOK, buildSummary(snap, !authed))
+	s.respond(w, http.StatusOK, buildSummary(snap, !authed), authed, snap)
+}
+
+// respond writes an API answer. Without the token it goes through the redactor: the one place where what a
+// reader without the token sees is decided.
+func (s *Server) respond(w http.ResponseWriter, status int, v any, authed bool, snap snapshot) {
+	if !authed {
+		red, err := newRedactor(snap.rep).apply(v)
+		if err != nil {
+			s.opts.Logger.Error().Err(err).Msg("redacting a response")
+			writeError(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		v = red
+	}
+	writeJSON(w, status, v)
 }
 
 func buildSummary(snap snapshot, redact bool) Summary {

@@ -88,6 +88,7 @@ vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
 func (a *app) serveCmd() *cobra.Command {
 	var configPath, reportPath, addr, tokenFile, historyDir string
 	var allowedHosts []string
+	var allowPublic bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the self-check page and its JSON API (127.0.0.1:8080 by default)",
@@ -106,9 +107,16 @@ to copy, and the inventory of the last report. API: /api/check?q=, /api/catalog/
 					return usageErr(err)
 				}
 			}
+			log := a.log.With().Str("component", "serve").Logger()
+			warning, err := web.CheckExposure(addr, token != "", allowPublic)
+			if err != nil {
+				return usageErr(fmt.Errorf("serve: %w", err))
+			}
+			if warning != "" {
+				log.Warn().Str("addr", addr).Bool("token", token != "").Msg(warning)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log := a.log.With().Str("component", "serve").Logger()
 			h := web.New(web.Options{NewChecker: p.newChecker, ReportPath: reportPath, HistoryDir: historyDir,
 				Token: token, AllowedHosts: allowedHosts, Logger: log})
 			return web.Serve(ctx, addr, h, log)
@@ -121,5 +129,6 @@ to copy, and the inventory of the last report. API: /api/check?q=, /api/catalog/
 	fl.StringVar(&tokenFile, "token-file", "", "file whose first line is the bearer token that unlocks people's names")
 	fl.StringVar(&historyDir, "history", "", "folder of past JSON reports, for the trend")
 	fl.StringSliceVar(&allowedHosts, "allowed-host", nil, "host names the page may be reached by (besides localhost and IPs)")
+	fl.BoolVar(&allowPublic, "allow-public-without-token", false, "listen on a non-loopback --addr without --token-file (the exposure is intended)")
 	return cmd
 }
