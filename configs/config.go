@@ -896,7 +896,6 @@ func ParseKeep(s string) (time.Duration, error) {
 	return d, nil
 }
 
-
 // fieldByPath finds the struct field at a mapstructure key path.
 func fieldByPath(v reflect.Value, path []string) reflect.Value {
 	for _, p := range path {
