@@ -280,16 +280,7 @@ func TestCheckAndServeAgree(t *testing.T) {
 	}
 	a, b := decode(byName.stdout), decode(byURL.stdout)
 
-	var out, errb bytes.Buffer
-	ap := newApp(&out, &errb)
-	ap.environ, ap.logLevel = nil, "warn"
-	if err := ap.buildLogger(); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ap.loadCheckPipeline(demo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := checkPipeline(t, demo)
 	srv := httptest.NewServer(web.New(web.Options{NewChecker: p.newChecker}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/api/check?q=hotjar")

@@ -91,16 +91,7 @@ func TestServeWithoutTokenShowsNoPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var out, errb bytes.Buffer
-	ap := newApp(&out, &errb)
-	ap.environ, ap.logLevel = nil, "warn"
-	if err := ap.buildLogger(); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ap.loadCheckPipeline(demo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := checkPipeline(t, demo)
 	const token = "0123456789abcdef-demo-token"
 	srv := httptest.NewServer(web.New(web.Options{NewChecker: p.newChecker, ReportPath: repPath, Token: token}))
 	defer srv.Close()
@@ -166,4 +157,20 @@ func TestServeWithoutTokenShowsNoPerson(t *testing.T) {
 		t.Error("with the token, no person is shown either: the walk proves nothing")
 	}
 	t.Logf("%d pages and API answers walked, %d people checked", len(paths), len(people))
+}
+
+// checkPipeline is what check and serve build from a config, for tests.
+func checkPipeline(t *testing.T, config string) *pipeline {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ap := newApp(&out, &errb)
+	ap.environ, ap.logLevel = nil, "warn"
+	if err := ap.buildLogger(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ap.loadCheckPipeline(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -17,17 +17,7 @@ func TestFIFOIsWrittenThrough(t *testing.T) {
 	if err := syscall.Mkfifo(p, 0o600); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}
-	got := make(chan string, 1)
-	go func() {
-		f, err := os.Open(p) // blocks until the writer opens
-		if err != nil {
-			got <- "open: " + err.Error()
-			return
-		}
-		defer f.Close()
-		b, _ := io.ReadAll(f)
-		got <- string(b)
-	}()
+	got := readFIFO(p)
 	if err := CheckWritable(p); err != nil {
 		t.Fatal(err)
 	}
@@ -53,17 +43,7 @@ func TestSymlinkToFIFO(t *testing.T) {
 	if err := os.Symlink(p, link); err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan string, 1)
-	go func() {
-		f, err := os.Open(p)
-		if err != nil {
-			got <- err.Error()
-			return
-		}
-		defer f.Close()
-		b, _ := io.ReadAll(f)
-		got <- string(b)
-	}()
+	got := readFIFO(p)
 	if err := Write(link, 0, text("x")); err != nil {
 		t.Fatal(err)
 	}
@@ -73,4 +53,20 @@ func TestSymlinkToFIFO(t *testing.T) {
 	if m := mode(t, p); m&fs.ModeNamedPipe == 0 {
 		t.Errorf("FIFO became %v", m)
 	}
+}
+
+// readFIFO reads the FIFO at p to its end in a goroutine; opening blocks until a writer opens it.
+func readFIFO(p string) <-chan string {
+	got := make(chan string, 1)
+	go func() {
+		f, err := os.Open(p)
+		if err != nil {
+			got <- "open: " + err.Error()
+			return
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		got <- string(b)
+	}()
+	return got
 }
