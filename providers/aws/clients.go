@@ -158,6 +158,8 @@ func assumeRoleConfig(cfg aws.Config, stsc stsAPI, roleARN, externalID string) a
 			o.ExternalID = aws.String(externalID)
 		}
 	})
-	out.Credentials = aws.NewCredentialsCache(prov)
+	// One session per role, reused by every call until five minutes before it expires; a scan longer than the
+	// session renews it then.
+	out.Credentials = aws.NewCredentialsCache(prov, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = 5 * time.Minute })
 	return out
 }

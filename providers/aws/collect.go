@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -36,6 +37,7 @@ func (p *provider) collectAPI(ctx context.Context, em *scanner.Emitter) error {
 	if err != nil {
 		return err
 	}
+	base.HTTPClient = capInFlight(base.HTTPClient, p.cfg.MaxInFlight)
 	ep := p.cfg.EndpointURL
 	cl := newClients(base, ep)
 	if p.cfg.RoleARN != "" {
@@ -283,7 +285,7 @@ feed:
 // organisation role assumed in it.
 func (r *run) accountClients(ctx context.Context, a account) (*clients, error) {
 	if a.ID == r.callerID {
-		return r.caller, nil
+		return r.caller.forAccount(r.p.cfg.IAMConcurrency), nil
 	}
 	o := r.p.cfg.Organization
 	roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", r.part, a.ID, strings.TrimPrefix(o.RoleName, "/"))
@@ -292,37 +294,53 @@ func (r *run) accountClients(ctx context.Context, a account) (*clients, error) {
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("assuming %s: %w", roleARN, err)
 	}
-	return newClients(cfg, r.p.cfg.EndpointURL), nil
+	return newClients(cfg, r.p.cfg.EndpointURL).forAccount(r.p.cfg.IAMConcurrency), nil
 }
 
-// scanAccount collects everything from one account. Each part that fails is recorded and the next one runs.
+// scanAccount collects everything from one account within cfg.AccountTimeout. Its services are independent, so
+// they are read side by side: an account costs its longest chain of calls, not the sum of them. Each part that
+// fails is recorded and the others go on.
 func (r *run) scanAccount(ctx context.Context, a account) {
 	log := r.p.log.With().Str("account", a.ID).Str("account_name", a.Name).Logger()
 	log.Debug().Msg("scanning account")
-	cl, err := r.accountClients(ctx, a)
+	actx, cancel := context.WithTimeout(ctx, r.p.cfg.AccountTimeout)
+	defer cancel()
+	cl, err := r.accountClients(actx, a)
 	if err != nil {
-		if !stopped(ctx, r.em, err) {
+		if r.accountTimedOut(ctx, actx, a) {
+			return
+		}
+		if !stopped(actx, r.em, err) {
 			r.fail("sts:AssumeRole", a, err)
 		}
 		return
 	}
 	s := &accountScan{run: r, a: a, cl: cl, log: log}
-	parts := []struct {
-		name string
-		fn   func(context.Context) error
-	}{
-		{"iam", s.collectIAM},
-		{"identity providers", s.collectIdentityProviders},
-		{"route53", s.collectRoute53},
-		{"marketplace", s.collectAgreements},
-		{"tagging", s.collectTagged},
-	}
+	parts := []func(context.Context) error{s.collectIAM, s.collectIdentityProviders, s.collectRoute53,
+		s.collectAgreements, s.collectTagged}
+	var wg sync.WaitGroup
 	for _, part := range parts {
-		if err := part.fn(ctx); err != nil && stopped(ctx, r.em, err) {
-			return
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = part(actx) // failures are recorded by the part itself
+		}()
 	}
-	log.Debug().Int("records", s.emitted).Msg("account scanned")
+	wg.Wait()
+	if r.accountTimedOut(ctx, actx, a) {
+		return
+	}
+	log.Debug().Int64("records", s.emitted.Load()).Msg("account scanned")
+}
+
+// accountTimedOut records an account that ran out of its own time (the scan itself still running): its coverage
+// is partial, what was read is kept, and the other accounts go on.
+func (r *run) accountTimedOut(ctx, actx context.Context, a account) bool {
+	if ctx.Err() != nil || actx.Err() != context.DeadlineExceeded || r.em.Err() != nil {
+		return false
+	}
+	r.fail("account", a, fmt.Errorf("not finished within account_timeout %s; the records read before are kept", r.p.cfg.AccountTimeout))
+	return true
 }
 
 // accountScan is the collection of one account.
@@ -332,7 +350,7 @@ type accountScan struct {
 	cl  *clients
 	log zerolog.Logger
 
-	emitted int // records emitted for this account (one goroutine per account)
+	emitted atomic.Int64 // records emitted for this account (its parts run side by side)
 }
 
 func (s *accountScan) emit(recs ...scanner.Record) error {
@@ -340,7 +358,7 @@ func (s *accountScan) emit(recs ...scanner.Record) error {
 		if err := s.run.em.Send(rec); err != nil {
 			return errors.Join(errStopped, err)
 		}
-		s.emitted++
+		s.emitted.Add(1)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Config is the aws provider's settings. The loader handles type, name and timeout.
@@ -24,8 +25,16 @@ type Config struct {
 	// CostExplorer adds last month's AWS Marketplace charges from Cost Explorer (ce:GetCostAndUsage, which AWS
 	// bills at $0.01 a request).
 	CostExplorer bool `mapstructure:"cost_explorer"`
-	// Concurrency bounds how many accounts are scanned at once.
+	// Concurrency bounds how many accounts are scanned at once. Inside an account its services (IAM, identity
+	// providers, Route 53, Marketplace, tagging per region) are read side by side.
 	Concurrency int `mapstructure:"concurrency"`
+	// MaxInFlight caps the API requests in flight across all accounts at once.
+	MaxInFlight int `mapstructure:"max_in_flight"`
+	// IAMConcurrency caps the IAM requests in flight per account: IAM's request quota is per account and the
+	// tightest of the services read, so one account's IAM calls share this many slots.
+	IAMConcurrency int `mapstructure:"iam_concurrency"`
+	// AccountTimeout bounds one account's scan; an account that runs out of time is partial coverage.
+	AccountTimeout time.Duration `mapstructure:"account_timeout"`
 	// MaxAttempts is how many times one API request is tried (throttling, 5xx, 429) before its account's
 	// coverage is marked partial.
 	MaxAttempts int `mapstructure:"max_attempts"`
@@ -76,18 +85,24 @@ func (e ExportConfig) Enabled() bool {
 
 // Default settings.
 const (
-	DefaultRoleName    = "ShadowscanReadOnly"
-	DefaultConcurrency = 4
-	DefaultMaxAttempts = 6
+	DefaultRoleName       = "ShadowscanReadOnly"
+	DefaultConcurrency    = 16
+	DefaultMaxInFlight    = 64
+	DefaultIAMConcurrency = 4
+	DefaultAccountTimeout = 10 * time.Minute
+	DefaultMaxAttempts    = 6
 )
 
 // NewConfig returns the defaults.
 func NewConfig() *Config {
 	return &Config{
-		Regions:      []string{"us-east-1"},
-		Concurrency:  DefaultConcurrency,
-		MaxAttempts:  DefaultMaxAttempts,
-		Organization: OrganizationConfig{RoleName: DefaultRoleName},
+		Regions:        []string{"us-east-1"},
+		Concurrency:    DefaultConcurrency,
+		MaxInFlight:    DefaultMaxInFlight,
+		IAMConcurrency: DefaultIAMConcurrency,
+		AccountTimeout: DefaultAccountTimeout,
+		MaxAttempts:    DefaultMaxAttempts,
+		Organization:   OrganizationConfig{RoleName: DefaultRoleName},
 	}
 }
 
@@ -132,6 +147,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Concurrency < 1 || c.Concurrency > 64 {
 		bad("concurrency: must be between 1 and 64, got %d", c.Concurrency)
+	}
+	if c.MaxInFlight < 1 || c.MaxInFlight > 1024 {
+		bad("max_in_flight: must be between 1 and 1024, got %d", c.MaxInFlight)
+	}
+	if c.IAMConcurrency < 1 || c.IAMConcurrency > 32 {
+		bad("iam_concurrency: must be between 1 and 32, got %d", c.IAMConcurrency)
+	}
+	if c.AccountTimeout < time.Second {
+		bad("account_timeout: must be at least 1s, got %s", c.AccountTimeout)
 	}
 	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
 		bad("max_attempts: must be between 1 and 20, got %d", c.MaxAttempts)

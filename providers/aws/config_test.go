@@ -23,7 +23,7 @@ func TestDefaultsValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
-	if c.Organization.RoleName != "ShadowscanReadOnly" || c.Concurrency != 4 || len(c.Regions) != 1 || c.Regions[0] != "us-east-1" {
+	if c.Organization.RoleName != "ShadowscanReadOnly" || c.Concurrency != 16 || c.MaxInFlight != 64 || c.IAMConcurrency != 4 || c.AccountTimeout != 10*time.Minute || len(c.Regions) != 1 || c.Regions[0] != "us-east-1" {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -44,6 +44,9 @@ func TestValidate(t *testing.T) {
 			c.ExternalID = "has space"
 		}, "external_id: must be"},
 		{"concurrency", func(c *Config) { c.Concurrency = 0 }, "concurrency: must be between 1 and 64"},
+		{"max in flight", func(c *Config) { c.MaxInFlight = 0 }, "max_in_flight: must be between 1 and 1024"},
+		{"iam concurrency", func(c *Config) { c.IAMConcurrency = 33 }, "iam_concurrency: must be between 1 and 32"},
+		{"account timeout", func(c *Config) { c.AccountTimeout = time.Millisecond }, "account_timeout: must be at least 1s"},
 		{"attempts", func(c *Config) { c.MaxAttempts = 50 }, "max_attempts: "},
 		{"role name", func(c *Config) { c.Organization.Enabled = true; c.Organization.RoleName = "" }, "organization.role_name: "},
 		{"org external id", func(c *Config) { c.Organization.ExternalID = "x" }, "organization.external_id: "},

@@ -31,6 +31,12 @@ type fakeAWS struct {
 	t        testing.TB
 	mgmt     string
 	pageSize int
+	latency  time.Duration // added to every request, as a remote API's round trip
+	// slow delays every request of one account by slowBy (an account that hangs).
+	slow   string
+	slowBy time.Duration
+	// inFlight and maxInFlight count concurrent requests (overall and per account and service).
+	inFlight, maxInFlight map[string]int
 
 	mu       sync.Mutex
 	accounts map[string]*fakeAccount // by ID
@@ -167,8 +173,23 @@ func (f *fakeAWS) caller(r *http.Request) (acct, region string) {
 }
 
 func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
+	if f.latency > 0 {
+		time.Sleep(f.latency)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil || r.Context().Err() != nil {
+		return // the client went away mid-request (a cancelled scan): nothing to answer
+	}
 	acct, region := f.caller(r)
+	if acct != "" && acct == f.slow {
+		select {
+		case <-time.After(f.slowBy):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	done := f.track("*", acct+"/"+serviceOf(r))
+	defer done()
 	if acct == "" {
 		f.t.Errorf("fake AWS: unsigned or unknown credential on %s %s", r.Method, r.URL.Path)
 		http.Error(w, "no credential", http.StatusForbidden)
@@ -186,6 +207,39 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.t.Errorf("fake AWS: unexpected %s %s target=%q", r.Method, r.URL, r.Header.Get("X-Amz-Target"))
 		http.NotFound(w, r)
+	}
+}
+
+// serviceOf names the service a request is for: the awsQuery ones by their Action's service, the rest by protocol.
+func serviceOf(r *http.Request) string {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/service/"):
+		return "marketplace"
+	case r.Header.Get("X-Amz-Target") != "":
+		return strings.SplitN(r.Header.Get("X-Amz-Target"), ".", 2)[0]
+	case strings.HasPrefix(r.URL.Path, "/2013-04-01/"):
+		return "route53"
+	}
+	return "query" // IAM and STS
+}
+
+// track counts a request in flight under each key and remembers the most seen at once.
+func (f *fakeAWS) track(keys ...string) func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.inFlight == nil {
+		f.inFlight, f.maxInFlight = map[string]int{}, map[string]int{}
+	}
+	for _, k := range keys {
+		f.inFlight[k]++
+		f.maxInFlight[k] = max(f.maxInFlight[k], f.inFlight[k])
+	}
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, k := range keys {
+			f.inFlight[k]--
+		}
 	}
 }
 

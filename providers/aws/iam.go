@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -46,15 +49,34 @@ func (s *accountScan) collectIAM(ctx context.Context) error {
 	s.log.Debug().Int("roles", stats.roles).Int("external_trusts", stats.external).Int("internal_trusts", stats.internal).
 		Int("service_trusts", stats.services).Int("users", len(users)).Msg("IAM roles read")
 
-	keys := 0
+	// Users' keys are read side by side; the account's IAM slots (iam_concurrency) bound them.
+	var keys atomic.Int64
+	work := make(chan *iamUser)
+	var wg sync.WaitGroup
+	for range min(s.run.p.cfg.IAMConcurrency, len(users)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range work {
+				n, _ := s.collectKeys(ctx, u) // failures are recorded per user
+				keys.Add(int64(n))
+			}
+		}()
+	}
+feed:
 	for i := range users {
-		n, err := s.collectKeys(ctx, &users[i])
-		keys += n
-		if err != nil && stopped(ctx, s.run.em, err) {
-			return err
+		select {
+		case work <- &users[i]:
+		case <-ctx.Done():
+			break feed
 		}
 	}
-	s.log.Debug().Int("active_keys", keys).Msg("IAM access keys read")
+	close(work)
+	wg.Wait()
+	if ctx.Err() != nil || s.run.em.Err() != nil {
+		return errors.Join(errStopped, ctx.Err(), s.run.em.Err())
+	}
+	s.log.Debug().Int64("active_keys", keys.Load()).Msg("IAM access keys read")
 	return listErr
 }
 
@@ -118,40 +140,51 @@ func naToEmpty(s string) string {
 	return s
 }
 
-// collectIdentityProviders emits the account's OIDC and SAML providers.
+// collectIdentityProviders emits the account's OIDC and SAML providers; the two lists are read side by side.
 func (s *accountScan) collectIdentityProviders(ctx context.Context) error {
-	var firstErr error
-	note := func(err error) {
-		if firstErr == nil {
-			firstErr = err
-		}
+	var oidcErr, samlErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); oidcErr = s.collectOIDC(ctx) }()
+	go func() { defer wg.Done(); samlErr = s.collectSAML(ctx) }()
+	wg.Wait()
+	if oidcErr != nil {
+		return oidcErr
 	}
+	return samlErr
+}
+
+func (s *accountScan) collectOIDC(ctx context.Context) error {
+	var firstErr error
 	oidc, err := s.cl.iam.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
 	if err != nil {
-		note(s.failed(ctx, "iam:ListOpenIDConnectProviders", err))
-		if stopped(ctx, s.run.em, err) {
-			return err
-		}
-	} else {
-		for _, e := range oidc.OpenIDConnectProviderList {
-			a := aws.ToString(e.Arn)
-			out, err := s.cl.iam.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: e.Arn})
-			if err != nil {
-				note(s.failed(ctx, "iam:GetOpenIDConnectProvider", fmt.Errorf("%s: %w", a, err)))
-				if stopped(ctx, s.run.em, err) {
-					return err
-				}
-				continue
-			}
-			if err := s.emit(identityProviderRecord(s.a, oidcProvider(a, out))); err != nil {
+		return s.failed(ctx, "iam:ListOpenIDConnectProviders", err)
+	}
+	for _, e := range oidc.OpenIDConnectProviderList {
+		a := aws.ToString(e.Arn)
+		out, err := s.cl.iam.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: e.Arn})
+		if err != nil {
+			e := s.failed(ctx, "iam:GetOpenIDConnectProvider", fmt.Errorf("%s: %w", a, err))
+			if stopped(ctx, s.run.em, err) {
 				return err
 			}
+			if firstErr == nil {
+				firstErr = e
+			}
+			continue
+		}
+		if err := s.emit(identityProviderRecord(s.a, oidcProvider(a, out))); err != nil {
+			return err
 		}
 	}
+	return firstErr
+}
+
+func (s *accountScan) collectSAML(ctx context.Context) error {
+	var firstErr error
 	saml, err := s.cl.iam.ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{})
 	if err != nil {
-		note(s.failed(ctx, "iam:ListSAMLProviders", err))
-		return firstErr
+		return s.failed(ctx, "iam:ListSAMLProviders", err)
 	}
 	for _, e := range saml.SAMLProviderList {
 		a := aws.ToString(e.Arn)
@@ -159,9 +192,12 @@ func (s *accountScan) collectIdentityProviders(ctx context.Context) error {
 			Created: aws.ToTime(e.CreateDate), ValidUntil: aws.ToTime(e.ValidUntil)}
 		out, err := s.cl.iam.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: e.Arn})
 		if err != nil {
-			note(s.failed(ctx, "iam:GetSAMLProvider", fmt.Errorf("%s: %w", a, err)))
+			e := s.failed(ctx, "iam:GetSAMLProvider", fmt.Errorf("%s: %w", a, err))
 			if stopped(ctx, s.run.em, err) {
 				return err
+			}
+			if firstErr == nil {
+				firstErr = e
 			}
 		} else {
 			p.EntityID = samlEntityID(aws.ToString(out.SAMLMetadataDocument))

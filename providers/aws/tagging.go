@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
@@ -42,60 +43,88 @@ func (s *accountScan) collectTagged(ctx context.Context) error {
 	if len(want) == 0 {
 		return nil // reported once per scan by collectAPI
 	}
-	const api = "tag:GetResources"
+	// Regions are read side by side; a resource is emitted once even if two regions list it (global resources).
+	var mu sync.Mutex
 	seen := map[string]bool{}
+	errs := make([]error, len(s.run.p.cfg.Regions))
+	var wg sync.WaitGroup
+	for i, region := range s.run.p.cfg.Regions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.collectTaggedRegion(ctx, region, want, &mu, seen)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && stopped(ctx, s.run.em, err) {
+			return err
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collectTaggedRegion reads one region's marketing-tagged resources; seen (under mu) is shared across regions.
+func (s *accountScan) collectTaggedRegion(ctx context.Context, region string, want [][2]string, mu *sync.Mutex, seen map[string]bool) error {
+	const api = "tag:GetResources"
 	var firstErr error
-	for _, region := range s.run.p.cfg.Regions {
-		cl := s.cl.tagging(region)
-		n := 0
-	tags:
-		for _, kv := range want {
-			f := tagtypes.TagFilter{Key: aws.String(kv[0])}
-			if kv[1] != "" {
-				f.Values = []string{kv[1]}
+	cl := s.cl.tagging(region)
+	n := 0
+tags:
+	for _, kv := range want {
+		f := tagtypes.TagFilter{Key: aws.String(kv[0])}
+		if kv[1] != "" {
+			f.Values = []string{kv[1]}
+		}
+		pg := resourcegroupstaggingapi.NewGetResourcesPaginator(cl, &resourcegroupstaggingapi.GetResourcesInput{
+			TagFilters: []tagtypes.TagFilter{f},
+		})
+		for page := 1; pg.HasMorePages(); page++ {
+			out, err := pg.NextPage(ctx)
+			if err != nil {
+				e := s.failed(ctx, api, fmt.Errorf("region %s, tag %s=%s, page %d: %w", region, kv[0], kv[1], page, err))
+				if stopped(ctx, s.run.em, err) {
+					return e
+				}
+				if firstErr == nil {
+					firstErr = e
+				}
+				if isAccessDenied(err) {
+					break tags // the other tags will be denied too
+				}
+				continue tags
 			}
-			pg := resourcegroupstaggingapi.NewGetResourcesPaginator(cl, &resourcegroupstaggingapi.GetResourcesInput{
-				TagFilters: []tagtypes.TagFilter{f},
-			})
-			for page := 1; pg.HasMorePages(); page++ {
-				out, err := pg.NextPage(ctx)
-				if err != nil {
-					e := s.failed(ctx, api, fmt.Errorf("region %s, tag %s=%s, page %d: %w", region, kv[0], kv[1], page, err))
-					if stopped(ctx, s.run.em, err) {
-						return e
-					}
-					if firstErr == nil {
-						firstErr = e
-					}
-					if isAccessDenied(err) {
-						break tags // the other tags will be denied too
-					}
-					continue tags
+			s.log.Debug().Str("api", api).Str("region", region).Str("tag", kv[0]).Int("page", page).
+				Int("resources", len(out.ResourceTagMappingList)).Msg("page")
+			for _, m := range out.ResourceTagMappingList {
+				arn := aws.ToString(m.ResourceARN)
+				mu.Lock()
+				dup := arn == "" || seen[arn]
+				seen[arn] = true
+				mu.Unlock()
+				if dup {
+					continue
 				}
-				s.log.Debug().Str("api", api).Str("region", region).Str("tag", kv[0]).Int("page", page).
-					Int("resources", len(out.ResourceTagMappingList)).Msg("page")
-				for _, m := range out.ResourceTagMappingList {
-					arn := aws.ToString(m.ResourceARN)
-					if arn == "" || seen[arn] {
-						continue
-					}
-					seen[arn] = true
-					tr := taggedResource{ARN: arn, Tags: map[string]string{}}
-					for _, t := range m.Tags {
-						tr.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-					}
-					matched := matchedTags(tr.Tags, want)
-					if len(matched) == 0 {
-						matched = []string{kv[0] + "=" + tr.Tags[kv[0]]}
-					}
-					if err := s.emit(resourceRecord(s.a, tr, matched)); err != nil {
-						return err
-					}
-					n++
+				tr := taggedResource{ARN: arn, Tags: map[string]string{}}
+				for _, t := range m.Tags {
+					tr.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 				}
+				matched := matchedTags(tr.Tags, want)
+				if len(matched) == 0 {
+					matched = []string{kv[0] + "=" + tr.Tags[kv[0]]}
+				}
+				if err := s.emit(resourceRecord(s.a, tr, matched)); err != nil {
+					return err
+				}
+				n++
 			}
 		}
-		s.log.Debug().Str("region", region).Int("resources", n).Msg("marketing-tagged resources read")
 	}
+	s.log.Debug().Str("region", region).Int("resources", n).Msg("marketing-tagged resources read")
 	return firstErr
 }
