@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,6 +119,9 @@ func (a *app) rootCmd() *cobra.Command {
 			return a.buildLogger()
 		},
 	}
+	// --version prints what `shadowscan version` prints; the catalogue and rules are read only when it is asked.
+	root.Version = version
+	root.SetVersionTemplate("{{.Version}}")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "", "log format: json or console (default: console on a terminal, else json)")
 	root.SetOut(a.stdout)
@@ -128,37 +131,13 @@ func (a *app) rootCmd() *cobra.Command {
 	return root
 }
 
-func (a *app) versionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(a.stdout, "shadowscan %s\n", buildVersion())
-			return err
-		},
-	}
-}
-
-func buildVersion() string {
-	v := version
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
-		}
-	}
-	return v
-}
-
 // execute runs the CLI and returns the process exit code.
 func (a *app) execute(ctx context.Context, args []string) int {
 	root := a.rootCmd()
 	root.SetArgs(args)
+	if slices.Contains(args, "--version") && !slices.Contains(args, "--") {
+		root.Version = getVersionInfo().text()
+	}
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitClean

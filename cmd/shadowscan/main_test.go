@@ -308,3 +308,22 @@ func TestCheckAndServeAgree(t *testing.T) {
 		t.Errorf("bad format: exit %d", r.code)
 	}
 }
+
+func TestVersionFields(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		r := run(t, nil, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+		for _, want := range []string{"commit:", "built:", "go:", "catalogue:      sha256:", "vendors)", "rule pack:      sha256:", "rules)", "report schema:  1"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%v: output lacks %q:\n%s", args, want, r.stdout)
+			}
+		}
+	}
+	r := run(t, nil, "version", "--format", "json")
+	var v versionInfo
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v.CatalogVendors < 100 || v.Rules == 0 || v.ReportSchema != 1 || v.GoVersion == "" {
+		t.Errorf("version json: %v %+v", err, v)
+	}
+}
