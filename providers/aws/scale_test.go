@@ -26,8 +26,11 @@ func collectAll(t *testing.T, h *harness) []scanner.Record {
 func TestIAMThrottlingLosesNothing(t *testing.T) {
 	clean := collectAll(t, newHarness(t, largeOrg(t, 20), nil))
 	f := largeOrg(t, 20)
-	for _, op := range []string{"GetAccountAuthorizationDetails", "ListAccessKeys", "GetAccessKeyLastUsed", "ListSAMLProviders"} {
-		f.faults["*/"+op] = &fault{Kind: "throttle", Count: 30}
+	// Every account's IAM calls are throttled three times each: fewer than max_attempts, so each is retried to success.
+	for id := range f.accounts {
+		for _, op := range []string{"GetAccountAuthorizationDetails", "ListAccessKeys", "GetAccessKeyLastUsed", "ListSAMLProviders"} {
+			f.faults[id+"/"+op] = &fault{Kind: "throttle", Count: 3}
+		}
 	}
 	h := newHarness(t, f, nil)
 	got := collectAll(t, h)
@@ -43,8 +46,8 @@ func TestIAMThrottlingLosesNothing(t *testing.T) {
 			t.Errorf("lost under throttling: %s", id)
 		}
 	}
-	if n := f.callCount("400000000000", "GetAccountAuthorizationDetails"); n < 2 {
-		t.Errorf("GetAccountAuthorizationDetails was called %d times; the fault did not bite", n)
+	if n := f.callCount("400000000000", "GetAccountAuthorizationDetails"); n != 4 {
+		t.Errorf("GetAccountAuthorizationDetails was called %d times; want 4 (three throttled, one read)", n)
 	}
 }
 
