@@ -7,4 +7,5 @@ import (
 	_ "github.com/shadowscan/shadowscan/providers/expenses"        // card and expense exports (CSV)
 	_ "github.com/shadowscan/shadowscan/providers/googleworkspace" // Google Workspace OAuth grants and token audit log
 	_ "github.com/shadowscan/shadowscan/providers/inventory"       // JSON/NDJSON record files
+	_ "github.com/shadowscan/shadowscan/providers/microsoft"       // Microsoft Entra ID: third-party apps, delegated and app-only grants, consent history
 )
