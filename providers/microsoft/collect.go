@@ -96,7 +96,7 @@ func (p *provider) readAPI(ctx context.Context) (*tenant, error) {
 		if ctx.Err() != nil {
 			return t, ctx.Err()
 		}
-		diag.Error(apiGrants, "", p.explain(apiGrants, PermApplicationRead, err))
+		diag.Error(apiGrants, "", p.explain(apiGrants, PermDirectoryRead, err))
 	}
 
 	// 3. The users behind Principal grants.
@@ -166,11 +166,10 @@ func (p *provider) readUsers(ctx context.Context, c *graphClient, t *tenant) {
 		return nil
 	})
 	if err != nil {
-		if forbidden(err) {
-			p.deps.Diagnostics.Error(apiUsers, "", p.explain(apiUsers, PermDirectoryRead, err))
-			return
-		}
 		p.deps.Diagnostics.Error(apiUsers, "", p.explain(apiUsers, PermDirectoryRead, err))
+		if forbidden(err) {
+			return // getByIds needs the same permission
+		}
 	}
 	var missing []string
 	for id := range want {

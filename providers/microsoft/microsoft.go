@@ -47,8 +47,8 @@ func init() {
 			return newProvider(c, d)
 		},
 		Permissions: []scanner.Permission{
-			{Name: PermApplicationRead, Why: "servicePrincipals, oauth2PermissionGrants and appRoleAssignments: every app in the tenant, its publisher and owner tenant, and the delegated and app-only permissions it holds (application permission, read-only)"},
-			{Name: PermDirectoryRead, Why: "users: the user principal name, department and usage location of each user who consented (application permission, read-only)"},
+			{Name: PermApplicationRead, Why: "servicePrincipals and servicePrincipals/{id}/appRoleAssignments: every app in the tenant, its publisher and owner tenant, its app-only permissions, and the names of the permissions APIs offer (application permission, read-only)"},
+			{Name: PermDirectoryRead, Why: "oauth2PermissionGrants (delegated grants; Microsoft names no narrower read permission for them), users and directoryObjects/getByIds (UPN, department and usage location of each user who consented), organization (the tenant's own ID) (application permission, read-only)"},
 			{Name: PermAuditLogRead, Why: "optional: auditLogs/directoryAudits (who consented when, incl. grants since removed) and the servicePrincipalSignInActivities report (last use per app); without it those parts are skipped and say so"},
 		},
 	})

@@ -150,7 +150,7 @@ func TestCoverageUnderPersistentFaults(t *testing.T) {
 		{
 			name:    "403 on grants: partial, apps and app-only permissions kept",
 			setup:   func(s *graph.Server) { s.Forbidden = map[string]bool{"oauth2PermissionGrants": true} },
-			wantCov: []string{"oauth2PermissionGrants: 403 Forbidden (Authorization_RequestDenied)", "Application.Read.All"},
+			wantCov: []string{"oauth2PermissionGrants: 403 Forbidden (Authorization_RequestDenied)", "Directory.Read.All"},
 			keep:    []string{"sp:" + leadAppID, "approle:" + leadAppID + ":"+graphAppID},
 			lose:    []string{"grant:" + leadAppID + ":all:"+graphAppID},
 		},

@@ -155,7 +155,8 @@ func (l *Login) verify(jwt, aud string) bool {
 		return false
 	}
 	thumb := sha256.Sum256(l.Cert.Raw)
-	if h.X5tS256 != "" && h.X5tS256 != base64.RawURLEncoding.EncodeToString(thumb[:]) {
+	// MSAL sends the SHA-256 thumbprint in standard base64 (RFC 7515 asks for base64url; accept both).
+	if h.X5tS256 != "" && h.X5tS256 != base64.StdEncoding.EncodeToString(thumb[:]) && h.X5tS256 != base64.RawURLEncoding.EncodeToString(thumb[:]) {
 		return false
 	}
 	audOK := false
