@@ -130,7 +130,9 @@ func TestConfigValidate(t *testing.T) {
 		want string // substring of the error; "" means valid
 	}{
 		{"secret", func(c *Config) { c.TenantID, c.ClientID, c.ClientSecretFile = tenantID, testClientID, "s" }, ""},
-		{"domain tenant", func(c *Config) { c.TenantID, c.ClientID, c.CertificateFile = "contoso.onmicrosoft.com", testClientID, "c.pem" }, ""},
+		{"domain tenant", func(c *Config) {
+			c.TenantID, c.ClientID, c.CertificateFile = "contoso.onmicrosoft.com", testClientID, "c.pem"
+		}, ""},
 		{"export needs nothing else", func(c *Config) { c.ExportFile = "x.json" }, ""},
 		{"no tenant", func(c *Config) { c.ClientID, c.ClientSecretFile = testClientID, "s" }, "tenant_id: must be set"},
 		{"bad tenant", func(c *Config) { c.TenantID, c.ClientID, c.ClientSecretFile = "not a tenant!", testClientID, "s" }, "tenant_id:"},
