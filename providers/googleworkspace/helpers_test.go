@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
+	"github.com/shadowscan/shadowscan/providers/internal/httpx/httpxtest"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -25,36 +26,7 @@ var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 func daysAgo(d int) time.Time { return testNow.Add(-time.Duration(d) * 24 * time.Hour) }
 
 // fakeClock advances virtual time on Sleep and returns at once, so retries and the rate limit cost no real time.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	return nil
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
+type fakeClock = httpxtest.Clock
 
 // Scope URLs used by the fixtures.
 const (
@@ -184,7 +156,7 @@ func testProvider(t testing.TB, fake *googleadmin.Server, mutate func(*Config)) 
 	if err != nil {
 		t.Fatalf("newProvider: %v", err)
 	}
-	clock := &fakeClock{now: testNow}
+	clock := httpxtest.NewClock(testNow)
 	p.clock = clock
 	p.rand = func() float64 { return 0 }
 	return p, diag, clock

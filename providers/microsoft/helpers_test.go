@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
+	"github.com/shadowscan/shadowscan/providers/internal/httpx/httpxtest"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -26,36 +26,6 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 func daysAgo(d int) time.Time { return testNow.Add(-time.Duration(d) * 24 * time.Hour) }
-
-// fakeClock advances virtual time on Sleep and returns at once, so retries cost no real time.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(max(d, 0))
-	return nil
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
 
 // The fixture tenant.
 const (
@@ -133,10 +103,10 @@ type result struct {
 	records []scanner.Record
 	diag    *scanner.Diagnostics
 	err     error
-	clock   *fakeClock
+	clock   *httpxtest.Clock
 }
 
-func newTestProvider(t testing.TB, cfg *Config, client *http.Client) (*provider, *scanner.Diagnostics, *fakeClock) {
+func newTestProvider(t testing.TB, cfg *Config, client *http.Client) (*provider, *scanner.Diagnostics, *httpxtest.Clock) {
 	t.Helper()
 	diag := &scanner.Diagnostics{}
 	p, err := newProvider(cfg, scanner.Deps{Name: "entra", Logger: zerolog.New(zerolog.NewTestWriter(t)), Diagnostics: diag,
@@ -144,7 +114,7 @@ func newTestProvider(t testing.TB, cfg *Config, client *http.Client) (*provider,
 	if err != nil {
 		t.Fatalf("newProvider: %v", err)
 	}
-	clock := &fakeClock{now: testNow}
+	clock := httpxtest.NewClock(testNow)
 	p.clock = clock
 	return p, diag, clock
 }

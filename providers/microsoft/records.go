@@ -183,6 +183,18 @@ func (b *builder) spRecord(sp *servicePrincipal) scanner.Record {
 	return r
 }
 
+// setResource names the resource in attrs and returns its name.
+func (b *builder) setResource(attrs map[string]any, objectID string) string {
+	name, app := b.resource(objectID)
+	if name != "" {
+		attrs["resource"] = name
+	}
+	if app != "" {
+		attrs["resource_app_id"] = app
+	}
+	return name
+}
+
 // resourceKey identifies a resource in record IDs: its application ID (the same in every tenant and in exports),
 // or its object ID when the resource is unknown.
 func (b *builder) resourceKey(objectID string) string {
@@ -244,13 +256,7 @@ func (b *builder) grantRecords() []scanner.Record {
 			consentType = ConsentPrincipal
 		}
 		attrs["consent_type"] = consentType
-		resName, resApp := b.resource(g.ResourceID)
-		if resName != "" {
-			attrs["resource"] = resName
-		}
-		if resApp != "" {
-			attrs["resource_app_id"] = resApp
-		}
+		resName := b.setResource(attrs, g.ResourceID)
 		var pr *scanner.Principal
 		who := "all"
 		if consentType == ConsentAllPrincipals {
@@ -338,13 +344,7 @@ func (b *builder) assignmentRecords() []scanner.Record {
 		m := merged[k]
 		attrs := map[string]any{"permission_type": "application", "consent_type": ConsentApplication}
 		b.appFacts(m.client, attrs)
-		resName, resApp := b.resource(m.resource)
-		if resName != "" {
-			attrs["resource"] = resName
-		}
-		if resApp != "" {
-			attrs["resource_app_id"] = resApp
-		}
+		resName := b.setResource(attrs, m.resource)
 		sort.Strings(m.ids)
 		attrs["assignment_ids"] = m.ids
 		scopes := sortedKeys(m.roles)
@@ -412,13 +412,7 @@ func (b *builder) revokedRecords() []scanner.Record {
 		} else {
 			attrs["consent_type"] = ConsentPrincipal
 		}
-		resName, resApp := b.resource(c.resourceID)
-		if resName != "" {
-			attrs["resource"] = resName
-		}
-		if resApp != "" {
-			attrs["resource_app_id"] = resApp
-		}
+		b.setResource(attrs, c.resourceID)
 		pr := &scanner.Principal{Type: "tenant", Name: "all users"}
 		if !c.allPrincipals {
 			pr = &scanner.Principal{Type: "user", ID: c.principalID, Email: c.byUPN}

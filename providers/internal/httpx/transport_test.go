@@ -13,40 +13,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/shadowscan/shadowscan/providers/internal/httpx/httpxtest"
 )
 
 // fakeClock advances virtual time on Sleep and returns at once.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
+type fakeClock = httpxtest.Clock
 
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	return nil
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
+func newFakeClock() *fakeClock {
+	return httpxtest.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 }
 
 // step is one scripted reply of the test server.
