@@ -298,7 +298,7 @@ func (c *graphClient) batch(ctx context.Context, reqs []batchRequest) (map[strin
 		if len(again) == 0 {
 			break
 		}
-		c.log.Debug().Int("requests", len(again)).Int("attempt", attempt).Dur("delay", wait).Msg("graph $batch: retrying throttled requests")
+		c.log.Debug().Int("requests", len(again)).Int("attempt", attempt).Int64("delay_ms", wait.Milliseconds()).Msg("graph $batch: retrying throttled requests")
 		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return out, err
 		}

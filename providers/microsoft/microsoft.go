@@ -99,11 +99,11 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 			err = eerr
 		}
 	}
-	ev := p.log.Info()
+	ev := p.log.Debug()
 	if err != nil {
 		ev = p.log.Warn().Err(err)
 	}
-	ev.Int("records", out.Count()).Dur("took", time.Since(start)).Msg("microsoft collection finished")
+	ev.Int("records", out.Count()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("microsoft collection finished")
 	return err
 }
 
@@ -141,7 +141,7 @@ func (p *provider) client() (*graphClient, error) {
 					ev = log.Warn()
 				}
 				ev.Str("url", e.URL).Int("attempt", e.Attempt).Int("status", e.StatusCode).Str("reason", e.Reason).
-					AnErr("error", e.Err).Dur("retry_after", e.RetryAfter).Dur("delay", e.Delay).Msg("graph call throttled or failed; retrying")
+					AnErr("error", e.Err).Int64("retry_after_ms", e.RetryAfter.Milliseconds()).Int64("delay_ms", e.Delay.Milliseconds()).Msg("graph call throttled or failed; retrying")
 			},
 		})},
 		base: p.cfg.graphBase(), beta: p.cfg.betaBase(), host: u.Host,
