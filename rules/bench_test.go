@@ -173,12 +173,8 @@ func BenchmarkEvaluate1M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	idx := newFakeIndex()
 	now := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
-	appr, err := ParseApprovals("approved.yaml", []byte(benchApprovals), idx, now)
-	if err != nil {
-		b.Fatal(err)
-	}
+	appr := testPolicy(b, benchApprovals, now, nil)
 	eng := NewEngine(rs, OrgInfo{Organization: scanner.Organization{Name: "Bench", Domains: []string{"example.com"}},
 		Policy: appr, Now: func() time.Time { return now }})
 	res := newFakeResolver(benchHints)
@@ -187,7 +183,7 @@ func BenchmarkEvaluate1M(b *testing.B) {
 	b.Run("engine", func(b *testing.B) { benchEvaluate(b, eng, res, appr, recs, false) })
 }
 
-func benchEvaluate(b *testing.B, eng *Engine, res *fakeResolver, appr *Approvals, recs []scanner.Record, fold bool) {
+func benchEvaluate(b *testing.B, eng *Engine, res *fakeResolver, appr scanner.Policy, recs []scanner.Record, fold bool) {
 	const perOp = 1_000_000
 	ctx := context.Background()
 	var sink *matchSink

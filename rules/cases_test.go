@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -100,22 +101,23 @@ func TestCases(t *testing.T) {
 			if _, err := os.Stat(apath); err != nil {
 				apath = "testdata/cases/approved.yaml"
 			}
-			appr, err := LoadApprovals(apath, newFakeIndex(), testNow)
+			a, err := policy.LoadApprovals(apath, newFakeIndex(), testNow)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var sups []scanner.Suppression
 			if sp := filepath.Join(dir, "suppressions.yaml"); fileExists(sp) {
-				if sups, err = LoadSuppressionsFor(sp, rs); err != nil {
+				if sups, err = policy.LoadSuppressions(sp, rs.IDs()); err != nil {
 					t.Fatal(err)
 				}
 			}
+			appr := policy.New(a, sups)
 			now := func() time.Time { return testNow }
 			eng := NewEngine(rs, OrgInfo{Organization: caseOrg, Policy: appr, Now: now})
 			rep, err := scanner.Run(context.Background(), scanner.Options{
 				Instances: []scanner.Instance{{Name: "fixture", Type: testProviderType, Config: &recordsConfig{Records: recs}}},
 				Logger:    zerolog.New(zerolog.NewTestWriter(t)), Now: now, Org: caseOrg,
-				Resolver: newFakeResolver(hints), Policy: appr, Evaluator: eng, Suppressions: sups,
+				Resolver: newFakeResolver(hints), Policy: appr, Evaluator: eng,
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
 
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -163,7 +165,7 @@ func init() {
 		scanner.ApprovalBanned, scanner.ApprovalExpired, scanner.ApprovalUnapproved, scanner.PeriodOneTime,
 		scanner.PeriodWeekly, scanner.PeriodMonthly, scanner.PeriodQuarterly, scanner.PeriodAnnual, "USD", "EUR", "GBP",
 		"google_workspace", "aws", "microsoft", "dns", "expenses", "inventory", "user", "service", "account", "role",
-		ClassRestricted, ClassHigh, ClassSensitive, ClassLow, ClassUnknown} {
+		policy.ClassRestricted, policy.ClassHigh, policy.ClassSensitive, policy.ClassLow, policy.ClassUnknown} {
 		interned[s] = types.String(s)
 	}
 	for _, h := range scanner.HintTypes {
@@ -695,7 +697,7 @@ func (o *orgView) alternatives(v *vendorView) []string {
 			if i < len(ids) && v.known && ids[i] == v.v.ID {
 				continue
 			}
-			if !containsStr(out, n) {
+			if !slices.Contains(out, n) {
 				out = append(out, n)
 			}
 		}

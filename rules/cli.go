@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -46,7 +47,7 @@ func WriteShow(w io.Writer, rs *RuleSet, id string) error {
 	r, ok := rs.Rule(id)
 	if !ok {
 		msg := fmt.Sprintf("no rule with id %q", id)
-		if s := nearest(id, rs.IDs()); s != "" {
+		if s := yamlpos.Nearest(id, rs.IDs()); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return fmt.Errorf("%s", clean(msg))
@@ -117,22 +118,22 @@ func TestFile(w io.Writer, rs *RuleSet, file string) (ok bool, err error) {
 
 // TestData is TestFile over file contents.
 func TestData(w io.Writer, rs *RuleSet, file string, data []byte) (bool, error) {
-	doc, err := parseYAML(file, data)
+	doc, err := yamlpos.Parse(file, data)
 	if err != nil {
 		return false, err
 	}
-	if doc.root == nil {
+	if doc.Root == nil {
 		return false, &Error{File: file, Msg: "empty file: expected `rules:` (a rules file) or `cases:` (test cases)"}
 	}
-	top, _, errs := doc.fields(doc.root, "", "test file", "rules", "cases")
+	top, _, errs := doc.Fields(doc.Root, "", "test file", "rules", "cases")
 	if len(errs) > 0 {
-		return false, errs.err()
+		return false, errs.Err()
 	}
 	ctx := context.Background()
 	var results []CaseResult
 	switch {
 	case top["rules"] != nil && top["cases"] != nil:
-		return false, doc.errAt(doc.root, "", "a test file has either `rules:` or `cases:`, not both")
+		return false, doc.ErrAt(doc.Root, "", "a test file has either `rules:` or `cases:`, not both")
 	case top["rules"] != nil:
 		own, err := LoadFiles(map[string][]byte{file: data})
 		if err != nil {
@@ -147,11 +148,11 @@ func TestData(w io.Writer, rs *RuleSet, file string, data []byte) (bool, error) 
 	case top["cases"] != nil:
 		list := top["cases"]
 		if list.Kind != yaml.SequenceNode {
-			return false, doc.errAt(list, "", "`cases` must be a list")
+			return false, doc.ErrAt(list, "", "`cases` must be a list")
 		}
 		var errs Errors
 		for i, n := range list.Content {
-			c, es := parseCase(doc, "", "", fmt.Sprintf("cases[%d]", i), resolveAlias(n), true)
+			c, es := parseCase(doc, "", "", fmt.Sprintf("cases[%d]", i), yamlpos.ResolveAlias(n), true)
 			errs = append(errs, es...)
 			if c == nil {
 				continue
@@ -159,10 +160,10 @@ func TestData(w io.Writer, rs *RuleSet, file string, data []byte) (bool, error) 
 			r, ok := rs.Rule(c.Rule)
 			if !ok {
 				msg := fmt.Sprintf("cases[%d]: no rule with id %q", i, c.Rule)
-				if s := nearest(c.Rule, rs.IDs()); s != "" {
+				if s := yamlpos.Nearest(c.Rule, rs.IDs()); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
-				errs = append(errs, doc.errAt(n, "", "%s", msg))
+				errs = append(errs, doc.ErrAt(n, "", "%s", msg))
 				continue
 			}
 			if es := stageCheck(doc, r, c, i, n); es != nil {
@@ -172,7 +173,7 @@ func TestData(w io.Writer, rs *RuleSet, file string, data []byte) (bool, error) 
 			results = append(results, runOne(ctx, r, c, c.Expect, i))
 		}
 		if len(errs) > 0 {
-			return false, errs.err()
+			return false, errs.Err()
 		}
 	}
 	failed := 0
@@ -189,11 +190,11 @@ func TestData(w io.Writer, rs *RuleSet, file string, data []byte) (bool, error) 
 func stageCheck(doc *yamlDoc, r *Rule, c *Case, i int, n *yaml.Node) *Error {
 	switch {
 	case r.Stage == StageRecord && c.Record == nil:
-		return doc.errAt(n, "", "cases[%d]: rule %s is a record-stage rule: give a record", i, r.ID)
+		return doc.ErrAt(n, "", "cases[%d]: rule %s is a record-stage rule: give a record", i, r.ID)
 	case r.Stage == StageInventory && c.Usage == nil:
-		return doc.errAt(n, "", "cases[%d]: rule %s is an inventory-stage rule: give usage and vendor", i, r.ID)
+		return doc.ErrAt(n, "", "cases[%d]: rule %s is an inventory-stage rule: give usage and vendor", i, r.ID)
 	case r.Stage == StageUnidentified && c.Unidentified == nil:
-		return doc.errAt(n, "", "cases[%d]: rule %s is an unidentified-stage rule: give usage (with key or hint_type and value) and no vendor", i, r.ID)
+		return doc.ErrAt(n, "", "cases[%d]: rule %s is an unidentified-stage rule: give usage (with key or hint_type and value) and no vendor", i, r.ID)
 	}
 	return nil
 }

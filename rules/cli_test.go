@@ -110,10 +110,7 @@ func TestEngineConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	appr, err := ParseApprovals("approved.yaml", []byte(benchApprovals), newFakeIndex(), testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	appr := testPolicy(t, benchApprovals, testNow, nil)
 	eng := NewEngine(rs, OrgInfo{Policy: appr, Now: func() time.Time { return testNow }})
 	res := newFakeResolver(benchHints)
 	recs := syntheticRecords(2000)
@@ -166,10 +163,7 @@ func TestEvaluateInventory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	appr, err := ParseApprovals("approved.yaml", []byte(demoApprovals), newFakeIndex(), testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	appr := testPolicy(t, demoApprovals, testNow, nil)
 	eng := NewEngine(rs, OrgInfo{Policy: appr, Thresholds: map[string]int{"many_users": 2}, Now: func() time.Time { return testNow }})
 	idx := newFakeIndex()
 	hot, _ := idx.Lookup("hotjar")
@@ -251,10 +245,7 @@ func TestPrefiltersAreExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	appr, err := ParseApprovals("approved.yaml", []byte(benchApprovals), newFakeIndex(), testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	appr := testPolicy(t, benchApprovals, testNow, nil)
 	eng := NewEngine(rs, OrgInfo{Policy: appr, Now: func() time.Time { return testNow }})
 	res := newFakeResolver(benchHints)
 	ctx := context.Background()

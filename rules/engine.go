@@ -13,6 +13,7 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/interpreter"
 
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -27,12 +28,9 @@ type OrgInfo struct {
 	Organization scanner.Organization
 	// Thresholds are merged over DefaultThresholds (config rules.thresholds).
 	Thresholds map[string]int
-	// Policy gives inventory-stage rules the full approval of each vendor; nil: only the status the scanner
-	// recorded in the inventory.
+	// Policy gives inventory-stage rules the full approval of each vendor and org.approved_by_subcategory; nil:
+	// only the status the scanner recorded in the inventory, and nothing approved.
 	Policy scanner.Policy
-	// ApprovedBySubcategory maps a subcategory to the names of approved vendors in it. When nil and Policy is an
-	// *Approvals, it is derived from the approvals.
-	ApprovedBySubcategory map[string][]string
 	// Now is the scan clock (org.now); default time.Now.
 	Now func() time.Time
 }
@@ -151,23 +149,8 @@ func newOrgView(org OrgInfo, adapter types.Adapter) *orgView {
 	ov := &orgView{name: org.Organization.Name, domains: org.Organization.Domains,
 		orgUnits: org.Organization.Marketing.OrgUnits, departments: org.Organization.Marketing.Departments,
 		awsTags: org.Organization.Marketing.AWSTags, thresholds: th, now: now().UTC(),
-		approvedBy: map[string][]string{}, approvedIDs: map[string][]string{}}
-	switch {
-	case org.ApprovedBySubcategory != nil:
-		for sc, names := range org.ApprovedBySubcategory {
-			ov.approvedBy[sc] = append([]string(nil), names...)
-			ov.approvedIDs[sc] = make([]string, len(names))
-		}
-	default:
-		if a, ok := org.Policy.(*Approvals); ok && a != nil {
-			for sc, entries := range a.bySubcategory(true) {
-				for _, en := range entries {
-					ov.approvedBy[sc] = append(ov.approvedBy[sc], en.Vendor.Name)
-					ov.approvedIDs[sc] = append(ov.approvedIDs[sc], en.Vendor.ID)
-				}
-			}
-		}
 	}
+	ov.approvedBy, ov.approvedIDs = policy.ApprovedBySubcategory(org.Policy)
 	ov.build(adapter)
 	return ov
 }

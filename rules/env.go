@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"path"
 	"strings"
 	"sync"
 
@@ -11,6 +10,8 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/ext"
+	"github.com/shadowscan/shadowscan/rules/policy"
+	"github.com/shadowscan/shadowscan/scanner/glob"
 )
 
 // Rule stages.
@@ -97,7 +98,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				if !ok {
 					return notString(v)
 				}
-				return internStr(ScopeClass(string(s)))
+				return internStr(policy.ScopeClass(string(s)))
 			})), noGuards),
 		cel.Function("scopeName", cel.Overload("scopeName_string", []*cel.Type{cel.StringType}, cel.StringType,
 			cel.UnaryBinding(func(v ref.Val) ref.Val {
@@ -105,7 +106,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				if !ok {
 					return notString(v)
 				}
-				return types.String(NormalizeScope(string(s)))
+				return types.String(policy.NormalizeScope(string(s)))
 			})), noGuards),
 		cel.Function("hasScopeOfClass", cel.Overload("hasScopeOfClass_list_string", []*cel.Type{strList, cel.StringType}, cel.BoolType,
 			cel.BinaryBinding(func(l, c ref.Val) ref.Val {
@@ -117,7 +118,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				if !ok {
 					return notString(c)
 				}
-				return types.Bool(hasScopeOfClass(s, string(cs)))
+				return types.Bool(policy.HasScopeOfClass(s, string(cs)))
 			})), noGuards),
 		cel.Function("scopesOfClass", cel.Overload("scopesOfClass_list_string", []*cel.Type{strList, cel.StringType}, strList,
 			cel.BinaryBinding(func(l, c ref.Val) ref.Val {
@@ -129,7 +130,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				if !ok {
 					return notString(c)
 				}
-				return strs(adapter, ScopesOfClass(s, string(cs)))
+				return strs(adapter, policy.ScopesOfClass(s, string(cs)))
 			})), noGuards),
 		cel.Function("withinCeiling", cel.Overload("withinCeiling_list_list", []*cel.Type{strList, strList}, cel.BoolType,
 			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
@@ -141,7 +142,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				if !ok {
 					return noStrings(b)
 				}
-				return types.Bool(WithinCeiling(s, c))
+				return types.Bool(policy.WithinCeiling(s, c))
 			})), noGuards),
 		cel.Function("beyondCeiling", cel.Overload("beyondCeiling_list_list", []*cel.Type{strList, strList}, strList,
 			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
@@ -153,7 +154,7 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				if !ok {
 					return noStrings(b)
 				}
-				return strs(adapter, BeyondCeiling(s, c))
+				return strs(adapter, policy.BeyondCeiling(s, c))
 			})), noGuards),
 		cel.Function("glob", cel.Overload("glob_string_string", []*cel.Type{cel.StringType, cel.StringType}, cel.BoolType,
 			cel.BinaryBinding(func(p, s ref.Val) ref.Val {
@@ -162,11 +163,10 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				if !ok1 || !ok2 {
 					return types.NewErr("glob: expected two strings")
 				}
-				ok, err := path.Match(string(ps), string(ss))
-				if err != nil {
+				if glob.Validate(string(ps)) != nil {
 					return types.NewErr("glob: malformed pattern %q", string(ps))
 				}
-				return types.Bool(ok)
+				return types.Bool(glob.Match(string(ps), string(ss)))
 			})), noGuards),
 		cel.Function("hint", cel.MemberOverload("record_hint_string", []*cel.Type{recordDef.typ, cel.StringType}, cel.StringType,
 			cel.BinaryBinding(func(r, t ref.Val) ref.Val {

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -100,7 +103,7 @@ func exampleOrg() OrgInfo {
 
 func parseExamples(doc *yamlDoc, id, stage string, n *yaml.Node) (Examples, Errors) {
 	var ex Examples
-	f, _, errs := doc.fields(n, id, "examples", "match", "no_match")
+	f, _, errs := doc.Fields(n, id, "examples", "match", "no_match")
 	if f == nil {
 		return ex, errs
 	}
@@ -110,11 +113,11 @@ func parseExamples(doc *yamlDoc, id, stage string, n *yaml.Node) (Examples, Erro
 			continue
 		}
 		if list.Kind != yaml.SequenceNode {
-			errs = append(errs, doc.errAt(list, id, "examples.%s must be a list", key))
+			errs = append(errs, doc.ErrAt(list, id, "examples.%s must be a list", key))
 			continue
 		}
 		for i, c := range list.Content {
-			cs, es := parseCase(doc, id, stage, fmt.Sprintf("examples.%s[%d]", key, i), resolveAlias(c), false)
+			cs, es := parseCase(doc, id, stage, fmt.Sprintf("examples.%s[%d]", key, i), yamlpos.ResolveAlias(c), false)
 			errs = append(errs, es...)
 			if cs == nil {
 				continue
@@ -127,7 +130,7 @@ func parseExamples(doc *yamlDoc, id, stage string, n *yaml.Node) (Examples, Erro
 		}
 	}
 	if len(errs) == 0 && len(ex.Match) == 0 {
-		errs = append(errs, doc.errAt(n, id, "examples: at least one match example is required"))
+		errs = append(errs, doc.ErrAt(n, id, "examples: at least one match example is required"))
 	}
 	return ex, errs
 }
@@ -140,26 +143,26 @@ func parseCase(doc *yamlDoc, id, stage, what string, n *yaml.Node, testFile bool
 	if testFile {
 		keys = append(append([]string{}, caseKeys...), "rule", "expect", "name")
 	}
-	f, _, errs := doc.fields(n, id, what, keys...)
+	f, _, errs := doc.Fields(n, id, what, keys...)
 	if f == nil || len(errs) > 0 {
 		return nil, errs
 	}
-	c := &Case{File: doc.file, Line: n.Line}
+	c := &Case{File: doc.File, Line: n.Line}
 	bad := func(at *yaml.Node, format string, args ...any) (*Case, Errors) {
 		if at == nil {
 			at = n
 		}
-		return nil, append(errs, doc.errAt(at, id, "%s: %s", what, fmt.Sprintf(format, args...)))
+		return nil, append(errs, doc.ErrAt(at, id, "%s: %s", what, fmt.Sprintf(format, args...)))
 	}
 	if testFile {
 		var e *Error
-		if c.Rule, e = doc.str(f["rule"], id, what+".rule"); e != nil {
+		if c.Rule, e = doc.Str(f["rule"], id, what+".rule"); e != nil {
 			return nil, Errors{e}
 		}
-		if c.Expect, e = doc.str(f["expect"], id, what+".expect"); e != nil {
+		if c.Expect, e = doc.Str(f["expect"], id, what+".expect"); e != nil {
 			return nil, Errors{e}
 		}
-		if c.Name, e = doc.str(f["name"], id, what+".name"); e != nil {
+		if c.Name, e = doc.Str(f["name"], id, what+".name"); e != nil {
 			return nil, Errors{e}
 		}
 		if c.Rule == "" {
@@ -174,20 +177,20 @@ func parseCase(doc *yamlDoc, id, stage, what string, n *yaml.Node, testFile bool
 		if node == nil {
 			return false
 		}
-		data, err := toJSON(node)
+		data, err := yamlpos.ToJSON(node)
 		if err == nil {
 			dec := json.NewDecoder(bytes.NewReader(data))
 			dec.DisallowUnknownFields()
 			err = dec.Decode(into)
 		}
 		if err != nil {
-			errs = append(errs, doc.errAt(node, id, "%s.%s: %s", what, key, strings.TrimPrefix(err.Error(), "json: ")))
+			errs = append(errs, doc.ErrAt(node, id, "%s.%s: %s", what, key, strings.TrimPrefix(err.Error(), "json: ")))
 		}
 		return true
 	}
 	if decode("record", &c.Record) && c.Record != nil {
 		if c.Record.Kind == "" {
-			errs = append(errs, doc.errAt(f["record"], id, "%s.record: kind is required", what))
+			errs = append(errs, doc.ErrAt(f["record"], id, "%s.record: kind is required", what))
 		}
 		if c.Record.ID == "" {
 			c.Record.ID = fmt.Sprintf("example-%d", n.Line)
@@ -200,7 +203,7 @@ func parseCase(doc *yamlDoc, id, stage, what string, n *yaml.Node, testFile bool
 	hasVendor := decode("vendor", &v)
 	if hasVendor {
 		if v.ID == "" {
-			errs = append(errs, doc.errAt(f["vendor"], id, "%s.vendor: id is required (leave vendor out for an unresolved record)", what))
+			errs = append(errs, doc.ErrAt(f["vendor"], id, "%s.vendor: id is required (leave vendor out for an unresolved record)", what))
 		}
 		if v.Name == "" {
 			v.Name = v.ID
@@ -221,21 +224,21 @@ func parseCase(doc *yamlDoc, id, stage, what string, n *yaml.Node, testFile bool
 		if a.Status == "" {
 			a.Status = scanner.ApprovalApproved
 		}
-		if !containsStr([]string{scanner.ApprovalApproved, scanner.ApprovalTolerated, scanner.ApprovalReview,
+		if !slices.Contains([]string{scanner.ApprovalApproved, scanner.ApprovalTolerated, scanner.ApprovalReview,
 			scanner.ApprovalBanned, scanner.ApprovalExpired, scanner.ApprovalUnapproved}, a.Status) {
-			errs = append(errs, doc.errAt(f["approval"], id, "%s.approval: status %q is not one of approved, tolerated, review, banned, expired, unapproved", what, a.Status))
+			errs = append(errs, doc.ErrAt(f["approval"], id, "%s.approval: status %q is not one of approved, tolerated, review, banned, expired, unapproved", what, a.Status))
 		}
 		c.Approval = scanner.Approval{Status: a.Status, Owner: a.Owner, Ticket: a.Ticket, Notes: a.Notes,
 			Scopes: a.Scopes, AWSAccounts: a.AWSAccounts}
 		if a.Expires != "" {
-			t, err := parseDate(a.Expires)
+			t, err := yamlpos.ParseDate(a.Expires)
 			if err != nil {
-				errs = append(errs, doc.errAt(f["approval"], id, "%s.approval.expires: %v", what, err))
+				errs = append(errs, doc.ErrAt(f["approval"], id, "%s.approval.expires: %v", what, err))
 			}
 			c.Approval.Expires = t
 		}
 		if !hasVendor && a.Status != scanner.ApprovalUnapproved {
-			errs = append(errs, doc.errAt(f["approval"], id, "%s: an approval needs a vendor", what))
+			errs = append(errs, doc.ErrAt(f["approval"], id, "%s: an approval needs a vendor", what))
 		}
 	}
 	var u caseUsage
@@ -271,7 +274,7 @@ func parseCase(doc *yamlDoc, id, stage, what string, n *yaml.Node, testFile bool
 		c.Org = &o
 		if o.Now != "" {
 			if _, err := time.Parse(time.RFC3339, o.Now); err != nil {
-				errs = append(errs, doc.errAt(f["org"], id, "%s.org.now: %q is not an RFC 3339 time", what, o.Now))
+				errs = append(errs, doc.ErrAt(f["org"], id, "%s.org.now: %q is not an RFC 3339 time", what, o.Now))
 			}
 		}
 	}
@@ -294,6 +297,14 @@ func parseCase(doc *yamlDoc, id, stage, what string, n *yaml.Node, testFile bool
 	return c, nil
 }
 
+// casePolicy is the policy of a case: the approved tools it names, nothing else.
+type casePolicy struct {
+	*policy.Policy
+	tools []scanner.ApprovedTool
+}
+
+func (c casePolicy) Tools() []scanner.ApprovedTool { return c.tools }
+
 // orgInfo is the organisation a case runs against.
 func (c *Case) orgInfo() OrgInfo {
 	o := exampleOrg()
@@ -310,7 +321,15 @@ func (c *Case) orgInfo() OrgInfo {
 		o.Organization.Marketing = scanner.Marketing{OrgUnits: m.OrgUnits, Departments: m.Departments, AWSTags: m.AWSTags}
 	}
 	o.Thresholds = c.Org.Thresholds
-	o.ApprovedBySubcategory = c.Org.ApprovedBySubcategory
+	if c.Org.ApprovedBySubcategory != nil {
+		var tools []scanner.ApprovedTool
+		for sc, names := range c.Org.ApprovedBySubcategory {
+			for _, n := range names {
+				tools = append(tools, scanner.ApprovedTool{Name: n, Status: scanner.ApprovalApproved, Subcategories: []string{sc}})
+			}
+		}
+		o.Policy = casePolicy{tools: tools}
+	}
 	if c.Org.Now != "" {
 		if t, err := time.Parse(time.RFC3339, c.Org.Now); err == nil {
 			o.Now = func() time.Time { return t }

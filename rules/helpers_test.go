@@ -1,79 +1,18 @@
 package rules
 
 import (
-	"sort"
 	"strings"
+	"testing"
+	"time"
 
+	"github.com/shadowscan/shadowscan/rules/policy"
+	"github.com/shadowscan/shadowscan/rules/policy/policytest"
 	"github.com/shadowscan/shadowscan/scanner"
-	"github.com/shadowscan/shadowscan/scanner/textdist"
 )
 
-// testVendors is a small catalogue for tests: the demo organisation's vendors.
-var testVendors = []scanner.Vendor{
-	{ID: "hubspot", Name: "HubSpot", Category: "management", Martech: true, Subcategories: []string{"marketing-automation", "crm"}},
-	{ID: "salesforce", Name: "Salesforce", Category: "commerce-sales", Martech: true, Subcategories: []string{"crm"}},
-	{ID: "zoom", Name: "Zoom", Category: "collaboration", Subcategories: []string{"video-conferencing"}},
-	{ID: "slack", Name: "Slack", Category: "collaboration", Subcategories: []string{"chat"}},
-	{ID: "segment", Name: "Segment", Category: "data", Martech: true, Subcategories: []string{"cdp"}},
-	{ID: "fullstory", Name: "FullStory", Category: "data", Martech: true, Subcategories: []string{"session-replay"}},
-	{ID: "canva", Name: "Canva", Category: "content-experience", Martech: true, Subcategories: []string{"design"}},
-	{ID: "semrush", Name: "Semrush", Category: "advertising-promotion", Martech: true, Subcategories: []string{"seo"}},
-	{ID: "mailchimp", Name: "Mailchimp", Category: "management", Martech: true, Subcategories: []string{"email-marketing"}},
-	{ID: "apollo", Name: "Apollo.io", Category: "commerce-sales", Martech: true, Subcategories: []string{"sales-intelligence"}},
-	{ID: "hotjar", Name: "Hotjar", Category: "data", Martech: true, Subcategories: []string{"session-replay"}},
-	{ID: "typeform", Name: "Typeform", Category: "content-experience", Martech: true, Subcategories: []string{"forms-surveys"}},
-	{ID: "calendly", Name: "Calendly", Category: "commerce-sales", Martech: true, Subcategories: []string{"scheduling"}},
-	{ID: "hootsuite", Name: "Hootsuite", Category: "social-relationships", Martech: true, Subcategories: []string{"social-media-management"}},
-	{ID: "klaviyo", Name: "Klaviyo", Category: "management", Martech: true, Subcategories: []string{"email-marketing"}},
-	{ID: "unbounce", Name: "Unbounce", Category: "content-experience", Martech: true, Subcategories: []string{"landing-pages"}},
-	{ID: "hightouch", Name: "Hightouch", Category: "data", Martech: true, Subcategories: []string{"reverse-etl"}},
-	{ID: "marketo", Name: "Marketo Engage", Category: "management", Martech: true, Subcategories: []string{"marketing-automation"}},
-	{ID: "zoominfo", Name: "ZoomInfo", Category: "commerce-sales", Martech: true, Subcategories: []string{"sales-intelligence"}},
-	{ID: "zendesk", Name: "Zendesk", Category: "social-relationships", Martech: true, Subcategories: []string{"customer-support"}},
-	{ID: "meta", Name: "Meta", Category: "advertising-promotion", Martech: true, Subcategories: []string{"social-advertising"}},
-	{ID: "google", Name: "Google Workspace", Category: "collaboration", Subcategories: []string{"productivity"}},
-	{ID: "microsoft", Name: "Microsoft 365", Category: "collaboration", Subcategories: []string{"productivity"}},
-	{ID: "github", Name: "GitHub", Category: "engineering", Subcategories: []string{"code-hosting"}},
-	{ID: "atlassian", Name: "Atlassian", Category: "engineering", Subcategories: []string{"project-management"}},
-	{ID: "sendgrid", Name: "SendGrid", Category: "management", Martech: true, Subcategories: []string{"email-delivery"}},
-}
+var testVendors = policytest.Vendors
 
-// fakeIndex is a VendorIndex over testVendors.
-type fakeIndex struct{ byKey map[string]scanner.Vendor }
-
-func newFakeIndex() *fakeIndex {
-	f := &fakeIndex{byKey: map[string]scanner.Vendor{}}
-	for _, v := range testVendors {
-		f.byKey[strings.ToLower(v.ID)] = v
-		f.byKey[strings.ToLower(v.Name)] = v
-	}
-	return f
-}
-
-func (f *fakeIndex) Lookup(s string) (scanner.Vendor, bool) {
-	v, ok := f.byKey[strings.ToLower(strings.TrimSpace(s))]
-	return v, ok
-}
-
-func (f *fakeIndex) Suggest(s string) []string {
-	type cand struct {
-		name string
-		d    int
-	}
-	var cs []cand
-	for _, v := range testVendors {
-		d := textdist.Levenshtein(strings.ToLower(s), v.ID)
-		if d <= 3 {
-			cs = append(cs, cand{v.ID, d})
-		}
-	}
-	sort.Slice(cs, func(i, j int) bool { return cs[i].d < cs[j].d || (cs[i].d == cs[j].d && cs[i].name < cs[j].name) })
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.name)
-	}
-	return out
-}
+func newFakeIndex() *policytest.Index { return policytest.NewIndex() }
 
 // fakeResolver resolves hints by exact value (lower-case) to a vendor ID.
 type fakeResolver struct {
@@ -108,4 +47,14 @@ func (r *fakeResolver) Resolve(rec *scanner.Record) scanner.Resolution {
 		return scanner.Resolution{Hint: rec.Hints[0]}
 	}
 	return scanner.Resolution{}
+}
+
+// testPolicy parses an approved-tools file over the test vendors.
+func testPolicy(tb testing.TB, approvals string, now time.Time, sups []scanner.Suppression) *policy.Policy {
+	tb.Helper()
+	a, err := policy.ParseApprovals("approved.yaml", []byte(approvals), newFakeIndex(), now)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return policy.New(a, sups)
 }

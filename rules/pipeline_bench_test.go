@@ -10,6 +10,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/rules"
 	"github.com/shadowscan/shadowscan/rules/catalog"
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -96,11 +97,12 @@ func BenchmarkPipeline1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	appr, err := rules.ParseApprovals("approved.yaml", []byte("- {vendor: hubspot, status: approved, owner: it, scopes: [openid, email]}\n"+
+	a, err := policy.ParseApprovals("approved.yaml", []byte("- {vendor: hubspot, status: approved, owner: it, scopes: [openid, email]}\n"+
 		"- {vendor: segment, status: approved, owner: it, aws_accounts: [\"107630771604\"]}\n"), catalogIndex{cat, res}, now)
 	if err != nil {
 		b.Fatal(err)
 	}
+	appr := policy.New(a, nil)
 	org := scanner.Organization{Name: "Bench", Domains: []string{"example.com"}}
 	eng := rules.NewEngine(rs, rules.OrgInfo{Organization: org, Policy: appr, Now: func() time.Time { return now }})
 	b.ReportAllocs()

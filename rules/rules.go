@@ -31,6 +31,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -42,6 +43,7 @@ import (
 	"cel.dev/cel-go/interpreter"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -175,7 +177,7 @@ func Load(opts Options) (*RuleSet, error) {
 	rs, es := newRuleSet(all, opts)
 	errs = append(errs, es...)
 	if len(errs) > 0 {
-		return nil, errs.err()
+		return nil, errs.Err()
 	}
 	return rs, nil
 }
@@ -196,7 +198,7 @@ func LoadFiles(files map[string][]byte) (*RuleSet, error) {
 	rs, es := newRuleSet(all, Options{})
 	errs = append(errs, es...)
 	if len(errs) > 0 {
-		return nil, errs.err()
+		return nil, errs.Err()
 	}
 	return rs, nil
 }
@@ -219,7 +221,7 @@ func newRuleSet(all []*Rule, opts Options) (*RuleSet, Errors) {
 	sort.Strings(known)
 	unknown := func(key, id string) *Error {
 		msg := fmt.Sprintf("%s: no rule with id %q", key, id)
-		if s := nearest(id, known); s != "" {
+		if s := yamlpos.Nearest(id, known); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return &Error{File: "config", Msg: msg}
@@ -240,7 +242,7 @@ func newRuleSet(all []*Rule, opts Options) (*RuleSet, Errors) {
 		sev := strings.ToLower(strings.TrimSpace(opts.Severity[id]))
 		r, ok := rs.byID[id]
 		if !ok {
-			if !containsStr(opts.Disable, id) {
+			if !slices.Contains(opts.Disable, id) {
 				errs = append(errs, unknown("rules.severity", id))
 			}
 			continue
@@ -269,14 +271,14 @@ var ruleKeys = []string{"id", "title", "severity", "stage", "description", "when
 
 // ParseFile parses and compiles one rule file. It returns the rules that compiled and every error found.
 func ParseFile(file string, data []byte) ([]*Rule, Errors) {
-	doc, err := parseYAML(file, data)
+	doc, err := yamlpos.Parse(file, data)
 	if err != nil {
 		return nil, Errors{err.(*Error)}
 	}
-	if doc.root == nil {
+	if doc.Root == nil {
 		return nil, Errors{{File: file, Msg: "empty rules file: expected `rules:` with a list of rules"}}
 	}
-	top, _, errs := doc.fields(doc.root, "", "rules file", "rules")
+	top, _, errs := doc.Fields(doc.Root, "", "rules file", "rules")
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -284,9 +286,9 @@ func ParseFile(file string, data []byte) ([]*Rule, Errors) {
 	if list == nil || list.Kind != yaml.SequenceNode {
 		n := list
 		if n == nil {
-			n = doc.root
+			n = doc.Root
 		}
-		return nil, Errors{doc.errAt(n, "", "`rules` must be a list of rules")}
+		return nil, Errors{doc.ErrAt(n, "", "`rules` must be a list of rules")}
 	}
 	ev, err := stageEnvs()
 	if err != nil {
@@ -295,10 +297,10 @@ func ParseFile(file string, data []byte) ([]*Rule, Errors) {
 	var out []*Rule
 	seen := map[string]int{}
 	for _, n := range list.Content {
-		r, es := parseRule(doc, ev, resolveAlias(n))
+		r, es := parseRule(doc, ev, yamlpos.ResolveAlias(n))
 		if r != nil {
 			if line, dup := seen[r.ID]; dup {
-				es = append(es, doc.errAt(n, r.ID, "duplicate rule id (first defined at %s:%d)", file, line))
+				es = append(es, doc.ErrAt(n, r.ID, "duplicate rule id (first defined at %s:%d)", file, line))
 			}
 			seen[r.ID] = r.Line
 		}
@@ -307,77 +309,77 @@ func ParseFile(file string, data []byte) ([]*Rule, Errors) {
 			out = append(out, r)
 		}
 	}
-	sortErrors(errs)
+	yamlpos.SortErrors(errs)
 	return out, errs
 }
 
 func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
-	f, _, errs := doc.fields(n, "", "rule", ruleKeys...)
+	f, _, errs := doc.Fields(n, "", "rule", ruleKeys...)
 	if f == nil {
 		return nil, errs
 	}
-	r := &Rule{File: doc.file, Line: n.Line}
+	r := &Rule{File: doc.File, Line: n.Line}
 	var e *Error
 	add := func(e *Error) {
 		if e != nil {
 			errs = append(errs, e)
 		}
 	}
-	r.ID, e = doc.str(f["id"], "", "id")
+	r.ID, e = doc.Str(f["id"], "", "id")
 	add(e)
 	if e == nil && !idRE.MatchString(r.ID) {
 		at := f["id"]
 		if at == nil {
 			at = n
 		}
-		add(doc.errAt(at, "", "rule id %q must be 1-64 lower-case letters, digits and hyphens", r.ID))
+		add(doc.ErrAt(at, "", "rule id %q must be 1-64 lower-case letters, digits and hyphens", r.ID))
 		return nil, errs
 	}
 	if r.ID == scanner.RuleSuppressionExpired {
-		add(doc.errAt(f["id"], r.ID, "rule id is reserved for the scanner's own finding"))
+		add(doc.ErrAt(f["id"], r.ID, "rule id is reserved for the scanner's own finding"))
 	}
 	id := r.ID
 	need := func(key string) string {
-		s, e := doc.str(f[key], id, key)
+		s, e := doc.Str(f[key], id, key)
 		add(e)
 		if e == nil && strings.TrimSpace(s) == "" {
 			at := f[key]
 			if at == nil {
 				at = n
 			}
-			add(doc.errAt(at, id, "%s is required", key))
+			add(doc.ErrAt(at, id, "%s is required", key))
 		}
 		return s
 	}
 	r.Title = need("title")
 	r.Severity = strings.ToLower(need("severity"))
 	if r.Severity != "" && scanner.SeverityRank(r.Severity) == 0 {
-		add(doc.errAt(f["severity"], id, "severity %q is not one of %s", r.Severity, strings.Join(scanner.Severities, ", ")))
+		add(doc.ErrAt(f["severity"], id, "severity %q is not one of %s", r.Severity, strings.Join(scanner.Severities, ", ")))
 	}
 	r.DefaultSeverity = r.Severity
 	r.Stage = strings.ToLower(need("stage"))
-	if r.Stage != "" && !containsStr(Stages, r.Stage) {
-		add(doc.errAt(f["stage"], id, "stage %q is not one of %s", r.Stage, strings.Join(Stages, ", ")))
+	if r.Stage != "" && !slices.Contains(Stages, r.Stage) {
+		add(doc.ErrAt(f["stage"], id, "stage %q is not one of %s", r.Stage, strings.Join(Stages, ", ")))
 	}
-	r.Description, e = doc.str(f["description"], id, "description")
+	r.Description, e = doc.Str(f["description"], id, "description")
 	add(e)
 	r.When = need("when")
-	r.GroupBy, e = doc.str(f["group_by"], id, "group_by")
+	r.GroupBy, e = doc.Str(f["group_by"], id, "group_by")
 	add(e)
 	r.Message = need("message")
 	r.Remediation = need("remediation")
-	r.Tags, e = doc.strList(f["tags"], id, "tags")
+	r.Tags, e = doc.StrList(f["tags"], id, "tags")
 	add(e)
 	if vn := f["vars"]; vn != nil {
-		vf, _, es := doc.fields(vn, id, "vars", varNames(vn)...)
+		vf, _, es := doc.Fields(vn, id, "vars", varNames(vn)...)
 		errs = append(errs, es...)
 		for i := 0; vn.Kind == yaml.MappingNode && i+1 < len(vn.Content); i += 2 {
 			name := vn.Content[i].Value
 			if !celIdentRE.MatchString(name) {
-				add(doc.errAt(vn.Content[i], id, "vars: %q is not a valid name (letters, digits, _)", name))
+				add(doc.ErrAt(vn.Content[i], id, "vars: %q is not a valid name (letters, digits, _)", name))
 				continue
 			}
-			expr, e := doc.str(vf[name], id, "vars."+name)
+			expr, e := doc.Str(vf[name], id, "vars."+name)
 			add(e)
 			r.Vars = append(r.Vars, Var{Name: name, Expr: expr})
 		}
@@ -415,10 +417,10 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 	}
 	var err error
 	if r.message, err = parseTemplate(r.ID+".message", r.Message); err != nil {
-		add(doc.errAt(f["message"], id, "message: %v", err))
+		add(doc.ErrAt(f["message"], id, "message: %v", err))
 	}
 	if r.remediation, err = parseTemplate(r.ID+".remediation", r.Remediation); err != nil {
-		add(doc.errAt(f["remediation"], id, "remediation: %v", err))
+		add(doc.ErrAt(f["remediation"], id, "remediation: %v", err))
 	}
 	if ex := f["examples"]; ex != nil {
 		r.Examples, es = parseExamples(doc, id, r.Stage, ex)
@@ -468,29 +470,29 @@ func hasComprehension(a *cel.Ast) bool {
 
 // compileExpr compiles one expression; want is the required output type (nil: any).
 func compileExpr(doc *yamlDoc, env *cel.Env, node *yaml.Node, id, key, expr string, want *cel.Type) (program, *cel.Ast, Errors) {
-	src := common.NewStringSource(expr, doc.file+"#"+id+"."+key)
+	src := common.NewStringSource(expr, doc.File+"#"+id+"."+key)
 	ast, iss := env.CompileSource(src)
 	if iss != nil && iss.Err() != nil {
 		var errs Errors
 		for _, ce := range iss.Errors() {
-			e := &Error{File: doc.file, RuleID: id, Msg: key + ": " + ce.Message}
+			e := &Error{File: doc.File, RuleID: id, Msg: key + ": " + ce.Message}
 			if node != nil {
-				e.Line, e.Column = doc.exprPos(node, expr, ce.Location.Line(), ce.Location.Column())
-				e.Source = doc.line(e.Line)
+				e.Line, e.Column = exprPos(doc, node, expr, ce.Location.Line(), ce.Location.Column())
+				e.Source = doc.Line(e.Line)
 			}
 			errs = append(errs, e)
 		}
 		return program{}, nil, errs
 	}
 	if want != nil && !ast.OutputType().IsExactType(want) {
-		e := &Error{File: doc.file, RuleID: id, Msg: fmt.Sprintf("%s must be a %s expression, but it is %s", key,
+		e := &Error{File: doc.File, RuleID: id, Msg: fmt.Sprintf("%s must be a %s expression, but it is %s", key,
 			typeWord(want), typeWord(ast.OutputType()))}
 		if want == cel.BoolType && ast.OutputType() == cel.DynType {
 			e.Msg += ` (compare dynamic values explicitly, e.g. record.attributes.x == true)`
 		}
 		if node != nil {
-			e.Line, e.Column = doc.exprPos(node, expr, 1, 0)
-			e.Source = doc.line(e.Line)
+			e.Line, e.Column = exprPos(doc, node, expr, 1, 0)
+			e.Source = doc.Line(e.Line)
 		}
 		return program{}, nil, Errors{e}
 	}
@@ -502,7 +504,7 @@ func compileExpr(doc *yamlDoc, env *cel.Env, node *yaml.Node, id, key, expr stri
 	var err error
 	p.prg, err = env.Program(ast, opts...)
 	if err != nil {
-		e := &Error{File: doc.file, RuleID: id, Msg: key + ": " + err.Error()}
+		e := &Error{File: doc.File, RuleID: id, Msg: key + ": " + err.Error()}
 		if node != nil {
 			e.Line, e.Column = node.Line, node.Column
 		}
@@ -528,13 +530,13 @@ type segment struct {
 }
 
 // segments splits a scalar node into the file lines it spans.
-func (d *yamlDoc) segments(n *yaml.Node) []segment {
+func segments(d *yamlDoc, n *yaml.Node) []segment {
 	var out []segment
 	switch n.Style {
 	case yaml.LiteralStyle, yaml.FoldedStyle:
 		indent := -1
-		for l := n.Line + 1; l <= len(d.lines); l++ {
-			raw := d.lines[l-1]
+		for l := n.Line + 1; l <= len(d.Lines); l++ {
+			raw := d.Lines[l-1]
 			trimmed := strings.TrimLeft(raw, " ")
 			lead := len(raw) - len(trimmed)
 			if trimmed == "" {
@@ -558,13 +560,13 @@ func (d *yamlDoc) segments(n *yaml.Node) []segment {
 		if n.Style == yaml.DoubleQuotedStyle || n.Style == yaml.SingleQuotedStyle {
 			start++
 		}
-		first := d.line(n.Line)
+		first := d.Line(n.Line)
 		if start > len(first) {
 			start = len(first)
 		}
 		out = append(out, segment{line: n.Line, col: start + 1, text: first[start:]})
-		for l := n.Line + 1; l <= len(d.lines); l++ {
-			raw := d.lines[l-1]
+		for l := n.Line + 1; l <= len(d.Lines); l++ {
+			raw := d.Lines[l-1]
 			trimmed := strings.TrimLeft(raw, " ")
 			out = append(out, segment{line: l, col: len(raw) - len(trimmed) + 1, text: trimmed})
 		}
@@ -575,7 +577,7 @@ func (d *yamlDoc) segments(n *yaml.Node) []segment {
 // exprPos maps a CEL error location (1-based line, 0-based column, in code points) in expr to the file position
 // of a YAML scalar node. Literal block scalars map exactly; plain, quoted and folded scalars (whose line breaks
 // YAML folds into spaces) map exactly unless they contain escapes.
-func (d *yamlDoc) exprPos(n *yaml.Node, expr string, line, col int) (int, int) {
+func exprPos(d *yamlDoc, n *yaml.Node, expr string, line, col int) (int, int) {
 	off := 0
 	for l := 1; l < line; l++ {
 		i := strings.IndexByte(expr[off:], '\n')
@@ -589,7 +591,7 @@ func (d *yamlDoc) exprPos(n *yaml.Node, expr string, line, col int) (int, int) {
 		_, size := decodeRune(expr[off:])
 		off += size
 	}
-	for _, s := range d.segments(n) {
+	for _, s := range segments(d, n) {
 		if off <= len(s.text) {
 			return s.line, s.col + off
 		}

@@ -12,6 +12,7 @@ import (
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
+	"github.com/shadowscan/shadowscan/rules/policy"
 
 	"cel.dev/cel-go/cel"
 )
@@ -60,7 +61,7 @@ var templateFuncs = template.FuncMap{
 		return strings.Join(parts, ", ")
 	},
 	// scopeName shortens a scope: https://www.googleapis.com/auth/gmail.readonly → gmail.readonly.
-	"scopeName": NormalizeScope,
+	"scopeName": policy.NormalizeScope,
 }
 
 func toFloat(v any) float64 {

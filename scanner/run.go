@@ -36,12 +36,11 @@ type Options struct {
 	HTTPClient *http.Client
 	StateDir   string // passed to providers in Deps.StateDir
 
-	Resolver     Resolver  // nil: every record is unidentified
-	Policy       Policy    // nil: every vendor is unapproved
-	Evaluator    Evaluator // nil: no findings
-	Baseline     *Report   // last run's report, for new/existing/resolved
-	Suppressions []Suppression
-	MaxEvidence  int // evidence kept per finding; default 100 (evidence_count counts all)
+	Resolver    Resolver  // nil: every record is unidentified
+	Policy      Policy    // approvals and suppressions; nil: every vendor is unapproved, nothing suppressed
+	Evaluator   Evaluator // nil: no findings
+	Baseline    *Report   // last run's report, for new/existing/resolved
+	MaxEvidence int       // evidence kept per finding; default 100 (evidence_count counts all)
 
 	Progress *Progress // optional: live per-provider record counts
 }
@@ -118,7 +117,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep.Tool = opts.Tool
 	rep.Scan = ScanInfo{ID: opts.ScanID, StartedAt: started, FinishedAt: opts.Now().UTC(), Organization: opts.Org.Name}
 	rep.Coverage = coverage
-	applyLifecycle(rep, opts.Baseline, opts.Suppressions, opts.Now())
+	var sups []Suppression
+	if opts.Policy != nil {
+		sups = opts.Policy.Suppressions()
+	}
+	applyLifecycle(rep, opts.Baseline, sups, opts.Now())
 	rep.Summary = summarise(rep)
 	// The same numbers as the report's summary: suppressed findings are counted apart, as the summary does.
 	s := rep.Summary

@@ -31,9 +31,40 @@ type Approval struct {
 	AWSAccounts []string `json:"aws_accounts,omitempty"`
 }
 
-// Policy answers approval questions. A nil Policy treats every vendor as unapproved.
+// Policy is the organisation's policy: which vendors are approved (with scope ceilings and AWS accounts), which
+// findings are suppressed, and how risky each OAuth scope is. rules/policy implements it; the scanner, the rule
+// engine and `check` all ask it, so they cannot disagree. A nil Policy approves nothing and suppresses nothing.
+// Implementations must be safe for concurrent use.
 type Policy interface {
+	// Approval returns the decision about one vendor; an unlisted vendor is unapproved.
 	Approval(vendorID string) Approval
+	// Tools lists every vendor in the approved-tools file, in file order, with its effective status.
+	Tools() []ApprovedTool
+	// Suppressions are the accepted risks, expired ones included (the scanner reports those).
+	Suppressions() []Suppression
+	// ScopeClass classifies one OAuth scope or permission as written in a grant or a consent URL.
+	ScopeClass(scope string) ScopeClass
+	// BeyondCeiling returns the scopes (normalised, sorted, distinct) that no ceiling glob allows; an empty
+	// ceiling allows everything.
+	BeyondCeiling(scopes, ceiling []string) []string
+}
+
+// ApprovedTool is one vendor listed in the approved-tools file.
+type ApprovedTool struct {
+	VendorID      string
+	Name          string
+	Status        string // an Approval* status, after expiry evaluation
+	Owner         string
+	Ticket        string
+	Subcategories []string // the vendor's subcategory IDs, primary first
+	Expires       time.Time
+}
+
+// ScopeClass is the risk class of one OAuth scope or permission, with a short reason.
+type ScopeClass struct {
+	Scope string
+	Class string // restricted | high | sensitive | low | unknown
+	Why   string
 }
 
 // Match is one rule hit on one record (record stage) or one vendor (inventory stage). Matches with the same rule

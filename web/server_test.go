@@ -26,8 +26,8 @@ import (
 const testToken = "s3cret-token-for-tests-0123456789"
 
 func demoFactory(rep *scanner.Report) *check.Checker {
-	cat, appr, scopes := checktest.Demo()
-	c := check.New(cat, appr, scopes, rep)
+	cat, appr := checktest.Demo()
+	c := check.New(cat, appr, rep)
 	c.Now = func() time.Time { return checktest.Now }
 	return c
 }
@@ -534,8 +534,8 @@ func TestTimeoutAndPanic(t *testing.T) {
 	f := newFixture(t, func(o *Options) {
 		o.RequestTimeout = 50 * time.Millisecond
 		o.NewChecker = func(rep *scanner.Report) *check.Checker {
-			cat, appr, scopes := checktest.Demo()
-			return check.New(slowCatalog{cat, release}, appr, scopes, rep)
+			cat, appr := checktest.Demo()
+			return check.New(slowCatalog{cat, release}, appr, rep)
 		}
 	})
 	resp, b := f.get(t, "/api/check?q=hotjar", nil)
@@ -546,8 +546,8 @@ func TestTimeoutAndPanic(t *testing.T) {
 
 	pf := newFixture(t, func(o *Options) {
 		o.NewChecker = func(rep *scanner.Report) *check.Checker {
-			cat, appr, scopes := checktest.Demo()
-			return check.New(panicCatalog{cat}, appr, scopes, rep)
+			cat, appr := checktest.Demo()
+			return check.New(panicCatalog{cat}, appr, rep)
 		}
 	})
 	resp, b = pf.get(t, "/api/check?q=hotjar", nil)

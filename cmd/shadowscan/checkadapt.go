@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/shadowscan/shadowscan/rules"
 	"github.com/shadowscan/shadowscan/rules/catalog"
 	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/scanner"
@@ -53,42 +52,7 @@ func (c checkCatalog) Resolve(h scanner.Hint) (check.VendorFacts, string, bool) 
 	return c.facts(e), res.Reason, true
 }
 
-// checkApprovals adapts the approved-tools policy; a nil policy approves nothing.
-type checkApprovals struct{ a *rules.Approvals }
-
-func (c checkApprovals) Approval(vendorID string) scanner.Approval {
-	if c.a == nil {
-		return scanner.Approval{Status: scanner.ApprovalUnapproved}
-	}
-	return c.a.Approval(vendorID)
-}
-
-func (c checkApprovals) Tools() []check.ApprovedTool {
-	if c.a == nil {
-		return nil
-	}
-	var out []check.ApprovedTool
-	for _, e := range c.a.Entries() {
-		out = append(out, check.ApprovedTool{VendorID: e.Vendor.ID, Name: e.Vendor.Name, Status: e.Effective(),
-			Owner: e.Owner, Ticket: e.Ticket, Subcategories: e.Vendor.Subcategories, Expires: e.Expires})
-	}
-	return out
-}
-
-var scopeWhy = map[string]string{
-	"restricted": "reads or changes mail or files (Google restricted scope, or Microsoft Graph mail/files)",
-	"high":       "high privilege: sends mail as the user, or broad directory or tenant access",
-	"sensitive":  "personal data such as calendar or contacts (Google sensitive scope)",
-	"low":        "sign-in and basic profile",
-	"unknown":    "not in shadowscan's scope tables; check what it grants before approving",
-}
-
-func classifyScope(scope string) check.ScopeClass {
-	class := rules.ScopeClass(scope)
-	return check.ScopeClass{Scope: scope, Class: class, Why: scopeWhy[class]}
-}
-
 // newChecker builds the checker for a report (which may be nil).
 func (p *pipeline) newChecker(rep *scanner.Report) *check.Checker {
-	return check.New(checkCatalog{p.catalog, p.resolver}, checkApprovals{p.approvals}, classifyScope, rep)
+	return check.New(checkCatalog{p.catalog, p.resolver}, p.policy, rep)
 }

@@ -7,20 +7,19 @@ import (
 	"github.com/shadowscan/shadowscan/configs"
 	"github.com/shadowscan/shadowscan/rules"
 	"github.com/shadowscan/shadowscan/rules/catalog"
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
 // pipeline is the resolve and evaluate stages built from the config: the catalogue and its resolver, the rule
 // set, the organisation's approvals and suppressions.
 type pipeline struct {
-	catalog      *catalog.Catalog
-	resolver     *catalog.Resolver
-	rules        *rules.RuleSet
-	approvals    *rules.Approvals // nil when no approved_file is configured
-	policy       scanner.Policy
-	evaluator    scanner.Evaluator
-	suppressions []scanner.Suppression
-	fileMode     fs.FileMode // new request files (check --request)
+	catalog   *catalog.Catalog
+	resolver  *catalog.Resolver
+	rules     *rules.RuleSet
+	policy    *policy.Policy // approvals (empty when no approved_file is configured) and suppressions
+	evaluator scanner.Evaluator
+	fileMode  fs.FileMode // new request files (check --request)
 }
 
 func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
@@ -33,9 +32,11 @@ func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	if cfg.Policy.SuppressionsFile != "" {
-		if p.suppressions, err = rules.LoadSuppressionsFor(cfg.Policy.SuppressionsFile, p.rules); err != nil {
+		sups, err := policy.LoadSuppressions(cfg.Policy.SuppressionsFile, p.rules.IDs())
+		if err != nil {
 			return nil, err
 		}
+		p.policy = policy.New(p.policy.Approvals(), sups)
 	}
 	p.evaluator = rules.NewEngine(p.rules, rules.OrgInfo{Organization: cfg.Organization, Thresholds: cfg.Rules.Thresholds,
 		Policy: p.policy, Now: a.now})
@@ -49,15 +50,16 @@ func (a *app) loadPolicy(cfg *configs.Config) (*pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	p := &pipeline{catalog: cat, resolver: catalog.NewResolver(cat)}
+	p := &pipeline{catalog: cat, resolver: catalog.NewResolver(cat), policy: policy.New(nil, nil)}
 	for _, prob := range p.resolver.Problems() {
 		a.log.Warn().Str("component", "catalog").Msg(prob)
 	}
 	if cfg.Policy.ApprovedFile != "" {
-		if p.approvals, err = rules.LoadApprovals(cfg.Policy.ApprovedFile, vendorIndex{cat, p.resolver}, a.now()); err != nil {
+		appr, err := policy.LoadApprovals(cfg.Policy.ApprovedFile, vendorIndex{cat, p.resolver}, a.now())
+		if err != nil {
 			return nil, err
 		}
-		p.policy = p.approvals
+		p.policy = policy.New(appr, nil)
 	} else {
 		a.log.Warn().Str("component", "rules").Msg("no policy.approved_file: every vendor counts as unapproved")
 	}

@@ -119,19 +119,18 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := scanner.Options{
-		Concurrency:  cfg.Scan.Concurrency,
-		Timeout:      cfg.Scan.Timeout,
-		Logger:       a.log,
-		Now:          a.now,
-		Org:          cfg.Organization,
-		Tool:         scanner.Tool{Name: "shadowscan", Version: buildVersion()},
-		ScanID:       a.newID(),
-		Resolver:     pipe.resolver,
-		Policy:       pipe.policy,
-		Evaluator:    pipe.evaluator,
-		Suppressions: pipe.suppressions,
-		Baseline:     baseline,
-		StateDir:     cfg.State.Dir,
+		Concurrency: cfg.Scan.Concurrency,
+		Timeout:     cfg.Scan.Timeout,
+		Logger:      a.log,
+		Now:         a.now,
+		Org:         cfg.Organization,
+		Tool:        scanner.Tool{Name: "shadowscan", Version: buildVersion()},
+		ScanID:      a.newID(),
+		Resolver:    pipe.resolver,
+		Policy:      pipe.policy,
+		Evaluator:   pipe.evaluator,
+		Baseline:    baseline,
+		StateDir:    cfg.State.Dir,
 	}
 	for _, p := range cfg.Providers {
 		opts.Instances = append(opts.Instances, scanner.Instance{Name: p.Name, Type: p.Type, Config: p.Config, Timeout: p.Timeout})

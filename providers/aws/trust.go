@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/shadowscan/shadowscan/scanner/glob"
 )
 
 // Principal types of a trust-policy principal (attribute principal_type).
@@ -221,7 +223,7 @@ func assumeActions(st statement) ([]string, bool, error) {
 	for _, a := range acts {
 		l := strings.ToLower(strings.TrimSpace(a))
 		for _, cand := range assumeActionNames {
-			if matchGlob(l, cand) {
+			if glob.Match(l, cand) { // IAM's * and ? mean the same here: action names hold no '/'
 				out = append(out, a)
 				break
 			}
@@ -229,33 +231,6 @@ func assumeActions(st statement) ([]string, bool, error) {
 	}
 	sort.Strings(out)
 	return out, len(out) > 0, nil
-}
-
-// matchGlob matches an IAM action pattern with * and ? against a lower-case action name, in linear time (the
-// classic two-pointer walk that backtracks only to the last *), so hostile patterns cannot stall a scan.
-func matchGlob(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
 
 // decodePrincipals decodes a Principal element: "*" or {"AWS"|"Service"|"Federated"|"CanonicalUser": string|list}.

@@ -167,22 +167,6 @@ func TestTrustRecordsClassification(t *testing.T) {
 	}
 }
 
-func TestMatchGlob(t *testing.T) {
-	for _, tc := range []struct {
-		p, s string
-		want bool
-	}{{"sts:assume*", "sts:assumerole", true}, {"sts:assumerole?", "sts:assumerole", false}, {"*", "x", true},
-		{"sts:assumerol?", "sts:assumerole", true}, {"sts:tag*", "sts:assumerole", false}, {"", "", true}} {
-		if got := matchGlob(tc.p, tc.s); got != tc.want {
-			t.Errorf("matchGlob(%q, %q) = %v", tc.p, tc.s, got)
-		}
-	}
-	// A hostile pattern that takes exponential time in a naive backtracking matcher.
-	if matchGlob(strings.Repeat("*a", 40)+"b", strings.Repeat("a", 5000)) {
-		t.Error("hostile pattern matched")
-	}
-}
-
 func FuzzParseTrustPolicy(f *testing.F) {
 	for _, r := range fixtureRoles {
 		f.Add(r.Doc)

@@ -3,8 +3,8 @@
 // no admin credentials: only the catalogue, the approved-tools file and, if present, the last scan report. It never
 // fetches anything: a URL query is only parsed.
 //
-// The catalogue, the approved-tools policy and the scope classifier come in through the small interfaces below, so
-// the package depends on no implementation of them.
+// The catalogue comes in through the small interface below; approvals, scope classes and ceilings through
+// scanner.Policy (rules/policy implements it), the same policy a scan uses, so check and scan cannot disagree.
 package check
 
 import (
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -42,43 +43,19 @@ type Catalog interface {
 }
 
 // ApprovedTool is one vendor listed in the approved-tools file.
-type ApprovedTool struct {
-	VendorID      string
-	Name          string
-	Status        string // an approval status (scanner.Approval* constants), after expiry evaluation
-	Owner         string
-	Ticket        string
-	Subcategories []string // the vendor's subcategory IDs
-	Expires       time.Time
-}
-
-// Approvals is the organisation's approved-tools file. Implementations must be safe for concurrent use.
-type Approvals interface {
-	// Approval returns the decision about one vendor; an unlisted vendor is unapproved.
-	Approval(vendorID string) scanner.Approval
-	// Tools lists every vendor in the file.
-	Tools() []ApprovedTool
-}
+type ApprovedTool = scanner.ApprovedTool
 
 // Scope risk classes.
 const (
-	ClassRestricted = "restricted"
-	ClassSensitive  = "sensitive"
-	ClassHigh       = "high"
-	ClassLow        = "low"
-	ClassUnknown    = "unknown"
+	ClassRestricted = policy.ClassRestricted
+	ClassSensitive  = policy.ClassSensitive
+	ClassHigh       = policy.ClassHigh
+	ClassLow        = policy.ClassLow
+	ClassUnknown    = policy.ClassUnknown
 )
 
 // ScopeClass is the risk class of one OAuth scope or permission, with a short reason.
-type ScopeClass struct {
-	Scope string
-	Class string // restricted | sensitive | high | low | unknown
-	Why   string
-}
-
-// ScopeClassifier classifies one scope exactly as it appears in a consent URL (a Google scope URL or short name, a
-// Microsoft Graph permission with or without its resource prefix).
-type ScopeClassifier func(scope string) ScopeClass
+type ScopeClass = scanner.ScopeClass
 
 // Verdicts.
 const (
@@ -244,8 +221,7 @@ type Usage struct {
 // Checker answers queries. It is safe for concurrent use once built; build a new one when the report changes.
 type Checker struct {
 	cat    Catalog
-	appr   Approvals
-	scopes ScopeClassifier
+	policy scanner.Policy
 	rep    *scanner.Report
 	// Now is the clock (tests set it); it stamps CheckedAt.
 	Now func() time.Time
@@ -253,10 +229,10 @@ type Checker struct {
 	MaxSuggestions int
 }
 
-// New builds a Checker. appr and scopes may be nil (everything unapproved; every scope unknown); rep may be nil
-// (no usage information).
-func New(cat Catalog, appr Approvals, scopes ScopeClassifier, rep *scanner.Report) *Checker {
-	return &Checker{cat: cat, appr: appr, scopes: scopes, rep: rep, Now: time.Now, MaxSuggestions: 5}
+// New builds a Checker. pol may be nil (everything unapproved; every scope unknown); rep may be nil (no usage
+// information).
+func New(cat Catalog, pol scanner.Policy, rep *scanner.Report) *Checker {
+	return &Checker{cat: cat, policy: pol, rep: rep, Now: time.Now, MaxSuggestions: 5}
 }
 
 // Report returns the report the Checker was built with (may be nil).
@@ -326,10 +302,10 @@ func (c *Checker) Check(query string, opts ...Option) (*Result, error) {
 }
 
 func (c *Checker) approval(id string) scanner.Approval {
-	if c.appr == nil {
+	if c.policy == nil {
 		return scanner.Approval{Status: scanner.ApprovalUnapproved}
 	}
-	return c.appr.Approval(id)
+	return c.policy.Approval(id)
 }
 
 func verdictOf(status string) string {
@@ -473,9 +449,6 @@ func (c *Checker) suggest(q Query) []Suggestion {
 // alternatives lists approved and tolerated tools that share a subcategory with v, approved first.
 func (c *Checker) alternatives(v VendorFacts) []Alternative {
 	out := []Alternative{}
-	if c.appr == nil || len(v.Subcategories) == 0 {
-		return out
-	}
 	names := map[string]string{}
 	for i, id := range v.Subcategories {
 		if i < len(v.SubcategoryNames) && v.SubcategoryNames[i] != "" {
@@ -484,46 +457,20 @@ func (c *Checker) alternatives(v VendorFacts) []Alternative {
 			names[id] = id
 		}
 	}
-	for _, t := range c.appr.Tools() {
-		if t.VendorID == v.ID || (t.Status != scanner.ApprovalApproved && t.Status != scanner.ApprovalTolerated) {
-			continue
-		}
-		for _, sid := range v.Subcategories { // the vendor's order: primary subcategory first
-			if contains(t.Subcategories, sid) {
-				name := t.Name
-				if name == "" {
-					name = t.VendorID
-				}
-				out = append(out, Alternative{Vendor: VendorRef{ID: t.VendorID, Name: name}, Status: t.Status,
-					Owner: t.Owner, Ticket: t.Ticket, Subcategory: names[sid]})
-				break
-			}
-		}
+	for _, a := range policy.Alternatives(c.policy, v.ID, v.Subcategories) {
+		t := a.Tool
+		out = append(out, Alternative{Vendor: VendorRef{ID: t.VendorID, Name: t.Name}, Status: t.Status,
+			Owner: t.Owner, Ticket: t.Ticket, Subcategory: names[a.Subcategory]})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if (out[i].Status == scanner.ApprovalApproved) != (out[j].Status == scanner.ApprovalApproved) {
-			return out[i].Status == scanner.ApprovalApproved
-		}
-		return strings.ToLower(out[i].Vendor.Name) < strings.ToLower(out[j].Vendor.Name)
-	})
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *Checker) classify(scopes []string, appr *ApprovalInfo) []Scope {
 	out := make([]Scope, 0, len(scopes))
 	for _, s := range scopes {
 		sc := ScopeClass{Scope: s, Class: ClassUnknown}
-		if c.scopes != nil {
-			sc = c.scopes(s)
+		if c.policy != nil {
+			sc = c.policy.ScopeClass(s)
 		}
 		class := sc.Class
 		switch class {
@@ -538,7 +485,7 @@ func (c *Checker) classify(scopes []string, appr *ApprovalInfo) []Scope {
 		s := Scope{Scope: s, Class: class, Why: why}
 		if appr != nil && len(appr.Scopes) > 0 &&
 			(appr.Status == scanner.ApprovalApproved || appr.Status == scanner.ApprovalTolerated) {
-			s.BeyondApproval = !withinCeiling(s.Scope, appr.Scopes)
+			s.BeyondApproval = len(c.policy.BeyondCeiling([]string{s.Scope}, appr.Scopes)) > 0
 		}
 		out = append(out, s)
 	}
@@ -557,55 +504,6 @@ func ShortScope(s string) string {
 		}
 	}
 	return s
-}
-
-// withinCeiling reports whether scope matches one of the ceiling's globs ("*" matches any run of characters).
-func withinCeiling(scope string, ceiling []string) bool {
-	names := []string{scope, ShortScope(scope)}
-	switch strings.ToLower(ShortScope(scope)) {
-	case "email":
-		names = append(names, "userinfo.email")
-	case "profile":
-		names = append(names, "userinfo.profile")
-	case "userinfo.email":
-		names = append(names, "email")
-	case "userinfo.profile":
-		names = append(names, "profile")
-	}
-	for _, g := range ceiling {
-		for _, n := range names {
-			if globMatch(strings.ToLower(ShortScope(g)), strings.ToLower(n)) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// globMatch matches s against a pattern where '*' is any run of characters (iterative, no backtracking blow-up).
-func globMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
 
 // usage finds the vendor (or, for an unidentified app, its client ID or host) in the report.

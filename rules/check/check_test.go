@@ -18,8 +18,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 func demoChecker(rep *scanner.Report) *check.Checker {
-	cat, appr, scopes := checktest.Demo()
-	c := check.New(cat, appr, scopes, rep)
+	cat, appr := checktest.Demo()
+	c := check.New(cat, appr, rep)
 	c.Now = func() time.Time { return checktest.Now }
 	return c
 }
@@ -172,7 +172,7 @@ func TestNoReport(t *testing.T) {
 
 func TestNilDependencies(t *testing.T) {
 	t.Parallel()
-	c := check.New(nil, nil, nil, nil)
+	c := check.New(nil, nil, nil)
 	r, err := c.Check("hotjar")
 	if err != nil {
 		t.Fatal(err)
@@ -180,8 +180,8 @@ func TestNilDependencies(t *testing.T) {
 	if r.Verdict != check.VerdictUnknown || r.ExitCode != 1 {
 		t.Errorf("verdict %s exit %d", r.Verdict, r.ExitCode)
 	}
-	cat, _, _ := checktest.Demo()
-	r, err = check.New(cat, nil, nil, nil).Check(hubspotGmailURL)
+	cat, _ := checktest.Demo()
+	r, err = check.New(cat, nil, nil).Check(hubspotGmailURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,29 +126,6 @@ func TestParseQueryScopeLimit(t *testing.T) {
 	}
 }
 
-func TestGlobMatch(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		p, s string
-		want bool
-	}{
-		{"calendar.*", "calendar.readonly", true},
-		{"calendar.*", "calendar", false},
-		{"*", "", true},
-		{"userinfo.*", "userinfo.email", true},
-		{"a*b*c", "aXXbYYc", true},
-		{"a*b*c", "aXXbYY", false},
-		{"gmail.readonly", "gmail.readonly", true},
-		{"*.readonly", "drive.readonly", true},
-		{"", "x", false},
-	}
-	for _, tt := range tests {
-		if got := globMatch(tt.p, tt.s); got != tt.want {
-			t.Errorf("globMatch(%q, %q) = %v", tt.p, tt.s, got)
-		}
-	}
-}
-
 func TestWrap(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("word ", 50) + strings.Repeat("x", 250)

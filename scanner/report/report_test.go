@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -205,7 +206,7 @@ func FuzzClean(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		out := Clean(s)
 		for _, r := range out {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || textsafe.IsBidiControl(r) {
 				t.Fatalf("Clean(%q) kept control rune %U", s, r)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/rules/check"
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -155,15 +156,16 @@ func (c *Catalog) Resolve(h scanner.Hint) (check.VendorFacts, string, bool) {
 	return v, string(h.Type) + " " + val, ok
 }
 
-// Approvals is a fake check.Approvals.
+// Approvals is a fake scanner.Policy: fixed decisions, the demo scope classifier below, and the real ceiling
+// matcher (rules/policy), so check's ceiling answers are the scan's.
 type Approvals struct {
 	Entries map[string]scanner.Approval // vendor ID → decision
 	Cat     *Catalog                    // for names and subcategories
 }
 
-var _ check.Approvals = (*Approvals)(nil)
+var _ scanner.Policy = (*Approvals)(nil)
 
-// Approval implements check.Approvals.
+// Approval implements scanner.Policy.
 func (a *Approvals) Approval(id string) scanner.Approval {
 	if e, ok := a.Entries[id]; ok {
 		return e
@@ -171,7 +173,7 @@ func (a *Approvals) Approval(id string) scanner.Approval {
 	return scanner.Approval{Status: scanner.ApprovalUnapproved}
 }
 
-// Tools implements check.Approvals.
+// Tools implements scanner.Policy.
 func (a *Approvals) Tools() []check.ApprovedTool {
 	ids := make([]string, 0, len(a.Entries))
 	for id := range a.Entries {
@@ -190,6 +192,17 @@ func (a *Approvals) Tools() []check.ApprovedTool {
 		out = append(out, t)
 	}
 	return out
+}
+
+// Suppressions implements scanner.Policy: none.
+func (a *Approvals) Suppressions() []scanner.Suppression { return nil }
+
+// ScopeClass implements scanner.Policy with Scopes.
+func (a *Approvals) ScopeClass(scope string) scanner.ScopeClass { return Scopes(scope) }
+
+// BeyondCeiling implements scanner.Policy with the real matcher.
+func (a *Approvals) BeyondCeiling(scopes, ceiling []string) []string {
+	return policy.BeyondCeiling(scopes, ceiling)
 }
 
 // Demo identifiers used by the fakes and the demo report.
@@ -307,10 +320,10 @@ func Scopes(scope string) check.ScopeClass {
 	return c(check.ClassUnknown, "")
 }
 
-// Demo returns the demo catalogue, approvals and scope classifier.
-func Demo() (*Catalog, *Approvals, check.ScopeClassifier) {
+// Demo returns the demo catalogue and policy.
+func Demo() (*Catalog, *Approvals) {
 	cat := NewCatalog()
-	return cat, NewApprovals(cat), Scopes
+	return cat, NewApprovals(cat)
 }
 
 // Now is the demo clock: the morning after the demo scan.

@@ -1,9 +1,10 @@
-package rules
+package policy
 
 import (
-	"path"
 	"sort"
 	"strings"
+
+	"github.com/shadowscan/shadowscan/scanner/glob"
 )
 
 // Scope classes returned by ScopeClass (and the CEL function scopeClass).
@@ -193,15 +194,11 @@ var scopeAliases = map[string]string{
 func ScopeMatches(pattern, scope string) bool {
 	p := NormalizeScope(pattern)
 	s := NormalizeScope(scope)
-	if ok, _ := path.Match(p, s); ok {
+	if glob.Match(p, s) {
 		return true
 	}
-	if a, ok := scopeAliases[s]; ok {
-		if ok, _ := path.Match(p, a); ok {
-			return true
-		}
-	}
-	return false
+	a, ok := scopeAliases[s]
+	return ok && glob.Match(p, a)
 }
 
 // BeyondCeiling returns the scopes (normalised, sorted, distinct) that no ceiling pattern allows. An empty
@@ -263,7 +260,8 @@ func ScopesOfClass(scopes []string, class string) []string {
 	return out
 }
 
-func hasScopeOfClass(scopes []string, class string) bool {
+// HasScopeOfClass reports whether some scope in the list is of the class.
+func HasScopeOfClass(scopes []string, class string) bool {
 	for _, s := range scopes {
 		if ScopeClass(s) == class {
 			return true

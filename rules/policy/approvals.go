@@ -1,17 +1,18 @@
-package rules
+package policy
 
 import (
 	"fmt"
 	"os"
-	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/glob"
 )
 
 // VendorIndex is what the approvals loader needs from the catalogue. The lead adapts the catalogue to it.
@@ -50,7 +51,7 @@ func (e ApprovalEntry) Effective() string {
 	return e.Status
 }
 
-// Approvals is the organisation's approved-tools policy. It implements scanner.Policy.
+// Approvals is the organisation's approved-tools file, loaded and checked.
 type Approvals struct {
 	entries []ApprovalEntry
 	byID    map[string]int
@@ -93,42 +94,10 @@ func (a *Approvals) Entry(vendorID string) (ApprovalEntry, bool) {
 // ApprovedIn lists the vendors in a subcategory that are approved or tolerated (and not expired), approved first,
 // then by name: what the organisation already owns there, with owners.
 func (a *Approvals) ApprovedIn(subcategory string) []ApprovalEntry {
-	return a.bySubcategory(false)[subcategory]
-}
-
-// bySubcategory groups usable entries by subcategory; strict keeps approved only (not tolerated).
-func (a *Approvals) bySubcategory(strict bool) map[string][]ApprovalEntry {
-	out := map[string][]ApprovalEntry{}
-	if a == nil {
-		return out
-	}
-	for _, e := range a.entries {
-		st := e.Effective()
-		if st != scanner.ApprovalApproved && (strict || st != scanner.ApprovalTolerated) {
-			continue
-		}
-		for _, sc := range e.Vendor.Subcategories {
-			out[sc] = append(out[sc], e)
-		}
-	}
-	for _, list := range out {
-		sort.SliceStable(list, func(i, j int) bool {
-			if list[i].Status != list[j].Status {
-				return list[i].Status == scanner.ApprovalApproved
-			}
-			return strings.ToLower(list[i].Vendor.Name) < strings.ToLower(list[j].Vendor.Name)
-		})
-	}
-	return out
-}
-
-// ApprovedBySubcategory maps each subcategory to the names of the approved (not tolerated, not expired) vendors
-// in it: org.approved_by_subcategory.
-func (a *Approvals) ApprovedBySubcategory() map[string][]string {
-	out := map[string][]string{}
-	for sc, list := range a.bySubcategory(true) {
-		for _, e := range list {
-			out[sc] = append(out[sc], e.Vendor.Name)
+	var out []ApprovalEntry
+	for _, t := range sortedTools(New(a, nil).Tools(), false) {
+		if slices.Contains(t.Subcategories, subcategory) {
+			out = append(out, a.entries[a.byID[t.VendorID]])
 		}
 	}
 	return out
@@ -151,39 +120,39 @@ var awsAccountRE = regexp.MustCompile(`^[0-9]{12}$`)
 // scopes, aws_accounts, notes}. Every problem is reported, each with file:line:column.
 func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time) (*Approvals, error) {
 	a := &Approvals{byID: map[string]int{}}
-	doc, err := parseYAML(file, data)
+	doc, err := yamlpos.Parse(file, data)
 	if err != nil {
 		return nil, err
 	}
-	if doc.root == nil || (doc.root.Kind == yaml.ScalarNode && doc.root.Tag == "!!null") {
+	if doc.Root == nil || (doc.Root.Kind == yaml.ScalarNode && doc.Root.Tag == "!!null") {
 		return a, nil
 	}
-	if doc.root.Kind != yaml.SequenceNode {
-		return nil, doc.errAt(doc.root, "", "the approved-tools file must be a list of {vendor, status, …} entries, not %s", kindName(doc.root))
+	if doc.Root.Kind != yaml.SequenceNode {
+		return nil, doc.ErrAt(doc.Root, "", "the approved-tools file must be a list of {vendor, status, …} entries, not %s", yamlpos.KindName(doc.Root))
 	}
-	var errs Errors
-	for i, n := range doc.root.Content {
-		n = resolveAlias(n)
+	var errs yamlpos.Errors
+	for i, n := range doc.Root.Content {
+		n = yamlpos.ResolveAlias(n)
 		what := fmt.Sprintf("entry %d", i+1)
-		f, _, es := doc.fields(n, "", what, approvalKeys...)
+		f, _, es := doc.Fields(n, "", what, approvalKeys...)
 		errs = append(errs, es...)
 		if f == nil {
 			continue
 		}
 		e := ApprovalEntry{File: file, Line: n.Line}
-		add := func(err *Error) bool {
+		add := func(err *yamlpos.Error) bool {
 			if err != nil {
 				errs = append(errs, err)
 			}
 			return err != nil
 		}
-		var er *Error
-		e.Written, er = doc.str(f["vendor"], "", "vendor")
+		var er *yamlpos.Error
+		e.Written, er = doc.Str(f["vendor"], "", "vendor")
 		if add(er) {
 			continue
 		}
 		if strings.TrimSpace(e.Written) == "" {
-			add(doc.errAt(n, "", "%s: vendor is required", what))
+			add(doc.ErrAt(n, "", "%s: vendor is required", what))
 			continue
 		}
 		v, ok := vendors.Lookup(e.Written)
@@ -194,47 +163,47 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 			} else {
 				msg += " (add it with catalog.extra_files, or check `shadowscan catalog search`)"
 			}
-			add(doc.errAt(f["vendor"], "", "%s", msg))
+			add(doc.ErrAt(f["vendor"], "", "%s", msg))
 			continue
 		}
 		e.Vendor = v
-		status, er := doc.str(f["status"], "", "status")
+		status, er := doc.Str(f["status"], "", "status")
 		if add(er) {
 			continue
 		}
 		e.Status = strings.ToLower(strings.TrimSpace(status))
 		if e.Status == "" {
-			add(doc.errAt(n, "", "vendor %q: status is required (one of %s)", e.Written, strings.Join(FileStatuses, ", ")))
-		} else if !containsStr(FileStatuses, e.Status) {
+			add(doc.ErrAt(n, "", "vendor %q: status is required (one of %s)", e.Written, strings.Join(FileStatuses, ", ")))
+		} else if !slices.Contains(FileStatuses, e.Status) {
 			msg := fmt.Sprintf("vendor %q: status %q is not one of %s", e.Written, status, strings.Join(FileStatuses, ", "))
 			if e.Status == scanner.ApprovalExpired || e.Status == scanner.ApprovalUnapproved {
 				msg += " (" + e.Status + " is computed: set expires, or leave the vendor out)"
 			}
-			add(doc.errAt(f["status"], "", "%s", msg))
+			add(doc.ErrAt(f["status"], "", "%s", msg))
 		}
-		if e.Owner, er = doc.str(f["owner"], "", "owner"); add(er) {
+		if e.Owner, er = doc.Str(f["owner"], "", "owner"); add(er) {
 			continue
 		}
-		if e.Ticket, er = doc.str(f["ticket"], "", "ticket"); add(er) {
+		if e.Ticket, er = doc.Str(f["ticket"], "", "ticket"); add(er) {
 			continue
 		}
-		if e.Notes, er = doc.str(f["notes"], "", "notes"); add(er) {
+		if e.Notes, er = doc.Str(f["notes"], "", "notes"); add(er) {
 			continue
 		}
 		if x := f["expires"]; x != nil && x.Tag != "!!null" {
-			s, er := doc.str(x, "", "expires")
+			s, er := doc.Str(x, "", "expires")
 			if add(er) {
 				continue
 			}
-			t, err := parseDate(s)
+			t, err := yamlpos.ParseDate(s)
 			if err != nil {
-				add(doc.errAt(x, "", "vendor %q: expires: %v", e.Written, err))
+				add(doc.ErrAt(x, "", "vendor %q: expires: %v", e.Written, err))
 			} else {
 				e.Expires = t
 				e.Expired = e.Status != scanner.ApprovalBanned && !now.Before(t)
 			}
 		}
-		if e.Scopes, er = doc.strList(f["scopes"], "", "scopes"); add(er) {
+		if e.Scopes, er = doc.StrList(f["scopes"], "", "scopes"); add(er) {
 			continue
 		}
 		for j, s := range e.Scopes {
@@ -243,14 +212,14 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 				at = at.Content[j]
 			}
 			if strings.TrimSpace(s) == "" {
-				add(doc.errAt(at, "", "vendor %q: scopes: empty scope", e.Written))
+				add(doc.ErrAt(at, "", "vendor %q: scopes: empty scope", e.Written))
 				continue
 			}
-			if _, err := path.Match(NormalizeScope(s), ""); err != nil {
-				add(doc.errAt(at, "", "vendor %q: scopes: %q is not a valid glob (path.Match syntax: * ? [a-z])", e.Written, s))
+			if err := glob.Validate(NormalizeScope(s)); err != nil {
+				add(doc.ErrAt(at, "", "vendor %q: scopes: %v", e.Written, err))
 			}
 		}
-		if e.AWSAccounts, er = doc.strList(f["aws_accounts"], "", "aws_accounts"); add(er) {
+		if e.AWSAccounts, er = doc.StrList(f["aws_accounts"], "", "aws_accounts"); add(er) {
 			continue
 		}
 		for j, acc := range e.AWSAccounts {
@@ -259,20 +228,20 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 				at = at.Content[j]
 			}
 			if !awsAccountRE.MatchString(acc) {
-				add(doc.errAt(at, "", "vendor %q: aws_accounts: %q is not a 12-digit AWS account ID (quote it in YAML)", e.Written, acc))
+				add(doc.ErrAt(at, "", "vendor %q: aws_accounts: %q is not a 12-digit AWS account ID (quote it in YAML)", e.Written, acc))
 			}
 		}
 		if prev, dup := a.byID[v.ID]; dup {
 			p := a.entries[prev]
-			add(doc.errAt(f["vendor"], "", "vendor %q: already listed at line %d (as %q)", e.Written, p.Line, p.Written))
+			add(doc.ErrAt(f["vendor"], "", "vendor %q: already listed at line %d (as %q)", e.Written, p.Line, p.Written))
 			continue
 		}
 		a.byID[v.ID] = len(a.entries)
 		a.entries = append(a.entries, e)
 	}
 	if len(errs) > 0 {
-		sortErrors(errs)
-		return nil, errs.err()
+		yamlpos.SortErrors(errs)
+		return nil, errs.Err()
 	}
 	return a, nil
 }

@@ -1,13 +1,15 @@
-package rules
+package policy
 
 import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -25,38 +27,35 @@ var fingerprintRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 //
 // A suppression whose date has passed is kept: the scanner then reports the finding again, plus a finding saying
 // the suppression expired.
-func LoadSuppressions(file string) ([]scanner.Suppression, error) {
-	return LoadSuppressionsFor(file, nil)
-}
-
-// LoadSuppressionsFor is LoadSuppressions that also checks rule IDs against a rule set (rs may be nil).
-func LoadSuppressionsFor(file string, rs *RuleSet) ([]scanner.Suppression, error) {
+//
+// ruleIDs, when not nil, are the known rule IDs: a suppression naming another rule is an error.
+func LoadSuppressions(file string, ruleIDs []string) ([]scanner.Suppression, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("suppressions file: %w", err)
 	}
-	return ParseSuppressions(file, data, rs)
+	return ParseSuppressions(file, data, ruleIDs)
 }
 
-// ParseSuppressions validates suppressions; rs, when not nil, is used to check rule IDs.
-func ParseSuppressions(file string, data []byte, rs *RuleSet) ([]scanner.Suppression, error) {
-	doc, err := parseYAML(file, data)
+// ParseSuppressions validates suppressions; ruleIDs, when not nil, are the known rule IDs.
+func ParseSuppressions(file string, data []byte, ruleIDs []string) ([]scanner.Suppression, error) {
+	doc, err := yamlpos.Parse(file, data)
 	if err != nil {
 		return nil, err
 	}
 	out := []scanner.Suppression{}
-	if doc.root == nil || (doc.root.Kind == yaml.ScalarNode && doc.root.Tag == "!!null") {
+	if doc.Root == nil || (doc.Root.Kind == yaml.ScalarNode && doc.Root.Tag == "!!null") {
 		return out, nil
 	}
-	if doc.root.Kind != yaml.SequenceNode {
-		return nil, doc.errAt(doc.root, "", "the suppressions file must be a list of {fingerprint | rule + vendor, owner, reason, expires}, not %s", kindName(doc.root))
+	if doc.Root.Kind != yaml.SequenceNode {
+		return nil, doc.ErrAt(doc.Root, "", "the suppressions file must be a list of {fingerprint | rule + vendor, owner, reason, expires}, not %s", yamlpos.KindName(doc.Root))
 	}
-	var errs Errors
+	var errs yamlpos.Errors
 	seen := map[string]int{}
-	for i, n := range doc.root.Content {
-		n = resolveAlias(n)
+	for i, n := range doc.Root.Content {
+		n = yamlpos.ResolveAlias(n)
 		what := fmt.Sprintf("suppression %d", i+1)
-		f, _, es := doc.fields(n, "", what, suppressionKeys...)
+		f, _, es := doc.Fields(n, "", what, suppressionKeys...)
 		errs = append(errs, es...)
 		if f == nil {
 			continue
@@ -65,7 +64,7 @@ func ParseSuppressions(file string, data []byte, rs *RuleSet) ([]scanner.Suppres
 		var vals [6]string
 		bad := false
 		for j, k := range suppressionKeys {
-			v, er := doc.str(f[k], "", what+": "+k)
+			v, er := doc.Str(f[k], "", what+": "+k)
 			if er != nil {
 				errs = append(errs, er)
 				bad = true
@@ -78,46 +77,46 @@ func ParseSuppressions(file string, data []byte, rs *RuleSet) ([]scanner.Suppres
 		s.Fingerprint, s.RuleID, s.Vendor, s.Owner, s.Reason = strings.ToLower(vals[0]), vals[1], vals[2], vals[3], vals[4]
 		switch {
 		case s.Fingerprint != "" && (s.RuleID != "" || s.Vendor != ""):
-			errs = append(errs, doc.errAt(n, "", "%s: give either fingerprint or rule (+ vendor), not both", what))
+			errs = append(errs, doc.ErrAt(n, "", "%s: give either fingerprint or rule (+ vendor), not both", what))
 		case s.Fingerprint != "":
 			if !fingerprintRE.MatchString(s.Fingerprint) {
-				errs = append(errs, doc.errAt(f["fingerprint"], "", "%s: fingerprint %q is not 32 hex characters (copy it from the report)", what, vals[0]))
+				errs = append(errs, doc.ErrAt(f["fingerprint"], "", "%s: fingerprint %q is not 32 hex characters (copy it from the report)", what, vals[0]))
 			}
 		case s.RuleID == "":
-			errs = append(errs, doc.errAt(n, "", "%s: fingerprint or rule is required", what))
-		case rs != nil && s.RuleID != scanner.RuleSuppressionExpired:
-			if _, ok := rs.Rule(s.RuleID); !ok {
+			errs = append(errs, doc.ErrAt(n, "", "%s: fingerprint or rule is required", what))
+		case ruleIDs != nil && s.RuleID != scanner.RuleSuppressionExpired:
+			if !slices.Contains(ruleIDs, s.RuleID) {
 				msg := fmt.Sprintf("%s: no rule with id %q", what, s.RuleID)
-				if sug := nearest(s.RuleID, rs.IDs()); sug != "" {
+				if sug := yamlpos.Nearest(s.RuleID, ruleIDs); sug != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", sug)
 				}
-				errs = append(errs, doc.errAt(f["rule"], "", "%s", msg))
+				errs = append(errs, doc.ErrAt(f["rule"], "", "%s", msg))
 			}
 		}
 		if s.Owner == "" {
-			errs = append(errs, doc.errAt(n, "", "%s: owner is required", what))
+			errs = append(errs, doc.ErrAt(n, "", "%s: owner is required", what))
 		}
 		if s.Reason == "" {
-			errs = append(errs, doc.errAt(n, "", "%s: reason is required", what))
+			errs = append(errs, doc.ErrAt(n, "", "%s: reason is required", what))
 		}
 		if vals[5] == "" {
-			errs = append(errs, doc.errAt(n, "", "%s: expires is required (2006-01-02 or RFC 3339)", what))
-		} else if t, err := parseDate(vals[5]); err != nil {
-			errs = append(errs, doc.errAt(f["expires"], "", "%s: expires: %v", what, err))
+			errs = append(errs, doc.ErrAt(n, "", "%s: expires is required (2006-01-02 or RFC 3339)", what))
+		} else if t, err := yamlpos.ParseDate(vals[5]); err != nil {
+			errs = append(errs, doc.ErrAt(f["expires"], "", "%s: expires: %v", what, err))
 		} else {
 			s.Expires = t
 		}
 		key := s.Fingerprint + "\x00" + s.RuleID + "\x00" + strings.ToLower(s.Vendor)
 		if line, dup := seen[key]; dup {
-			errs = append(errs, doc.errAt(n, "", "%s: duplicates the suppression at line %d", what, line))
+			errs = append(errs, doc.ErrAt(n, "", "%s: duplicates the suppression at line %d", what, line))
 			continue
 		}
 		seen[key] = n.Line
 		out = append(out, s)
 	}
 	if len(errs) > 0 {
-		sortErrors(errs)
-		return nil, errs.err()
+		yamlpos.SortErrors(errs)
+		return nil, errs.Err()
 	}
 	return out, nil
 }

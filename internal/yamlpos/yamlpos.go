@@ -1,4 +1,6 @@
-package rules
+// Package yamlpos decodes YAML with positions: every problem becomes an *Error with file:line:column and the
+// offending source line with a caret. Rules, approvals and suppressions files all decode through it.
+package yamlpos
 
 import (
 	"bytes"
@@ -7,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shadowscan/shadowscan/scanner/textdist"
+	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
 
 // Error is one problem in a rules, approvals or suppressions file, with its position.
@@ -43,7 +47,7 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(e.Msg)
 	if e.Source != "" && e.Column > 0 {
-		src := sanitize(strings.ReplaceAll(e.Source, "\t", " "))
+		src := textsafe.Clean(strings.ReplaceAll(e.Source, "\t", " "))
 		b.WriteString("\n | ")
 		b.WriteString(src)
 		b.WriteString("\n | ")
@@ -64,8 +68,8 @@ func (es Errors) Error() string {
 	return strings.Join(parts, "\n")
 }
 
-// err returns nil for no errors, the single error, or all of them.
-func (es Errors) err() error {
+// Err returns nil for no errors, the single error, or all of them.
+func (es Errors) Err() error {
 	switch len(es) {
 	case 0:
 		return nil
@@ -75,18 +79,18 @@ func (es Errors) err() error {
 	return es
 }
 
-// yamlDoc is a parsed YAML file with its lines, for positions and caret lines.
-type yamlDoc struct {
-	file  string
-	lines []string
-	root  *yaml.Node // the document's content node (nil for an empty file)
+// Doc is a parsed YAML file with its lines, for positions and caret lines.
+type Doc struct {
+	File  string
+	Lines []string
+	Root  *yaml.Node // the document's content node (nil for an empty file)
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// parseYAML parses one YAML document. A syntax error becomes an *Error with the line yaml.v3 reports.
-func parseYAML(file string, data []byte) (*yamlDoc, error) {
-	d := &yamlDoc{file: file, lines: strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")}
+// Parse parses one YAML document. A syntax error becomes an *Error with the line yaml.v3 reports.
+func Parse(file string, data []byte) (*Doc, error) {
+	d := &Doc{File: file, Lines: strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -106,30 +110,31 @@ func parseYAML(file string, data []byte) (*yamlDoc, error) {
 		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document; put everything in one"}
 	}
 	if len(doc.Content) > 0 {
-		d.root = doc.Content[0]
+		d.Root = doc.Content[0]
 	}
 	return d, nil
 }
 
-// errAt builds an *Error at a node.
-func (d *yamlDoc) errAt(n *yaml.Node, ruleID, format string, args ...any) *Error {
-	e := &Error{File: d.file, RuleID: ruleID, Msg: fmt.Sprintf(format, args...)}
+// ErrAt builds an *Error at a node.
+func (d *Doc) ErrAt(n *yaml.Node, ruleID, format string, args ...any) *Error {
+	e := &Error{File: d.File, RuleID: ruleID, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
-		e.Source = d.line(n.Line)
+		e.Source = d.Line(n.Line)
 	}
 	return e
 }
 
-func (d *yamlDoc) line(n int) string {
-	if n < 1 || n > len(d.lines) {
+// Line returns line n (1-based) of the file, or "".
+func (d *Doc) Line(n int) string {
+	if n < 1 || n > len(d.Lines) {
 		return ""
 	}
-	return d.lines[n-1]
+	return d.Lines[n-1]
 }
 
-// kindName names a node kind for error messages.
-func kindName(n *yaml.Node) string {
+// KindName names a node kind for error messages.
+func KindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -146,43 +151,43 @@ func kindName(n *yaml.Node) string {
 	return "a document"
 }
 
-// resolveAlias follows YAML aliases.
-func resolveAlias(n *yaml.Node) *yaml.Node {
+// ResolveAlias follows YAML aliases.
+func ResolveAlias(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 16; i++ {
 		n = n.Alias
 	}
 	return n
 }
 
-// fields checks that n is a mapping whose keys are all in allowed and returns key → value node (and the key
+// Fields checks that n is a mapping whose keys are all in allowed and returns key → value node (and the key
 // nodes, for positions). Unknown and duplicate keys are errors that name the allowed keys.
-func (d *yamlDoc) fields(n *yaml.Node, ruleID, what string, allowed ...string) (map[string]*yaml.Node, map[string]*yaml.Node, Errors) {
-	n = resolveAlias(n)
+func (d *Doc) Fields(n *yaml.Node, ruleID, what string, allowed ...string) (map[string]*yaml.Node, map[string]*yaml.Node, Errors) {
+	n = ResolveAlias(n)
 	var errs Errors
 	if n == nil || n.Kind != yaml.MappingNode {
 		if n == nil {
-			return nil, nil, Errors{{File: d.file, RuleID: ruleID, Msg: what + " must be a mapping"}}
+			return nil, nil, Errors{{File: d.File, RuleID: ruleID, Msg: what + " must be a mapping"}}
 		}
-		return nil, nil, Errors{d.errAt(n, ruleID, "%s must be a mapping, not %s", what, kindName(n))}
+		return nil, nil, Errors{d.ErrAt(n, ruleID, "%s must be a mapping, not %s", what, KindName(n))}
 	}
 	vals := map[string]*yaml.Node{}
 	keys := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		k, v := n.Content[i], ResolveAlias(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
-			errs = append(errs, d.errAt(k, ruleID, "%s: keys must be strings", what))
+			errs = append(errs, d.ErrAt(k, ruleID, "%s: keys must be strings", what))
 			continue
 		}
-		if !containsStr(allowed, k.Value) {
+		if !slices.Contains(allowed, k.Value) {
 			msg := fmt.Sprintf("%s: unknown key %q (known: %s)", what, k.Value, strings.Join(allowed, ", "))
-			if s := nearest(k.Value, allowed); s != "" {
+			if s := Nearest(k.Value, allowed); s != "" {
 				msg = fmt.Sprintf("%s: unknown key %q (did you mean %q?)", what, k.Value, s)
 			}
-			errs = append(errs, d.errAt(k, ruleID, "%s", msg))
+			errs = append(errs, d.ErrAt(k, ruleID, "%s", msg))
 			continue
 		}
 		if _, dup := vals[k.Value]; dup {
-			errs = append(errs, d.errAt(k, ruleID, "%s: duplicate key %q", what, k.Value))
+			errs = append(errs, d.ErrAt(k, ruleID, "%s: duplicate key %q", what, k.Value))
 			continue
 		}
 		vals[k.Value], keys[k.Value] = v, k
@@ -190,8 +195,8 @@ func (d *yamlDoc) fields(n *yaml.Node, ruleID, what string, allowed ...string) (
 	return vals, keys, errs
 }
 
-// str decodes a scalar string; a missing node gives "".
-func (d *yamlDoc) str(n *yaml.Node, ruleID, what string) (string, *Error) {
+// Str decodes a scalar string; a missing node gives "".
+func (d *Doc) Str(n *yaml.Node, ruleID, what string) (string, *Error) {
 	if n == nil {
 		return "", nil
 	}
@@ -199,13 +204,13 @@ func (d *yamlDoc) str(n *yaml.Node, ruleID, what string) (string, *Error) {
 		if n.Tag == "!!null" {
 			return "", nil
 		}
-		return "", d.errAt(n, ruleID, "%s must be a string, not %s", what, kindName(n))
+		return "", d.ErrAt(n, ruleID, "%s must be a string, not %s", what, KindName(n))
 	}
 	return n.Value, nil
 }
 
-// strList decodes a list of strings (a single string is accepted as a one-item list).
-func (d *yamlDoc) strList(n *yaml.Node, ruleID, what string) ([]string, *Error) {
+// StrList decodes a list of strings (a single string is accepted as a one-item list).
+func (d *Doc) StrList(n *yaml.Node, ruleID, what string) ([]string, *Error) {
 	if n == nil || n.Tag == "!!null" {
 		return nil, nil
 	}
@@ -213,22 +218,22 @@ func (d *yamlDoc) strList(n *yaml.Node, ruleID, what string) ([]string, *Error) 
 		return []string{n.Value}, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, d.errAt(n, ruleID, "%s must be a list of strings, not %s", what, kindName(n))
+		return nil, d.ErrAt(n, ruleID, "%s must be a list of strings, not %s", what, KindName(n))
 	}
 	out := make([]string, 0, len(n.Content))
 	for _, c := range n.Content {
-		c = resolveAlias(c)
+		c = ResolveAlias(c)
 		if c.Kind != yaml.ScalarNode || c.Tag == "!!null" {
-			return nil, d.errAt(c, ruleID, "%s must be a list of strings; this item is %s", what, kindName(c))
+			return nil, d.ErrAt(c, ruleID, "%s must be a list of strings; this item is %s", what, KindName(c))
 		}
 		out = append(out, c.Value)
 	}
 	return out, nil
 }
 
-// toJSON converts a YAML node to JSON, for decoding into types that only carry json tags. Mapping keys must be
+// ToJSON converts a YAML node to JSON, for decoding into types that only carry json tags. Mapping keys must be
 // strings.
-func toJSON(n *yaml.Node) ([]byte, error) {
+func ToJSON(n *yaml.Node) ([]byte, error) {
 	budget := maxNodes
 	v, err := plain(n, 0, &budget)
 	if err != nil {
@@ -241,7 +246,7 @@ func toJSON(n *yaml.Node) ([]byte, error) {
 const maxNodes = 100_000
 
 func plain(n *yaml.Node, depth int, budget *int) (any, error) {
-	n = resolveAlias(n)
+	n = ResolveAlias(n)
 	if depth > 64 {
 		return nil, errors.New("nested too deeply")
 	}
@@ -301,8 +306,8 @@ func plain(n *yaml.Node, depth int, budget *int) (any, error) {
 	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
 }
 
-// parseDate accepts 2006-01-02 (meaning the end of that day, UTC) or RFC 3339.
-func parseDate(s string) (time.Time, error) {
+// ParseDate accepts 2006-01-02 (meaning the end of that day, UTC) or RFC 3339.
+func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t.Add(24*time.Hour - time.Second).UTC(), nil
@@ -313,11 +318,11 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date (2006-01-02) or an RFC 3339 time (2006-01-02T15:04:05Z)", s)
 }
 
-// nearest returns the candidate closest to s by edit distance, if it is close enough to be a likely typo.
-func nearest(s string, candidates []string) string { return textdist.Nearest(s, candidates, 1) }
+// Nearest returns the candidate closest to s by edit distance, if it is close enough to be a likely typo.
+func Nearest(s string, candidates []string) string { return textdist.Nearest(s, candidates, 1) }
 
-// sortErrors orders errors by file, line and column.
-func sortErrors(es Errors) {
+// SortErrors orders errors by file, line and column.
+func SortErrors(es Errors) {
 	sort.SliceStable(es, func(i, j int) bool {
 		a, b := es[i], es[j]
 		if a.File != b.File {

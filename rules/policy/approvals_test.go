@@ -1,4 +1,4 @@
-package rules
+package policy
 
 import (
 	"os"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/rules/policy/policytest"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -31,7 +32,7 @@ const demoApprovals = `# Northwind's approved tools
 `
 
 func TestApprovals(t *testing.T) {
-	a, err := ParseApprovals("approved.yaml", []byte(demoApprovals), newFakeIndex(), testNow)
+	a, err := ParseApprovals("approved.yaml", []byte(demoApprovals), policytest.NewIndex(), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,18 +66,24 @@ func TestApprovals(t *testing.T) {
 	if got := a.ApprovedIn("design"); len(got) != 1 || got[0].Vendor.ID != "canva" {
 		t.Errorf("ApprovedIn(design) = %+v", got)
 	}
-	if got := a.ApprovedBySubcategory(); len(got["design"]) != 0 || len(got["email-marketing"]) != 0 || got["crm"][0] != "HubSpot" {
+	if got, _ := ApprovedBySubcategory(New(a, nil)); len(got["design"]) != 0 || len(got["email-marketing"]) != 0 || got["crm"][0] != "HubSpot" {
 		t.Errorf("ApprovedBySubcategory = %v", got)
 	}
 	if len(a.Entries()) != 11 {
 		t.Errorf("%d entries", len(a.Entries()))
 	}
 	var nilA *Approvals
-	if nilA.Approval("x").Status != scanner.ApprovalUnapproved {
+	var nilP *Policy
+	if nilA.Approval("x").Status != scanner.ApprovalUnapproved || nilP.Approval("x").Status != scanner.ApprovalUnapproved ||
+		len(nilP.Tools()) != 0 || nilP.Suppressions() != nil {
 		t.Error("nil Approvals")
 	}
+	// Alternatives to Salesforce in CRM: HubSpot (approved); Salesforce itself is left out.
+	if alt := Alternatives(New(a, nil), "salesforce", []string{"crm"}); len(alt) != 1 || alt[0].Tool.Name != "HubSpot" {
+		t.Errorf("Alternatives = %+v", alt)
+	}
 	// An empty file is an empty policy.
-	if e, err := ParseApprovals("approved.yaml", []byte("# nothing yet\n"), newFakeIndex(), testNow); err != nil || len(e.Entries()) != 0 {
+	if e, err := ParseApprovals("approved.yaml", []byte("# nothing yet\n"), policytest.NewIndex(), testNow); err != nil || len(e.Entries()) != 0 {
 		t.Errorf("empty file: %v %v", e, err)
 	}
 }
@@ -101,14 +108,14 @@ func TestApprovalsInvalid(t *testing.T) {
 		"bad yaml":           {"- {vendor: zoom", `approved.yaml:1: invalid YAML`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := ParseApprovals("approved.yaml", []byte(tc.yaml), newFakeIndex(), testNow)
+			_, err := ParseApprovals("approved.yaml", []byte(tc.yaml), policytest.NewIndex(), testNow)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v\nwant %q", err, tc.want)
 			}
 		})
 	}
 	// Every problem is reported, not just the first.
-	_, err := ParseApprovals("approved.yaml", []byte("- {vendor: hubspt, status: approved}\n- {vendor: zoom, status: nope}\n"), newFakeIndex(), testNow)
+	_, err := ParseApprovals("approved.yaml", []byte("- {vendor: hubspt, status: approved}\n- {vendor: zoom, status: nope}\n"), policytest.NewIndex(), testNow)
 	if err == nil || !strings.Contains(err.Error(), "hubspt") || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("want both errors, got %v", err)
 	}
@@ -120,19 +127,16 @@ func TestLoadApprovalsFile(t *testing.T) {
 	if err := os.WriteFile(p, []byte(demoApprovals), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadApprovals(p, newFakeIndex(), testNow); err != nil {
+	if _, err := LoadApprovals(p, policytest.NewIndex(), testNow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadApprovals(filepath.Join(dir, "missing.yaml"), newFakeIndex(), testNow); err == nil {
+	if _, err := LoadApprovals(filepath.Join(dir, "missing.yaml"), policytest.NewIndex(), testNow); err == nil {
 		t.Error("missing file: no error")
 	}
 }
 
 func TestSuppressions(t *testing.T) {
-	rs, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := []string{"unapproved-martech", "vendor-in-review", "banned-vendor"}
 	const ok = `
 - fingerprint: 0123456789abcdef0123456789ABCDEF
   owner: security@example.com
@@ -188,10 +192,10 @@ func TestSuppressions(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "s.yaml")
 	_ = os.WriteFile(p, []byte(ok), 0o600)
-	if _, err := LoadSuppressionsFor(p, rs); err != nil {
+	if _, err := LoadSuppressions(p, rs); err != nil {
 		t.Error(err)
 	}
-	if _, err := LoadSuppressions(filepath.Join(dir, "nope.yaml")); err == nil {
+	if _, err := LoadSuppressions(filepath.Join(dir, "nope.yaml"), nil); err == nil {
 		t.Error("missing file: no error")
 	}
 }
