@@ -62,6 +62,32 @@ type Report struct {
 	Unidentified  []Unidentified  `json:"unidentified"`
 	Findings      []Finding       `json:"findings"`
 	Resolved      []Finding       `json:"resolved"`
+	// Rules describes every rule that has a finding (resolved ones included), for writers that need descriptions
+	// and tags (SARIF, HTML). Added in schema_version 1 without a bump: readers of older reports see none.
+	Rules []RuleInfo `json:"rules,omitempty"`
+	// Trend is the headline numbers of recent scans, oldest first, when the scan ran with a state folder.
+	Trend []TrendPoint `json:"trend,omitempty"`
+}
+
+// RuleInfo describes a rule for readers of the report.
+type RuleInfo struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Severity    string   `json:"severity"`
+	Description string   `json:"description"`
+	Tags        []string `json:"tags"`
+}
+
+// TrendPoint is one past scan's headline numbers.
+type TrendPoint struct {
+	ScanID                   string             `json:"scan_id"`
+	StartedAt                time.Time          `json:"started_at"`
+	Complete                 bool               `json:"complete"`
+	Findings                 int                `json:"findings"`
+	NewFindings              int                `json:"new_findings"`
+	ResolvedFindings         int                `json:"resolved_findings"`
+	UnapprovedMartechVendors int                `json:"unapproved_martech_vendors"`
+	UnapprovedMonthlySpend   map[string]float64 `json:"unapproved_monthly_spend"`
 }
 
 // Tool names the program that wrote the report.
@@ -173,4 +199,9 @@ type Finding struct {
 	Evidence      []Evidence   `json:"evidence"`
 	EvidenceCount int          `json:"evidence_count"`
 	Suppression   *Suppression `json:"suppression,omitempty"`
+	// With a state folder: when the finding was first reported; for resolved findings also the last scan that
+	// saw it and when it was resolved (so how long it existed). Added without a schema bump (additive).
+	FirstSeen  time.Time `json:"first_seen,omitzero"`
+	LastSeen   time.Time `json:"last_seen,omitzero"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 }

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+		"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,6 +16,7 @@ import (
 	"github.com/shadowscan/shadowscan/configs"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/report"
+	"github.com/shadowscan/shadowscan/scanner/state"
 )
 
 type scanFlags struct {
@@ -27,6 +28,8 @@ type scanFlags struct {
 	failOnNew bool
 	stateDir  string
 	demo      bool
+	files     []string
+	dryRun    bool
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -47,7 +50,9 @@ Exit codes: 0 clean; 1 findings at or above --fail-on (or new ones with --fail-o
 	fl.StringVarP(&f.config, "config", "c", "", "config file (YAML)")
 	fl.StringVarP(&f.format, "format", "f", "", "report format: "+strings.Join(report.Formats, "|")+" (default from config, else table)")
 	fl.StringVarP(&f.output, "output", "o", "", `report path, "-" for stdout (default from config, else stdout)`)
-	fl.StringVar(&f.baseline, "baseline", "", "previous JSON report: mark findings new or existing, list resolved ones")
+	fl.StringVar(&f.baseline, "baseline", "", "previous JSON report: mark findings new or existing, list resolved ones (wins over the state's; a missing file is a warning)")
+	fl.StringArrayVar(&f.files, "output-file", nil, "also write the report as FORMAT=PATH (repeatable; adds to output.files)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print the alerts that would be sent instead of sending them")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 on findings at or above: critical|high|medium|low|info|none (default from config, else high)")
 	fl.BoolVar(&f.failOnNew, "fail-on-new", false, "exit 1 when there are new findings (needs --baseline to be useful)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "state folder (embedded database): history, automatic baseline, first_seen across scans (default from config state.dir)")
@@ -96,24 +101,33 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if !slices.Contains(report.Formats, cfg.Output.Format) {
 		return usageErr(fmt.Errorf("--format: unknown format %q (one of %s)", cfg.Output.Format, strings.Join(report.Formats, ", ")))
 	}
-	// Fail before scanning, not after an hour of API calls.
-	if err := report.CheckWritable(cfg.Output.Path); err != nil {
+	extra, err := parseOutputFiles(f.files)
+	if err != nil {
 		return usageErr(err)
 	}
-	var baseline *scanner.Report
-	if f.baseline != "" {
-		if baseline, err = readBaseline(f.baseline); err != nil {
+	outs, err := a.outputs(cfg, append(slices.Clone(cfg.Output.Files), extra...))
+	if err != nil {
+		return usageErr(err)
+	}
+	var st *state.Store
+	if cfg.State.Dir != "" {
+		if st, err = state.Open(ctx, cfg.State.Dir); err != nil {
 			return usageErr(err)
 		}
+		defer st.Close()
+	}
+	baseline, err := a.scanBaseline(ctx, f.baseline, st)
+	if err != nil {
+		return usageErr(err)
 	}
 	pipe, err := a.buildPipeline(cfg)
 	if err != nil {
 		return usageErr(err)
 	}
-	writer, err := report.New(cfg.Output.Format, report.Options{Color: a.colour(cfg.Output.Path),
-		Width: a.tableWidth(cfg.Output.Path), CategoryName: pipe.catalog.CategoryName})
-	if err != nil {
-		return usageErr(fmt.Errorf("--format: %w", err))
+	for i := range outs {
+		if outs[i].writer, err = report.New(outs[i].format, a.writerOptions(outs[i].path, pipe.catalog.CategoryName)); err != nil {
+			return usageErr(fmt.Errorf("--format: %w", err))
+		}
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -148,16 +162,18 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if ctx.Err() != nil {
 		a.log.Warn().Msg("scan interrupted; writing the partial report")
 	}
-	// The report is written even when interrupted; use a fresh context so a cancelled one cannot stop the write.
-	if cfg.Output.Path == "" || cfg.Output.Path == "-" {
-		if err := writer.Write(context.WithoutCancel(ctx), a.stdout, rep); err != nil {
-			return fmt.Errorf("writing report: %w", err)
-		}
-	} else {
-		if err := report.WriteFile(context.WithoutCancel(ctx), cfg.Output.Path, cfg.Output.FileMode, writer, rep); err != nil {
-			return err
-		}
-		a.log.Debug().Str("path", cfg.Output.Path).Str("format", cfg.Output.Format).Msg("report written")
+	rep.Rules = ruleInfos(rep, pipe.rules)
+	// The report is written even when interrupted; use a fresh context so a cancelled one cannot stop the writes.
+	wctx := context.WithoutCancel(ctx)
+	var stateErr error
+	if st != nil {
+		stateErr = a.remember(wctx, st, rep, cfg)
+	}
+	if err := a.writeOutputs(wctx, outs, rep); err != nil {
+		return err
+	}
+	if stateErr != nil {
+		return fmt.Errorf("the report was written, but the scan was not stored in %s: %w", cfg.State.Dir, stateErr)
 	}
 	if code := exitCode(rep, cfg.Output.FailOn, cfg.Output.FailOnNew); code != exitClean {
 		return &exitError{code: code}
@@ -188,19 +204,59 @@ func exitCode(rep *scanner.Report, failOn string, failOnNew bool) int {
 	return exitClean
 }
 
+// outputs lists output.path and every extra file, and checks each path can be written before any scanning
+// starts; their writers are built once the catalogue is loaded.
+func (a *app) outputs(cfg *configs.Config, files []configs.OutputFile) ([]output, error) {
+	all := append([]configs.OutputFile{{Format: cfg.Output.Format, Path: cfg.Output.Path}}, files...)
+	seen := map[string]bool{}
+	var outs []output
+	for _, of := range all {
+		if of.Path != "" && of.Path != "-" {
+			if seen[of.Path] {
+				return nil, fmt.Errorf("output %s is named twice", of.Path)
+			}
+			seen[of.Path] = true
+		}
+		// Fail before scanning, not after an hour of API calls.
+		if err := report.CheckWritable(of.Path); err != nil {
+			return nil, err
+		}
+		outs = append(outs, output{format: of.Format, path: of.Path, mode: cfg.Output.FileMode})
+	}
+	return outs, nil
+}
+
+// writeOutputs writes every output from the same report; a failure of one does not stop the others.
+func (a *app) writeOutputs(ctx context.Context, outs []output, rep *scanner.Report) error {
+	var errs []error
+	for _, o := range outs {
+		if o.path == "" || o.path == "-" {
+			if err := o.writer.Write(ctx, a.stdout, rep); err != nil {
+				errs = append(errs, fmt.Errorf("writing report: %w", err))
+			}
+			continue
+		}
+		if err := report.WriteFile(ctx, o.path, o.mode, o.writer, rep); err != nil {
+			a.log.Error().Err(err).Str("path", o.path).Str("format", o.format).Msg("report not written")
+			errs = append(errs, err)
+			continue
+		}
+		a.log.Info().Str("path", o.path).Str("format", o.format).Msg("report written")
+	}
+	return errors.Join(errs...)
+}
+
 func readBaseline(path string) (*scanner.Report, error) {
-	data, err := os.ReadFile(path)
+	rep, err := loadReport(path)
 	if err != nil {
 		return nil, fmt.Errorf("--baseline: %w", err)
 	}
-	var rep scanner.Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		return nil, fmt.Errorf("--baseline %s: not a shadowscan JSON report: %v", path, err)
-	}
-	if rep.SchemaVersion != scanner.SchemaVersion {
-		return nil, fmt.Errorf("--baseline %s: schema_version %d, this shadowscan reads %d", path, rep.SchemaVersion, scanner.SchemaVersion)
-	}
-	return &rep, nil
+	return rep, nil
+}
+
+// writerOptions are the human-facing writer settings for an output path.
+func (a *app) writerOptions(path string, categoryName func(string) string) report.Options {
+	return report.Options{Color: a.colour(path), Width: a.tableWidth(path), CategoryName: categoryName}
 }
 
 // colour is on only for a table going to a terminal, and never with NO_COLOR.
