@@ -241,7 +241,7 @@ func (a *app) writeOutputs(ctx context.Context, outs []output, rep *scanner.Repo
 			errs = append(errs, err)
 			continue
 		}
-		a.log.Info().Str("path", o.path).Str("format", o.format).Msg("report written")
+		a.log.Debug().Str("path", o.path).Str("format", o.format).Msg("report written")
 	}
 	return errors.Join(errs...)
 }

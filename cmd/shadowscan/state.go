@@ -44,9 +44,9 @@ func (a *app) scanBaseline(ctx context.Context, path string, st *state.Store) (*
 		return nil, err
 	}
 	if rep == nil {
-		a.log.Info().Str("component", "state").Msg("no complete scan in the state yet: every finding counts as new")
+		a.log.Debug().Str("component", "state").Msg("no complete scan in the state yet: every finding counts as new")
 	} else {
-		a.log.Info().Str("component", "state").Str("baseline", rep.Scan.ID).Msg("baseline: the state's last complete scan")
+		a.log.Debug().Str("component", "state").Str("baseline", rep.Scan.ID).Msg("baseline: the state's last complete scan")
 	}
 	return rep, nil
 }
@@ -70,7 +70,7 @@ func (a *app) remember(ctx context.Context, st *state.Store, rep *scanner.Report
 		return err
 	}
 	rep.Trend = trend
-	log.Info().Str("scan", rep.Scan.ID).Msg("scan stored")
+	log.Debug().Str("scan", rep.Scan.ID).Msg("scan stored")
 	return nil
 }
 
