@@ -48,7 +48,10 @@ type fakeAWS struct {
 	// deny: "<account>/<Op>" → AccessDenied. "<account>/AssumeRole" denies assuming into the account.
 	deny  map[string]bool
 	calls map[string]int // "<account>/<Op>" → requests, including failed ones
-	spend []fakeSpend
+	// actions counts the IAM actions the requests needed ("iam:ListAccessKeys"), from the SigV4 signing name of
+	// each request and its operation; "member|iam:ListAccessKeys" counts those made in member accounts.
+	actions map[string]int
+	spend   []fakeSpend
 }
 
 type fakeOU struct{ ID, Name, Parent string }
@@ -130,7 +133,7 @@ type fakeSpend struct {
 
 func newFakeAWS(t testing.TB, mgmt string) *fakeAWS {
 	return &fakeAWS{t: t, mgmt: mgmt, pageSize: 2, accounts: map[string]*fakeAccount{},
-		deny: map[string]bool{}, calls: map[string]int{}, faults: map[string]*fault{}, rootID: "r-ab12"}
+		deny: map[string]bool{}, calls: map[string]int{}, actions: map[string]int{}, faults: map[string]*fault{}, rootID: "r-ab12"}
 }
 
 func (f *fakeAWS) add(a *fakeAccount) {
@@ -243,12 +246,41 @@ func (f *fakeAWS) track(keys ...string) func() {
 	}
 }
 
+// iamAction is the IAM action a request needs: the service's IAM prefix (its SigV4 signing name, but for the
+// Resource Groups Tagging API, which signs as "tagging" and is authorised as "tag") and the operation.
+func iamAction(r *http.Request, op string) string {
+	m := reCredential.FindStringSubmatch(r.Header.Get("Authorization"))
+	if m == nil {
+		return "unsigned:" + op
+	}
+	svc := m[3]
+	if svc == "tagging" {
+		svc = "tag"
+	}
+	return svc + ":" + op
+}
+
+// Actions returns the IAM actions requested so far.
+func (f *fakeAWS) Actions() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]int, len(f.actions))
+	for k, v := range f.actions {
+		out[k] = v
+	}
+	return out
+}
+
 // gate counts the call and returns the injected failure, if any: "throttle", "5xx", "malformed", "deny" or "".
-func (f *fakeAWS) gate(acct, op string) string {
+func (f *fakeAWS) gate(r *http.Request, acct, op string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	key := acct + "/" + op
 	f.calls[key]++
+	f.actions[iamAction(r, op)]++
+	if acct != f.mgmt {
+		f.actions["member|"+iamAction(r, op)]++
+	}
 	if f.deny[key] {
 		return "deny"
 	}
@@ -373,7 +405,7 @@ func (f *fakeAWS) serveQuery(w http.ResponseWriter, r *http.Request, acct, body 
 		return
 	}
 	op := form.Get("Action")
-	if xmlFault(w, f.gate(acct, op), "User: arn:aws:sts::"+acct+":assumed-role/x is not authorized to perform: "+op) {
+	if xmlFault(w, f.gate(r, acct, op), "User: arn:aws:sts::"+acct+":assumed-role/x is not authorized to perform: "+op) {
 		return
 	}
 	a := f.accounts[acct]
@@ -556,7 +588,7 @@ func (f *fakeAWS) serveJSON(w http.ResponseWriter, r *http.Request, acct, region
 	}
 	svc, op, _ := strings.Cut(target, ".")
 	str := func(k string) string { s, _ := in[k].(string); return s }
-	switch f.gate(acct, op) {
+	switch f.gate(r, acct, op) {
 	case "5xx":
 		jsonError(w, http.StatusInternalServerError, "InternalServerException", "internal error")
 		return
@@ -728,7 +760,7 @@ func (f *fakeAWS) serveRoute53(w http.ResponseWriter, r *http.Request, acct stri
 	q := r.URL.Query()
 	switch {
 	case r.Method == http.MethodGet && path == "hostedzone":
-		if xmlFault(w, f.gate(acct, "ListHostedZones"), "not authorized") {
+		if xmlFault(w, f.gate(r, acct, "ListHostedZones"), "not authorized") {
 			return
 		}
 		var zones []string
@@ -750,7 +782,7 @@ func (f *fakeAWS) serveRoute53(w http.ResponseWriter, r *http.Request, acct stri
 		writeXML(w, 200, `<ListHostedZonesResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">`+res+`</ListHostedZonesResponse>`)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "hostedzone/") && strings.HasSuffix(path, "/rrset"):
 		id := strings.TrimSuffix(strings.TrimPrefix(path, "hostedzone/"), "/rrset")
-		if xmlFault(w, f.gate(acct, "ListResourceRecordSets"), "not authorized") {
+		if xmlFault(w, f.gate(r, acct, "ListResourceRecordSets"), "not authorized") {
 			return
 		}
 		var zone *fakeZone
@@ -831,7 +863,7 @@ func (f *fakeAWS) serveCBOR(w http.ResponseWriter, r *http.Request, acct, op str
 		return
 	}
 	str := func(k string) string { s, _ := in[k].(cbor.String); return string(s) }
-	switch f.gate(acct, op) {
+	switch f.gate(r, acct, op) {
 	case "5xx":
 		writeCBOR(w, 500, cbor.Map{"__type": cbor.String("InternalServerException"), "message": cbor.String("internal")})
 		return
