@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shadowscan/shadowscan/providers/internal/httpx/httpxtest"
 )
@@ -476,7 +478,24 @@ func FuzzErrorReasons(f *testing.F) {
 		`{"error":{"errors":[{"reason":1}]}}`, `{"error":null}`, `[]`, `{`} {
 		f.Add([]byte(s))
 	}
+	// Reasons come only from a valid JSON error body, and none is empty; the ones of a Google error round-trip.
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = errorReasons(b)
+		rs := errorReasons(b)
+		if len(rs) > 0 && !json.Valid(b) {
+			t.Fatalf("reasons %q from a body that is not JSON", rs)
+		}
+		for _, r := range rs {
+			if r == "" {
+				t.Fatalf("empty reason from %q", b)
+			}
+		}
+		reason := string(b)
+		if reason == "" || !utf8.ValidString(reason) {
+			return
+		}
+		body, _ := json.Marshal(map[string]any{"error": map[string]any{"code": 403, "errors": []map[string]string{{"reason": reason}}}})
+		if got := errorReasons(body); len(got) == 0 || got[0] != reason {
+			t.Fatalf("errorReasons(%s) = %q", body, got)
+		}
 	})
 }
