@@ -60,6 +60,7 @@ DATA_ACCESS.update({
     'ai_writing': ['content drafts'], 'design': ['media assets'], 'telephony': ['call recordings', 'phone numbers'],
     'customer_support': ['support tickets', 'contacts'], 'meeting_notes': ['meeting recordings', 'calendar'],
     'communications_api': ['message content', 'phone numbers'], 'managed_services': ['application data'],
+    'office_suite': ['email content', 'documents', 'calendar'],
 })
 
 

@@ -5,7 +5,8 @@ already has (same website domain, name or ID in the claims passed in) are left o
 
 Rules (each is a precision guard; see README.md):
 - open-source projects (oss) and technologies in categories that are not vendors (frameworks, languages, servers,
-  themes, ...) are skipped; a technology needs saas=1 or a category in VENDOR_CATS;
+  themes, ...) are skipped; a technology needs saas=1, a price (Wappalyzer's
+  pricing field) or a category in VENDOR_CATS;
 - the vendor's domain is the registrable domain of its website; websites on shared platforms (PLATFORMS) are
   skipped, since the domain is not the vendor's;
 - technologies that share a website domain become one vendor, the others its aliases;
@@ -90,9 +91,9 @@ def generate(claims, tax, skipped):
     for line in open(DATA, encoding='utf-8'):
         if line.startswith('#'):
             continue
-        name, website, cs, saas, oss, shosts, txt = line.rstrip('\n').split('\t')
+        name, website, cs, saas, oss, paid, shosts, txt = line.rstrip('\n').split('\t')
         rows.append(dict(name=name, website=website, cats=[int(c) for c in cs.split(',') if c],
-                         saas=saas == '1', oss=oss == '1', shosts=[h for h in shosts.split(',') if h],
+                         saas=saas == '1', oss=oss == '1', paid=paid == '1', shosts=[h for h in shosts.split(',') if h],
                          txt=[t for t in txt.split(',') if t]))
     # How many technologies use each registrable domain (website or script), to keep shared hosts out.
     use = collections.defaultdict(set)
@@ -108,7 +109,7 @@ def generate(claims, tax, skipped):
             skipped['generic name, card network or "X for Y" add-on'] += 1; continue
         if r['oss']:
             skipped['open source'] += 1; continue
-        if not mapped or not (r['saas'] or any(c in VENDOR_CATS for c in r['cats'])):
+        if not mapped or not (r['saas'] or r['paid'] or any(c in VENDOR_CATS for c in r['cats'])):
             skipped['not a vendor category'] += 1; continue
         d = r['domain']
         if not d or d in PLATFORMS:

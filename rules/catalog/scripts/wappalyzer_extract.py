@@ -7,7 +7,7 @@ Wappalyzer (github.com/AliasIO/wappalyzer, Copyright 2008 Wappalyzer) was MIT-li
     python3 wappalyzer_extract.py w/src data/wappalyzer_mit_aff18efa.tsv
 
 Output: one technology per line, tab-separated: name, website, category IDs (comma-separated, Wappalyzer's
-numbering), saas (1/0), oss (1/0), script hosts (literal host names found in its scriptSrc patterns,
+numbering), saas (1/0), oss (1/0), paid (1/0: it has a 'pricing' field), script hosts (literal host names found in its scriptSrc patterns,
 comma-separated), TXT patterns (literal text of its dns.TXT patterns, comma-separated). The category names are
 written to <out>.categories.tsv. Nothing else (no descriptions, icons or detection logic) is kept.
 """
@@ -60,12 +60,12 @@ def clean(s):
 
 
 with open(out, 'w', encoding='utf-8', newline='\n') as w:
-    w.write('# name\twebsite\tcats\tsaas\toss\tscript_hosts\ttxt\n')
+    w.write('# name\twebsite\tcats\tsaas\toss\tpaid\tscript_hosts\ttxt\n')
     for name in sorted(tech):
         t = tech[name]
         w.write('\t'.join([
             clean(name), clean(t.get('website', '')), ','.join(str(c) for c in t.get('cats', [])),
-            '1' if t.get('saas') else '0', '1' if t.get('oss') else '0',
+            '1' if t.get('saas') else '0', '1' if t.get('oss') else '0', '1' if t.get('pricing') else '0',
             ','.join(hosts(as_list(t.get('scriptSrc')) + as_list(t.get('scripts')))),
             ','.join(txt_literals(t.get('dns'))),
         ]) + '\n')
