@@ -42,6 +42,7 @@ type Config struct {
 	Output       Output               `mapstructure:"output"`
 	State        State                `mapstructure:"state"`
 	Notify       []Notify             `mapstructure:"notify"`
+	Check        Check                `mapstructure:"check"`
 	Providers    []Provider           `mapstructure:"-"`
 
 	// File is the config file's path and Dir its folder; relative paths in the file are resolved against Dir.
@@ -115,6 +116,14 @@ type Notify struct {
 	ReportURL   string        `mapstructure:"report_url"`
 	Timeout     time.Duration `mapstructure:"timeout"`      // per attempt; default 10s
 	MaxAttempts int           `mapstructure:"max_attempts"` // default 4
+}
+
+// Check configures marketing ops' self-check (`shadowscan check`, `shadowscan serve`).
+type Check struct {
+	// RequestTo is where requests for IT go: an email address or the http(s) URL of a form or ticket queue.
+	RequestTo string `mapstructure:"request_to"`
+	// Report is the last scan's JSON report, read when --report is not given.
+	Report string `mapstructure:"report"`
 }
 
 // NotifyTypes lists the alert channel types.
@@ -305,6 +314,7 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 	cfg.Policy.ApprovedFile = resolve(cfg.Policy.ApprovedFile)
 	cfg.Policy.SuppressionsFile = resolve(cfg.Policy.SuppressionsFile)
 	cfg.State.Dir = resolve(cfg.State.Dir)
+	cfg.Check.Report = resolve(cfg.Check.Report)
 	for i := range cfg.Output.Files {
 		cfg.Output.Files[i].Path = resolve(cfg.Output.Files[i].Path)
 	}
@@ -397,6 +407,9 @@ func (l *loader) validate(cfg *Config) error {
 	}
 	if cfg.Scan.Concurrency < 1 || cfg.Scan.Concurrency > 64 {
 		return l.errf("scan.concurrency", "scan.concurrency: must be between 1 and 64, got %d", cfg.Scan.Concurrency)
+	}
+	if err := ValidateRequestTo(cfg.Check.RequestTo); err != nil {
+		return l.errf("check.request_to", "check.request_to: %v", err)
 	}
 	if cfg.Scan.Timeout <= 0 {
 		return l.errf("scan.timeout", "scan.timeout: must be positive, got %s", cfg.Scan.Timeout)

@@ -170,7 +170,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 				t.Fatalf("%s=%s: %v", envName(l.path), val, err)
 			}
 			got := fieldByPath(reflect.ValueOf(cfg).Elem(), strings.Split(l.path, "."))
-			if strings.HasSuffix(l.path, "_file") || strings.HasSuffix(l.path, "extra_files") || l.path == "state.dir" {
+			if strings.HasSuffix(l.path, "_file") || strings.HasSuffix(l.path, "extra_files") || l.path == "state.dir" || l.path == "check.report" {
 				// Paths are resolved against the config folder.
 				want = resolved(cfg.Dir, want)
 			}
@@ -232,6 +232,8 @@ func sampleFor(t *testing.T, path string, typ reflect.Type) (string, any) {
 		return "30d", "30d"
 	case "output.file_mode":
 		return "0640", fs.FileMode(0o640)
+	case "check.request_to":
+		return "it@example.com", "it@example.com"
 	case "rules.severity":
 		return "unapproved-martech=low", map[string]string{"unapproved-martech": "low"}
 	}

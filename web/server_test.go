@@ -399,7 +399,7 @@ func TestSummaryReloadAndHistory(t *testing.T) {
 	_, b := f.get(t, "/api/report/summary", nil)
 	s := decode[Summary](t, b)
 	if !s.Available || !s.Redacted || s.Scan.ID != "scan-20261102-0600" || s.ByApproval["unapproved"] != 5 ||
-		s.ByApproval["banned"] != 1 || len(s.Categories) == 0 || len(s.Unidentified) != 2 {
+		s.ByApproval["banned"] != 1 || len(s.Categories) == 0 || len(s.Unidentified) != 3 {
 		t.Errorf("summary: %s", b)
 	}
 	if strings.Contains(string(b), "@northwind.example") {

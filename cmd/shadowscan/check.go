@@ -19,20 +19,40 @@ import (
 // loadCheckPipeline builds the catalogue, resolver and approvals for check and serve. Without a config there is
 // no approved-tools file, so every vendor reads as not approved.
 func (a *app) loadCheckPipeline(configPath string) (*pipeline, error) {
+	p, _, _, err := a.discoverCheckPipeline(configPath)
+	return p, err
+}
+
+// discoverCheckPipeline finds the config as check and serve do (--config, SHADOWSCAN_CONFIG, ./shadowscan.yaml,
+// the user's config folder, /etc/shadowscan) and builds the pipeline from it; found says which one, if any.
+func (a *app) discoverCheckPipeline(configPath string) (*pipeline, *configs.Config, configs.Found, error) {
+	found, err := configs.Discover(configPath, a.environ, a.configSearch())
+	if err != nil {
+		return nil, nil, found, usageErr(err)
+	}
 	cfg := configs.Defaults()
-	if configPath != "" {
-		c, err := configs.LoadWithEnv(configPath, a.environ)
+	if found.Path != "" {
+		c, err := configs.LoadWithEnv(found.Path, a.environ)
 		if err != nil {
-			return nil, usageErr(err)
+			return nil, nil, found, usageErr(err)
 		}
 		cfg = *c
 	}
 	p, err := a.loadPolicy(&cfg)
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, nil, found, usageErr(err)
 	}
 	p.fileMode = cfg.Output.FileMode
-	return p, nil
+	return p, &cfg, found, nil
+}
+
+// checkerFor builds check's and serve's checker for a report, with what the config says about where requests go.
+func (a *app) checkerFor(p *pipeline, cfg *configs.Config, found configs.Found) func(*scanner.Report) *check.Checker {
+	return func(rep *scanner.Report) *check.Checker {
+		c := p.newChecker(rep)
+		c.Config, c.NoConfig, c.RequestTo = found.Describe(), found.Path == "", cfg.Check.RequestTo
+		return c
+	}
 }
 
 func (a *app) checkCmd() *cobra.Command {
@@ -49,9 +69,12 @@ vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
 			if !slices.Contains(check.Formats, format) {
 				return usageErr(fmt.Errorf("--format: %q is not one of %s", format, strings.Join(check.Formats, ", ")))
 			}
-			p, err := a.loadCheckPipeline(configPath)
+			p, cfg, found, err := a.discoverCheckPipeline(configPath)
 			if err != nil {
 				return err
+			}
+			if reportPath == "" {
+				reportPath = cfg.Check.Report
 			}
 			var rep *scanner.Report
 			if reportPath != "" {
@@ -59,7 +82,7 @@ vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
 					return usageErr(err)
 				}
 			}
-			res, err := p.newChecker(rep).Check(strings.Join(args, " "))
+			res, err := a.checkerFor(p, cfg, found)(rep).Check(strings.Join(args, " "))
 			if err != nil {
 				return usageErr(err)
 			}
@@ -78,8 +101,8 @@ vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&configPath, "config", "c", "", "config file: its approved-tools file and catalogue extra files")
-	fl.StringVar(&reportPath, "report", "", "last scan report (JSON): who here already uses the tool, and the spend")
+	fl.StringVarP(&configPath, "config", "c", "", "config file (default: $SHADOWSCAN_CONFIG, ./shadowscan.yaml, the user config folder, /etc/shadowscan)")
+	fl.StringVar(&reportPath, "report", "", "last scan report (JSON): who here already uses the tool, and the spend (default: check.report)")
 	fl.StringVarP(&format, "format", "f", "text", "output: "+strings.Join(check.Formats, "|"))
 	fl.StringVar(&requestPath, "request", "", "write the request for IT (Markdown) to this file")
 	return cmd
@@ -97,9 +120,12 @@ to copy, and the inventory of the last report. API: /api/check?q=, /api/catalog/
 /healthz. People's names and emails need "Authorization: Bearer <token>" with the token from --token-file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.loadCheckPipeline(configPath)
+			p, cfg, found, err := a.discoverCheckPipeline(configPath)
 			if err != nil {
 				return err
+			}
+			if reportPath == "" {
+				reportPath = cfg.Check.Report
 			}
 			token := ""
 			if tokenFile != "" {
@@ -117,14 +143,19 @@ to copy, and the inventory of the last report. API: /api/check?q=, /api/catalog/
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			h := web.New(web.Options{NewChecker: p.newChecker, ReportPath: reportPath, HistoryDir: historyDir,
+			if found.Path == "" {
+				log.Warn().Str("config", found.Describe()).Msg("no config: the page gives no approval verdicts")
+			} else {
+				log.Info().Str("config", found.Path).Str("from", found.How).Msg("config")
+			}
+			h := web.New(web.Options{NewChecker: a.checkerFor(p, cfg, found), ReportPath: reportPath, HistoryDir: historyDir,
 				Token: token, AllowedHosts: allowedHosts, Logger: log})
 			return web.Serve(ctx, addr, h, log)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&configPath, "config", "c", "", "config file: its approved-tools file and catalogue extra files")
-	fl.StringVar(&reportPath, "report", "", "last scan report (JSON), reloaded when it changes")
+	fl.StringVarP(&configPath, "config", "c", "", "config file (default: $SHADOWSCAN_CONFIG, ./shadowscan.yaml, the user config folder, /etc/shadowscan)")
+	fl.StringVar(&reportPath, "report", "", "last scan report (JSON), reloaded when it changes (default: check.report)")
 	fl.StringVar(&addr, "addr", web.DefaultAddr, "listen address")
 	fl.StringVar(&tokenFile, "token-file", "", "file whose first line is the bearer token that unlocks people's names")
 	fl.StringVar(&historyDir, "history", "", "folder of past JSON reports, for the trend")

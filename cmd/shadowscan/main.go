@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"github.com/shadowscan/shadowscan/configs"
 	_ "github.com/shadowscan/shadowscan/providers/all"
 )
 
@@ -58,10 +59,17 @@ type app struct {
 	now            func() time.Time
 	newID          func() string
 	environ        []string
+	// configSearch lists where check and serve look for a config after --config and SHADOWSCAN_CONFIG; tests
+	// replace it so that they never read the real /etc or the user's config folder.
+	configSearch func() []string
 }
 
 func newApp(stdout, stderr io.Writer) *app {
 	a := &app{stdout: stdout, stderr: stderr, now: time.Now, environ: os.Environ()}
+	a.configSearch = func() []string {
+		dir, _ := os.UserConfigDir() // "" when HOME is unset: that place is left out
+		return configs.SearchPaths(dir)
+	}
 	if f, ok := stderr.(*os.File); ok {
 		a.stderrTTY = isTerminal(f)
 	}

@@ -51,6 +51,7 @@ func run(t *testing.T, env []string, args ...string) result {
 	var out, errb bytes.Buffer
 	a := newApp(&out, &errb)
 	a.environ = env
+	a.configSearch = func() []string { return nil } // never the real ./shadowscan.yaml, user folder or /etc
 	a.now = func() time.Time { return time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC) }
 	a.newID = func() string { return "test-scan" }
 	code := a.execute(context.Background(), args)

@@ -66,11 +66,14 @@ const (
 	VerdictExpired    = "expired"
 	VerdictUnapproved = "unapproved"
 	VerdictUnknown    = "unknown"
+	// VerdictNoConfig: the vendor is known, but no config (so no approved-tools file) was found: no approval
+	// verdict is given.
+	VerdictNoConfig = "no_config"
 )
 
 // Verdicts lists every verdict.
 var Verdicts = []string{VerdictApproved, VerdictTolerated, VerdictReview, VerdictBanned, VerdictExpired,
-	VerdictUnapproved, VerdictUnknown}
+	VerdictUnapproved, VerdictUnknown, VerdictNoConfig}
 
 // Exit statuses of `shadowscan check`.
 const (
@@ -106,6 +109,8 @@ func VerdictLabel(verdict string) string {
 		return "Approval expired"
 	case VerdictUnapproved:
 		return "Not approved"
+	case VerdictNoConfig:
+		return "No approval verdict (no config)"
 	}
 	return "Unknown vendor"
 }
@@ -141,11 +146,36 @@ type Result struct {
 	Usage                *Usage `json:"usage"`
 	NextStep             string `json:"next_step"`
 	RequestMarkdown      string `json:"request_markdown"`
+	// RequestTo is where the request goes and how to send it (nil: check.request_to is not configured).
+	RequestTo *RequestTarget `json:"request_to,omitempty"`
+	// Config says which config the answer rests on, e.g. "configs/demo.yaml (--config)".
+	Config string `json:"config"`
+	// NoConfig is true when no config was found: the answer gives no approval verdict.
+	NoConfig bool `json:"no_config,omitempty"`
 	// ExitCode is the exit status `shadowscan check` uses for this result.
 	ExitCode  int       `json:"exit_code"`
 	CheckedAt time.Time `json:"checked_at"`
 	// Redacted is true when people's names and emails were left out.
 	Redacted bool `json:"redacted"`
+}
+
+// RequestTarget is check.request_to: an email address or the URL of a form or ticket queue.
+type RequestTarget struct {
+	Kind    string `json:"kind"` // email | url
+	Address string `json:"address"`
+	// How says how to send the request, for people.
+	How string `json:"how"`
+}
+
+// NewRequestTarget classifies a configured check.request_to ("" gives nil).
+func NewRequestTarget(to string) *RequestTarget {
+	switch {
+	case to == "":
+		return nil
+	case strings.Contains(to, "://"):
+		return &RequestTarget{Kind: "url", Address: to, How: "Open " + to + " and paste the request into the form."}
+	}
+	return &RequestTarget{Kind: "email", Address: to, How: "Email the request to " + to + "."}
 }
 
 // VendorInfo is the catalogue's facts about the matched vendor.
@@ -210,6 +240,8 @@ type Usage struct {
 	Users     []string `json:"users,omitempty"` // only when not redacted
 	Sources   []string `json:"sources"`
 	Records   int      `json:"records"`
+	// Scopes are the OAuth scopes an unidentified app holds here.
+	Scopes []string `json:"scopes,omitempty"`
 	// MonthlySpend is the monthly-equivalent spend by currency.
 	MonthlySpend map[string]float64 `json:"monthly_spend,omitempty"`
 	FirstSeen    time.Time          `json:"first_seen,omitzero"`
@@ -227,6 +259,12 @@ type Checker struct {
 	Now func() time.Time
 	// MaxSuggestions caps "did you mean" lists; default 5.
 	MaxSuggestions int
+	// Config names the config the answer rests on ("configs/demo.yaml (--config)"); NoConfig says none was found,
+	// so no approval verdict is given.
+	Config   string
+	NoConfig bool
+	// RequestTo is check.request_to: where the request for IT goes.
+	RequestTo string
 }
 
 // New builds a Checker. pol may be nil (everything unapproved; every scope unknown); rep may be nil (no usage
@@ -265,7 +303,8 @@ func (c *Checker) Check(query string, opts ...Option) (*Result, error) {
 	}
 	r := &Result{Query: q.Raw, QueryKind: q.Kind, ClientID: q.ClientID, RedirectHost: q.RedirectHost, AdminConsent: q.AdminConsent,
 		ScopesDropped: q.ScopesDropped, CheckedAt: now().UTC(), Redacted: o.redact,
-		Suggestions: []Suggestion{}, Alternatives: []Alternative{}, Scopes: []Scope{}}
+		Suggestions: []Suggestion{}, Alternatives: []Alternative{}, Scopes: []Scope{},
+		Config: c.Config, NoConfig: c.NoConfig, RequestTo: NewRequestTarget(c.RequestTo)}
 
 	v, reason, found := c.resolve(q)
 	if found {
@@ -276,6 +315,9 @@ func (c *Checker) Check(query string, opts ...Option) (*Result, error) {
 		r.Approval = &ApprovalInfo{Status: r.Verdict, Owner: appr.Owner, Ticket: appr.Ticket, Expires: appr.Expires,
 			Notes: appr.Notes, Scopes: appr.Scopes}
 		r.Alternatives = c.alternatives(v)
+		if c.NoConfig {
+			r.Verdict, r.Approval, r.Alternatives = VerdictNoConfig, nil, []Alternative{}
+		}
 	} else {
 		r.Verdict = VerdictUnknown
 		r.Reason = reason
@@ -291,6 +333,9 @@ func (c *Checker) Check(query string, opts ...Option) (*Result, error) {
 	r.Usage = c.usage(q, r.Vendor, o.redact)
 	if r.Vendor == nil {
 		r.AppName = c.unidentifiedName(q)
+		if r.Usage != nil && r.Usage.InReport {
+			r.Reason += "; the last scan lists it among the unidentified apps"
+		}
 	}
 	r.ExitCode = ExitCode(r.Verdict)
 	if r.ExitCode == ExitOK && r.ScopesBeyondApproval {
@@ -534,20 +579,20 @@ func (c *Checker) usage(q Query, v *VendorInfo, redact bool) *Usage {
 		}
 		return u
 	}
-	// An app the catalogue does not know may still be in the report's unidentified list.
-	keys := map[string]bool{}
-	for _, h := range q.Hints() {
-		keys[string(h.Type)+":"+strings.ToLower(h.Value)] = true
-	}
-	for i := range c.rep.Unidentified {
-		un := &c.rep.Unidentified[i]
-		if !keys[string(un.HintType)+":"+strings.ToLower(un.Value)] && !keys[strings.ToLower(un.Key)] {
-			continue
-		}
+	// An app the catalogue does not know may still be in the report's unidentified list, under several keys (its
+	// client ID, its domain on a card statement): people are counted once.
+	people := map[string]bool{}
+	for _, un := range c.unidentified(q) {
 		u.InReport = true
-		u.UserCount += un.UserCount
+		for _, p := range un.Users {
+			people[p] = true
+		}
+		u.UserCount = max(u.UserCount, un.UserCount, len(people))
 		u.Records += un.Records
 		u.Sources = mergeSorted(u.Sources, un.Sources)
+		if len(un.Scopes) > 0 {
+			u.Scopes = mergeSorted(u.Scopes, un.Scopes)
+		}
 		if u.FirstSeen.IsZero() || (!un.FirstSeen.IsZero() && un.FirstSeen.Before(u.FirstSeen)) {
 			u.FirstSeen = un.FirstSeen
 		}
@@ -574,17 +619,50 @@ func mergeSorted(a, b []string) []string {
 	return out
 }
 
-// unidentifiedName returns the display name the report gives an unidentified app matching q's hints, if any.
+// unidentifiedName returns the display name the report gives an unidentified app matching q, if any.
 func (c *Checker) unidentifiedName(q Query) string {
-	if c.rep == nil {
-		return ""
-	}
-	for _, h := range q.Hints() {
-		for _, un := range c.rep.Unidentified {
-			if un.HintType == h.Type && strings.EqualFold(un.Value, h.Value) && un.Name != "" {
-				return un.Name
-			}
+	for _, un := range c.unidentified(q) {
+		if un.Name != "" {
+			return un.Name
 		}
 	}
 	return ""
+}
+
+// unidentified returns the report's unidentified apps that q names: by any hint the query carries (client ID, app
+// ID, AWS account, domain), by the display name the scan saw ("LeadMagnet Pro"), or by a domain the app's domain
+// hint is part of. Hint matches come first.
+func (c *Checker) unidentified(q Query) []*scanner.Unidentified {
+	if c.rep == nil {
+		return nil
+	}
+	keys := map[string]bool{}
+	for _, h := range q.Hints() {
+		keys[string(h.Type)+":"+strings.ToLower(h.Value)] = true
+	}
+	name := ""
+	if q.Kind == KindName {
+		name = squash(q.Text)
+	}
+	var byHint, byName []*scanner.Unidentified
+	for i := range c.rep.Unidentified {
+		un := &c.rep.Unidentified[i]
+		switch {
+		case keys[string(un.HintType)+":"+strings.ToLower(un.Value)] || keys[strings.ToLower(un.Key)]:
+			byHint = append(byHint, un)
+		case (q.Kind == KindDomain || q.Kind == KindURL) && un.HintType == scanner.HintDomain && sameSite(q.Host, un.Value):
+			byHint = append(byHint, un)
+		case name != "" && (squash(un.Name) == name || squash(un.Value) == name):
+			byName = append(byName, un)
+		}
+	}
+	// Among name matches, the one most people use names the app best ("LeadMagnet Pro" over "LEADMAGNETPRO").
+	sort.SliceStable(byName, func(i, j int) bool { return byName[i].UserCount > byName[j].UserCount })
+	return append(byHint, byName...)
+}
+
+// sameSite reports whether two host names are the same or one is a subdomain of the other.
+func sameSite(a, b string) bool {
+	a, b = strings.ToLower(strings.TrimSuffix(a, ".")), strings.ToLower(strings.TrimSuffix(b, "."))
+	return a == b || strings.HasSuffix(a, "."+b) || strings.HasSuffix(b, "."+a)
 }

@@ -131,7 +131,8 @@ func TestVerdicts(t *testing.T) {
 
 func TestExitCode(t *testing.T) {
 	t.Parallel()
-	want := map[string]int{"approved": 0, "tolerated": 0, "review": 1, "banned": 4, "expired": 1, "unapproved": 1, "unknown": 1}
+	want := map[string]int{"approved": 0, "tolerated": 0, "review": 1, "banned": 4, "expired": 1, "unapproved": 1, "unknown": 1,
+		"no_config": 1}
 	for _, v := range check.Verdicts {
 		if got := check.ExitCode(v); got != want[v] {
 			t.Errorf("ExitCode(%s) = %d, want %d", v, got, want[v])
@@ -343,10 +344,29 @@ func TestGolden(t *testing.T) {
 		{"typo", "hotjr"},
 		{"ms-adminconsent", msAdminURL},
 		{"aws-hightouch", "324528010823"},
+		{"leadmagnet-name", "LeadMagnet Pro"},
+		{"leadmagnet-domain", "www.leadmagnetpro.io"},
+		{"request-to-email", "hotjar"},
+		{"request-to-url", "semrush"},
+		{"no-config", "hubspot"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			c := c
+			switch tc.name {
+			case "request-to-email":
+				c = demoChecker(checktest.Report())
+				c.Config, c.RequestTo = "shadowscan.yaml (--config)", "it-requests@northwind.example"
+			case "request-to-url":
+				c = demoChecker(checktest.Report())
+				c.Config, c.RequestTo = "shadowscan.yaml (found at shadowscan.yaml)", "https://it.northwind.example/forms/new-saas"
+			case "no-config":
+				cat, _, scopes := checktest.Demo()
+				c = check.New(cat, nil, scopes, checktest.Report())
+				c.Now = demoChecker(nil).Now
+				c.NoConfig, c.Config = true, "looked at --config, SHADOWSCAN_CONFIG, shadowscan.yaml, /etc/shadowscan/shadowscan.yaml"
+			}
 			r, err := c.Check(tc.query)
 			if err != nil {
 				t.Fatal(err)
@@ -443,5 +463,63 @@ func TestReadReport(t *testing.T) {
 	}
 	if _, err := check.ReadReport(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "missing.json") {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// TestUnidentifiedLookups: an app the catalogue does not know, but the last scan saw, is "in use", whether asked
+// for by name, by client ID or by domain.
+func TestUnidentifiedLookups(t *testing.T) {
+	t.Parallel()
+	c := demoChecker(checktest.Report())
+	for _, q := range []string{"LeadMagnet Pro", "leadmagnet pro", checktest.LeadMagnetClientID, leadMagnetURL} {
+		r, err := c.Check(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Vendor != nil || r.Usage == nil || !r.Usage.InReport || r.Usage.UserCount != 2 || len(r.Usage.Scopes) != 2 {
+			t.Errorf("%.40s: usage %+v, want 2 people with 2 scopes", q, r.Usage)
+			continue
+		}
+		if !strings.Contains(r.NextStep, "already in use here: 2 people granted it drive.readonly, gmail.readonly") {
+			t.Errorf("%.40s: next step does not say it is in use: %s", q, r.NextStep)
+		}
+	}
+	for q, users := range map[string]int{"leadmagnetpro.io": 1, "https://www.leadmagnetpro.io/pricing": 1, "999988887777": 0} {
+		r, err := c.Check(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Usage == nil || !r.Usage.InReport || r.Usage.UserCount != users {
+			t.Errorf("%s: usage %+v, want in the report with %d users", q, r.Usage, users)
+		}
+	}
+	r, _ := c.Check("Nobody Uses This App")
+	if r.Usage == nil || r.Usage.InReport {
+		t.Errorf("an app the report does not list: %+v", r.Usage)
+	}
+}
+
+// TestNoConfigGivesNoVerdict: without a config, a known vendor gets no approval verdict (not "not approved"), the
+// answer says so at the top, and the exit code asks for IT.
+func TestNoConfigGivesNoVerdict(t *testing.T) {
+	t.Parallel()
+	cat, _, scopes := checktest.Demo()
+	c := check.New(cat, nil, scopes, nil)
+	c.NoConfig, c.Config = true, "looked at --config, SHADOWSCAN_CONFIG"
+	for _, q := range []string{"hubspot", "apollo", "hotjar"} {
+		r, err := c.Check(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Verdict != check.VerdictNoConfig || r.Approval != nil || r.ExitCode != check.ExitNeedsIT {
+			t.Errorf("%s: verdict %s, approval %+v, exit %d", q, r.Verdict, r.Approval, r.ExitCode)
+		}
+		var buf bytes.Buffer
+		if err := check.WriteText(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(buf.String(), "No shadowscan config found") || strings.Contains(buf.String(), "NOT APPROVED") {
+			t.Errorf("%s: text does not start by saying there is no config:\n%s", q, buf.String())
+		}
 	}
 }

@@ -75,8 +75,18 @@ func nextStep(r *Result) string {
 			s += " Consider " + a + "."
 		}
 		s += fmt.Sprintf(" If you still need %s, send the request below to IT before you buy or sign in.", name)
+	case VerdictNoConfig:
+		s = fmt.Sprintf("No shadowscan config was found, so this answer cannot say whether %s is approved or banned here. "+
+			"Give --config, set SHADOWSCAN_CONFIG, or ask IT where the config is before you buy or sign in.", name)
 	default:
 		s = fmt.Sprintf("shadowscan does not know %s. Do not grant it access yet; send the request below to IT so they can assess it.", name)
+		if u := r.Usage; u != nil && u.InReport && u.UserCount > 0 {
+			s = fmt.Sprintf("shadowscan does not know %s, but it is already in use here: %s", name, people(u.UserCount))
+			if len(u.Scopes) > 0 {
+				s += " granted it " + shortScopes(u.Scopes)
+			}
+			s += ". Do not grant it access yourself; send the request below to IT so they can assess it."
+		}
 		if len(r.Suggestions) > 0 {
 			s = fmt.Sprintf("No vendor matched %q exactly; did you mean %s? Otherwise send the request below to IT.",
 				r.Query, suggestionNames(r.Suggestions))
@@ -221,6 +231,9 @@ func RequestMarkdown(r *Result) string {
 		if len(u.Users) > 0 {
 			p("- Who: %s\n", md(strings.Join(u.Users, ", ")))
 		}
+		if len(u.Scopes) > 0 {
+			p("- Scopes granted: %s\n", md(shortScopes(u.Scopes)))
+		}
 		if sp := Money(u.MonthlySpend); sp != "" {
 			p("- Spend: %s a month\n", sp)
 		}
@@ -241,6 +254,15 @@ func lowerFirst(s string) string {
 	}
 	rs[0] = unicode.ToLower(rs[0])
 	return string(rs)
+}
+
+// shortScopes lists scopes without their well-known prefixes: "gmail.readonly, drive.readonly".
+func shortScopes(scopes []string) string {
+	out := make([]string, len(scopes))
+	for i, s := range scopes {
+		out[i] = ShortScope(s)
+	}
+	return strings.Join(out, ", ")
 }
 
 func people(n int) string {

@@ -65,7 +65,14 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 	}
 
+	if r.NoConfig {
+		para("", "  ", "No shadowscan config found ("+c(r.Config)+"): this answer gives no approval verdict.")
+		b.WriteByte('\n')
+	}
 	line(fmt.Sprintf("%s  ·  %s", strings.ToUpper(VerdictLabel(r.Verdict)), c(truncate(r.Query, 80))))
+	if r.Config != "" && !r.NoConfig {
+		para("Config: ", "  ", c(r.Config))
+	}
 	b.WriteByte('\n')
 	if v := r.Vendor; v != nil {
 		line(fmt.Sprintf("%s (%s)", c(v.Name), c(v.ID)))
@@ -168,6 +175,9 @@ func WriteText(w io.Writer, r *Result) error {
 		if len(u.Sources) > 0 {
 			para("  Sources:    ", "              ", c(strings.Join(u.Sources, ", ")))
 		}
+		if len(u.Scopes) > 0 {
+			para("  Scopes:     ", "              ", c(shortScopes(u.Scopes)))
+		}
 		if sp := Money(u.MonthlySpend); sp != "" {
 			line("  Spend:      " + sp + " a month")
 		}
@@ -179,7 +189,25 @@ func WriteText(w io.Writer, r *Result) error {
 	b.WriteString("\nNext step\n")
 	para("  ", "  ", c(r.NextStep))
 	if r.ExitCode != ExitOK || r.Verdict == VerdictApproved {
-		line("  The request text: --format markdown, or --request FILE to save it.")
+		b.WriteString("\nRequest for IT\n")
+		switch t := r.RequestTo; {
+		case t != nil:
+			para("  ", "  ", c(t.How)+" Save it to a file with --request FILE.")
+		default:
+			para("  ", "  ", "Where requests go is not configured (check.request_to): send it to IT the usual way. "+
+				"Save it to a file with --request FILE.")
+		}
+		b.WriteString("\n")
+		for _, l := range strings.Split(strings.TrimRight(r.RequestMarkdown, "\n"), "\n") {
+			if l = c(l); l == "" {
+				b.WriteString("\n")
+				continue
+			}
+			for _, wl := range wrap(l, Width, "    ", "    ") {
+				b.WriteString(wl)
+				b.WriteByte('\n')
+			}
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

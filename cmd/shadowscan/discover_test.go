@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runIn is run with an injected config search list (never the real ./shadowscan.yaml, user folder or /etc).
+func runIn(t *testing.T, env, search []string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := newApp(&out, &errb)
+	a.environ = env
+	a.configSearch = func() []string { return search }
+	a.now = func() time.Time { return time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC) }
+	code := a.execute(context.Background(), args)
+	return result{code, out.String(), errb.String()}
+}
+
+// TestCheckConfigDiscovery: --config, then SHADOWSCAN_CONFIG, then the search list; the answer says which config
+// it used, and with none says so at the top and gives no approval verdict.
+func TestCheckConfigDiscovery(t *testing.T) {
+	demo, err := filepath.Abs("../../configs/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// A config in the "user config folder" of the search list: the demo's, with its data beside it.
+	userCfg := filepath.Join(dir, "home", ".config", "shadowscan", "shadowscan.yaml")
+	if err := os.MkdirAll(filepath.Dir(userCfg), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := os.ReadFile(demo)
+	body = bytes.ReplaceAll(body, []byte("demo/"), []byte(filepath.Join(filepath.Dir(demo), "demo")+"/"))
+	if err := os.WriteFile(userCfg, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := []string{filepath.Join(dir, "cwd", "shadowscan.yaml"), filepath.Join(dir, "etc", "shadowscan", "shadowscan.yaml")}
+	withUser := []string{missing[0], userCfg, missing[1]}
+
+	for _, tc := range []struct {
+		name   string
+		env    []string
+		search []string
+		args   []string
+		code   int
+		want   []string
+	}{
+		{"none found", nil, missing, []string{"check", "hubspot"}, 1,
+			[]string{"No shadowscan config found (looked at --config, SHADOWSCAN_CONFIG,", "cwd/shadowscan.yaml", "NO APPROVAL VERDICT"}},
+		{"banned needs a config too", nil, missing, []string{"check", "apollo"}, 1, []string{"NO APPROVAL VERDICT"}},
+		{"--config", nil, missing, []string{"check", "--config", demo, "hubspot"}, 0,
+			[]string{"APPROVED", "Config: " + demo + " (--config)"}},
+		{"SHADOWSCAN_CONFIG", []string{"SHADOWSCAN_CONFIG=" + demo}, missing, []string{"check", "apollo"}, 4,
+			[]string{"BANNED", "(SHADOWSCAN_CONFIG)"}},
+		{"user config folder", nil, withUser, []string{"check", "hubspot"}, 0, []string{"APPROVED", "found at " + userCfg}},
+		{"request_to printed with how to send it", nil, withUser, []string{"check", "hotjar"}, 1,
+			[]string{"Request for IT", "Email the request to it-requests@northwind.example.", "## Request: approval to use Hotjar"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runIn(t, tc.env, tc.search, tc.args...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %s", r.code, tc.code, r.stderr)
+			}
+			flat := strings.Join(strings.Fields(r.stdout), " ")
+			for _, w := range tc.want {
+				if !strings.Contains(flat, strings.Join(strings.Fields(w), " ")) {
+					t.Errorf("answer lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			if tc.name == "none found" && !strings.HasPrefix(r.stdout, "No shadowscan config found") {
+				t.Errorf("the missing config is not said at the top:\n%s", r.stdout)
+			}
+		})
+	}
+	if r := runIn(t, []string{"SHADOWSCAN_CONFIG=" + filepath.Join(dir, "nope.yaml")}, missing, "check", "hubspot"); r.code != 2 ||
+		!strings.Contains(r.stderr, "SHADOWSCAN_CONFIG") {
+		t.Errorf("a missing SHADOWSCAN_CONFIG file: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestCheckReportFromConfig: check.report is the last report when --report is not given, so an app only the scan
+// saw is "in use" by name.
+func TestCheckReportFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "last.json")
+	if r := run(t, nil, "scan", "--config", "../../configs/demo.yaml", "--format", "json", "--output", rep, "--log-level", "warn"); r.code != exitFindings {
+		t.Fatalf("demo scan: exit %d %s", r.code, r.stderr)
+	}
+	demo, _ := filepath.Abs("../../configs/demo.yaml")
+	body, _ := os.ReadFile(demo)
+	body = bytes.ReplaceAll(body, []byte("demo/"), []byte(filepath.Join(filepath.Dir(demo), "demo")+"/"))
+	body = append(body, []byte("\n# test\n")...)
+	body = bytes.Replace(body, []byte("check:\n"), []byte("check:\n  report: last.json\n"), 1)
+	cfg := filepath.Join(dir, "shadowscan.yaml")
+	if err := os.WriteFile(cfg, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn(t, nil, []string{cfg}, "check", "LeadMagnet Pro")
+	flat := strings.Join(strings.Fields(r.stdout), " ")
+	if r.code != 1 || !strings.Contains(flat, "already in use here: 2 people granted it") || !strings.Contains(flat, "gmail.readonly") {
+		t.Errorf("check \"LeadMagnet Pro\" with check.report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
