@@ -362,8 +362,8 @@ func TestGolden(t *testing.T) {
 				c = demoChecker(checktest.Report())
 				c.Config, c.RequestTo = "shadowscan.yaml (found at shadowscan.yaml)", "https://it.northwind.example/forms/new-saas"
 			case "no-config":
-				cat, _, scopes := checktest.Demo()
-				c = check.New(cat, nil, scopes, checktest.Report())
+				cat, _ := checktest.Demo()
+				c = check.New(cat, nil, checktest.Report())
 				c.Now = demoChecker(nil).Now
 				c.NoConfig, c.Config = true, "looked at --config, SHADOWSCAN_CONFIG, shadowscan.yaml, /etc/shadowscan/shadowscan.yaml"
 			}
@@ -503,8 +503,8 @@ func TestUnidentifiedLookups(t *testing.T) {
 // answer says so at the top, and the exit code asks for IT.
 func TestNoConfigGivesNoVerdict(t *testing.T) {
 	t.Parallel()
-	cat, _, scopes := checktest.Demo()
-	c := check.New(cat, nil, scopes, nil)
+	cat, _ := checktest.Demo()
+	c := check.New(cat, nil, nil)
 	c.NoConfig, c.Config = true, "looked at --config, SHADOWSCAN_CONFIG"
 	for _, q := range []string{"hubspot", "apollo", "hotjar"} {
 		r, err := c.Check(q)
