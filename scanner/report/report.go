@@ -31,7 +31,7 @@ type Options struct {
 const DefaultWidth = 100
 
 // Formats lists the formats New accepts.
-var Formats = []string{"table", "json", "ndjson", "csv", "markdown"}
+var Formats = []string{"table", "json", "ndjson", "csv", "markdown", "sarif", "ocsf", "html", "inventory-csv"}
 
 // New returns the writer of a format.
 func New(format string, opts Options) (Writer, error) {
@@ -49,6 +49,14 @@ func New(format string, opts Options) (Writer, error) {
 		return CSV{}, nil
 	case "markdown":
 		return Markdown{}, nil
+	case "sarif":
+		return SARIF{}, nil
+	case "ocsf":
+		return OCSF{}, nil
+	case "html":
+		return HTML{opts: opts}, nil
+	case "inventory-csv":
+		return InventoryCSV{opts: opts}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
 }

@@ -55,7 +55,7 @@ func fixture() *scanner.Report {
 			{Fingerprint: "0123456789abcdef0123456789abcdef", RuleID: "unapproved-martech", Title: "Unapproved martech vendor in use",
 				Severity: "high", Status: "new", Vendor: &evil,
 				Message:       "Evil Corp is used by 2 people and was never approved | *not* a [link](http://x) <script>alert(1)</script>",
-				Remediation:   "Request approval or remove it.",
+				Remediation:   "Request approval or remove it.", FirstSeen: t0.AddDate(0, 0, -2),
 				Evidence:      []scanner.Evidence{{Provider: "cards", Kind: "saas_subscription", ID: "expenses:evil:alice", Summary: "=HYPERLINK(\"http://evil.example\",\"x\")"}},
 				EvidenceCount: 4},
 			{Fingerprint: "fedcba9876543210fedcba9876543210", RuleID: "restricted-scopes", Title: "Unknown app holds Gmail access",
@@ -65,7 +65,19 @@ func fixture() *scanner.Report {
 				Status: "suppressed", Vendor: &hubspot, Message: "x", Remediation: "y", Evidence: []scanner.Evidence{},
 				Suppression: &scanner.Suppression{RuleID: "redundant-tool", Vendor: "hubspot", Owner: "it@northwind.example", Reason: "migration", Expires: t0.AddDate(0, 2, 0)}},
 		},
-		Resolved: []scanner.Finding{{Fingerprint: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", RuleID: "banned-vendor", Title: "Banned vendor in use", Severity: "critical", Status: "existing"}},
+		Resolved: []scanner.Finding{{Fingerprint: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", RuleID: "banned-vendor", Title: "Banned vendor in use", Severity: "critical", Status: "existing",
+			FirstSeen: t0.AddDate(0, 0, -9), LastSeen: t0.AddDate(0, 0, -1), ResolvedAt: t0}},
+		Rules: []scanner.RuleInfo{
+			{ID: "banned-vendor", Title: "Banned vendor in use", Severity: "critical", Description: "IT banned it; it is in use.", Tags: []string{"approvals"}},
+			{ID: "redundant-tool", Title: "Redundant tool", Severity: "info", Description: "Another tool of the category is approved.", Tags: []string{"usage"}},
+			{ID: "restricted-scopes", Title: "Unknown app holds Gmail access", Severity: "high", Description: "Restricted scopes <b>held</b> by an =app.", Tags: []string{"oauth", "data-access"}},
+			{ID: "unapproved-martech", Title: "Unapproved martech vendor in use", Severity: "high", Description: "Never approved.", Tags: []string{"approvals"}},
+		},
+		Trend: []scanner.TrendPoint{
+			{ScanID: "20261120T030000Z-0000", StartedAt: t0.AddDate(0, 0, -2), Complete: true, Findings: 4, NewFindings: 4, UnapprovedMartechVendors: 2, UnapprovedMonthlySpend: map[string]float64{"USD": 60}},
+			{ScanID: "20261121T030000Z-0000", StartedAt: t0.AddDate(0, 0, -1), Complete: false, Findings: 3, NewFindings: 0, ResolvedFindings: 1, UnapprovedMartechVendors: 1, UnapprovedMonthlySpend: map[string]float64{"USD": 39}},
+			{ScanID: "20261122T030000Z-0000", StartedAt: t0, Complete: false, Findings: 3, NewFindings: 2, ResolvedFindings: 1, UnapprovedMartechVendors: 1, UnapprovedMonthlySpend: map[string]float64{"USD": 39, "EUR": 12.5}},
+		},
 	}
 }
 
@@ -112,6 +124,10 @@ func TestGoldens(t *testing.T) {
 		{"ndjson", "report.ndjson.golden", Options{}},
 		{"csv", "report.csv.golden", Options{}},
 		{"markdown", "report.md.golden", Options{}},
+		{"sarif", "report.sarif.golden", Options{}},
+		{"ocsf", "report.ocsf.golden", Options{}},
+		{"html", "report.html.golden", Options{CategoryName: categoryNames}},
+		{"inventory-csv", "report.inventory.csv.golden", Options{CategoryName: categoryNames}},
 	} {
 		t.Run(tc.file, func(t *testing.T) { golden(t, tc.file, render(t, tc.format, tc.opts)) })
 	}

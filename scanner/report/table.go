@@ -40,14 +40,7 @@ func (t *Table) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-func (t *Table) category(id string) string {
-	if t.opts.CategoryName != nil {
-		if n := t.opts.CategoryName(id); n != "" {
-			return n
-		}
-	}
-	return id
-}
+func (t *Table) category(id string) string { return categoryName(t.opts, id) }
 
 // Write implements Writer.
 func (t *Table) Write(_ context.Context, w io.Writer, rep *scanner.Report) error {
