@@ -25,7 +25,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"clean": Clean,
 	"date":  dateText,
 	"spend": spendText,
-	"when": func(t interface{ IsZero() bool }) bool { return !t.IsZero() },
+	"when":  func(t interface{ IsZero() bool }) bool { return !t.IsZero() },
 }).Parse(htmlSource))
 
 type htmlBar struct {

@@ -54,8 +54,8 @@ func fixture() *scanner.Report {
 		Findings: []scanner.Finding{
 			{Fingerprint: "0123456789abcdef0123456789abcdef", RuleID: "unapproved-martech", Title: "Unapproved martech vendor in use",
 				Severity: "high", Status: "new", Vendor: &evil,
-				Message:       "Evil Corp is used by 2 people and was never approved | *not* a [link](http://x) <script>alert(1)</script>",
-				Remediation:   "Request approval or remove it.", FirstSeen: t0.AddDate(0, 0, -2),
+				Message:     "Evil Corp is used by 2 people and was never approved | *not* a [link](http://x) <script>alert(1)</script>",
+				Remediation: "Request approval or remove it.", FirstSeen: t0.AddDate(0, 0, -2),
 				Evidence:      []scanner.Evidence{{Provider: "cards", Kind: "saas_subscription", ID: "expenses:evil:alice", Summary: "=HYPERLINK(\"http://evil.example\",\"x\")"}},
 				EvidenceCount: 4},
 			{Fingerprint: "fedcba9876543210fedcba9876543210", RuleID: "restricted-scopes", Title: "Unknown app holds Gmail access",
