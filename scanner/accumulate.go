@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -116,6 +117,20 @@ func (a *accumulator) noteEvalError(err error) {
 		a.firstErr.Store(err.Error())
 	}
 	a.opts.Logger.Warn().Err(err).Str("component", "rules").Msg("rule evaluation failed")
+}
+
+// rulesCoverageType is the coverage type of the line that reports failed rule evaluations.
+const rulesCoverageType = "rules"
+
+// rulesCoverage is the coverage line for failed rule evaluations, if any failed.
+func (a *accumulator) rulesCoverage() (Coverage, bool) {
+	n := a.evalErrors.Load()
+	if n == 0 {
+		return Coverage{}, false
+	}
+	return Coverage{Provider: "rules", Type: rulesCoverageType, Status: CoveragePartial, Records: int(a.evaluated.Load()),
+		Errors: []CoverageError{{API: "evaluate",
+			Message: fmt.Sprintf("%d rule evaluations failed; findings may be missing (first: %s)", n, a.firstEvalError())}}}, true
 }
 
 func (a *accumulator) firstEvalError() string {

@@ -49,6 +49,10 @@ type Factory struct {
 	New func(cfg ProviderConfig, d Deps) (Provider, error)
 	// Permissions lists what the provider needs, least privilege.
 	Permissions []Permission
+	// Shards says the provider partitions its own work by Deps.Shard in a sharded scan (users, accounts, domains,
+	// files by a stable hash), emitting each record in exactly one shard. A provider without it is read whole by
+	// one shard.
+	Shards bool
 }
 
 // Deps is what Run hands a provider.
@@ -64,6 +68,8 @@ type Deps struct {
 	// checkpoints between scans (e.g. where an incremental sweep stopped) keeps them in its own subfolder,
 	// filepath.Join(StateDir, "checkpoints", Name), written atomically; with "" it runs without checkpoints.
 	StateDir string
+	// Shard is this process's part of a sharded scan (see Factory.Shards); the zero value is the whole scan.
+	Shard Shard
 }
 
 var (

@@ -67,6 +67,8 @@ type Report struct {
 	Rules []RuleInfo `json:"rules,omitempty"`
 	// Trend is the headline numbers of recent scans, oldest first, when the scan ran with a state folder.
 	Trend []TrendPoint `json:"trend,omitempty"`
+	// Shard is present only in a shard report (scan --shard K/N): what report merge needs (ShardState).
+	Shard *ShardState `json:"shard,omitempty"`
 }
 
 // RuleInfo describes a rule for readers of the report.

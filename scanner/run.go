@@ -35,6 +35,10 @@ type Options struct {
 	ScanID     string
 	HTTPClient *http.Client
 	StateDir   string // passed to providers in Deps.StateDir
+	// Shard, when Count > 0, makes this run one shard of a sharded scan: providers that partition their work
+	// (Factory.Shards) read their share, every other instance is read whole by the one shard its name hashes to,
+	// and the report carries the ShardState that report merge needs.
+	Shard Shard
 
 	Resolver    Resolver  // nil: every record is unidentified
 	Policy      Policy    // approvals and suppressions; nil: every vendor is unapproved, nothing suppressed
@@ -106,13 +110,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	close(recs)
 	<-consumed
 
-	if n := acc.evalErrors.Load(); n > 0 {
-		coverage = append(coverage, Coverage{Provider: "rules", Type: "rules", Status: CoveragePartial,
-			Records: int(acc.evaluated.Load()), Errors: []CoverageError{{API: "evaluate",
-				Message: fmt.Sprintf("%d rule evaluations failed; findings may be missing (first: %s)", n, acc.firstEvalError())}}})
+	var shard *ShardState
+	if opts.Shard.Count > 0 {
+		shard = acc.shardState(opts.Shard) // before finish rounds spend and adds inventory-stage findings
 	}
-
 	rep := acc.finish(evalCtx)
+	rep.Shard = shard
+	if c, ok := acc.rulesCoverage(); ok {
+		coverage = append(coverage, c)
+	}
 	rep.SchemaVersion = SchemaVersion
 	rep.Tool = opts.Tool
 	rep.Scan = ScanInfo{ID: opts.ScanID, StartedAt: started, FinishedAt: opts.Now().UTC(), Organization: opts.Org.Name}
@@ -170,6 +176,11 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 	if !ok {
 		return finish(CoverageFailed, CoverageError{Message: fmt.Sprintf("unknown provider type %q", inst.Type)})
 	}
+	if !f.Shards && !opts.Shard.Owns("instance:"+inst.Name) {
+		// Another shard reads this instance whole; an empty complete line merges away.
+		log.Debug().Str("shard", opts.Shard.String()).Msg("provider read by another shard")
+		return finish(CoverageComplete)
+	}
 	timeout := inst.Timeout
 	if timeout <= 0 {
 		timeout = opts.Timeout
@@ -213,7 +224,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 			done <- err
 		}()
 		p, nerr := f.New(inst.Config, Deps{Name: inst.Name, Logger: log, Diagnostics: diag, Org: opts.Org,
-			Now: opts.Now, HTTPClient: opts.HTTPClient, StateDir: opts.StateDir})
+			Now: opts.Now, HTTPClient: opts.HTTPClient, StateDir: opts.StateDir, Shard: opts.Shard})
 		if nerr != nil {
 			err = fmt.Errorf("setting up: %w", nerr)
 			return

@@ -24,7 +24,7 @@ func (a *app) reportCmd() *cobra.Command {
 		Short: "Work with saved JSON reports (render them in another format)",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(a.reportRenderCmd())
+	cmd.AddCommand(a.reportRenderCmd(), a.reportMergeCmd())
 	return cmd
 }
 

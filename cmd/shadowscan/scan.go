@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,16 +21,18 @@ import (
 )
 
 type scanFlags struct {
-	config    string
-	format    string
-	output    string
-	baseline  string
-	failOn    string
-	failOnNew bool
-	stateDir  string
-	demo      bool
-	files     []string
-	dryRun    bool
+	config     string
+	format     string
+	output     string
+	baseline   string
+	failOn     string
+	failOnNew  bool
+	stateDir   string
+	demo       bool
+	files      []string
+	dryRun     bool
+	shard      string
+	shardCount int
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -57,9 +60,41 @@ Exit codes: 0 clean; 1 findings at or above --fail-on (or new ones with --fail-o
 	fl.BoolVar(&f.failOnNew, "fail-on-new", false, "exit 1 when there are new findings (needs --baseline to be useful)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "state folder (embedded database): history, automatic baseline, first_seen across scans (default from config state.dir)")
 	fl.BoolVar(&f.demo, "demo", false, "scan the demo company built into the binary (offline, no credentials) instead of --config")
+	fl.StringVar(&f.shard, "shard", "", "scan shard K of N (K/N, 0-based) and write a shard report for `report merge`; "+
+		"\"auto\" takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) and N from --shard-count")
+	fl.IntVar(&f.shardCount, "shard-count", 0, "N for --shard auto (the Indexed Job's completions)")
 	cmd.MarkFlagsMutuallyExclusive("config", "demo")
 	cmd.MarkFlagsOneRequired("config", "demo")
 	return cmd
+}
+
+// parseShardFlags reads --shard K/N, or --shard auto with JOB_COMPLETION_INDEX and --shard-count. No --shard is
+// the whole scan (Count 0).
+func (a *app) parseShardFlags(f scanFlags) (scanner.Shard, error) {
+	if f.shard == "" {
+		if f.shardCount != 0 {
+			return scanner.Shard{}, errors.New("--shard-count: only with --shard auto")
+		}
+		return scanner.Shard{}, nil
+	}
+	v := f.shard
+	if v == "auto" {
+		idx := a.getenv("JOB_COMPLETION_INDEX")
+		if idx == "" {
+			return scanner.Shard{}, errors.New("--shard auto: JOB_COMPLETION_INDEX is not set (it is set in a Kubernetes Indexed Job's pods)")
+		}
+		if f.shardCount == 0 {
+			return scanner.Shard{}, errors.New("--shard auto: the shard count is not set (--shard-count N, the Indexed Job's completions)")
+		}
+		v = idx + "/" + strconv.Itoa(f.shardCount)
+	} else if f.shardCount != 0 {
+		return scanner.Shard{}, errors.New("--shard-count: only with --shard auto")
+	}
+	s, err := scanner.ParseShard(v)
+	if err != nil {
+		return scanner.Shard{}, fmt.Errorf("--shard: %w", err)
+	}
+	return s, nil
 }
 
 func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) error {
@@ -105,6 +140,13 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if err != nil {
 		return usageErr(err)
 	}
+	shard, err := a.parseShardFlags(f)
+	if err != nil {
+		return usageErr(err)
+	}
+	if shard.Count > 0 && cfg.Output.Format != "json" {
+		return usageErr(fmt.Errorf("--shard: a shard report is JSON (--format json), not %s; render the merged report instead", cfg.Output.Format))
+	}
 	outs, err := a.outputs(cfg, append(slices.Clone(cfg.Output.Files), extra...))
 	if err != nil {
 		return usageErr(err)
@@ -145,6 +187,7 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 		Evaluator:   pipe.evaluator,
 		Baseline:    baseline,
 		StateDir:    cfg.State.Dir,
+		Shard:       shard,
 	}
 	for _, p := range cfg.Providers {
 		opts.Instances = append(opts.Instances, scanner.Instance{Name: p.Name, Type: p.Type, Config: p.Config, Timeout: p.Timeout})

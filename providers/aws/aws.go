@@ -24,6 +24,7 @@ func init() {
 		NewConfig:   func() scanner.ProviderConfig { return NewConfig() },
 		New:         New,
 		Permissions: Permissions,
+		Shards:      true,
 	})
 }
 
@@ -91,6 +92,10 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	em := scanner.NewEmitter(emit, cancel)
 	start := time.Now()
 	var err error
+	if p.cfg.Export.Enabled() && !p.ownsExport() {
+		p.log.Debug().Str("shard", p.d.Shard.String()).Msg("export files read by another shard")
+		return nil
+	}
 	if p.cfg.Export.Enabled() {
 		p.log.Debug().Str("mode", "export").Msg("reading AWS CLI exports")
 		err = p.collectExport(ctx, em)
@@ -107,6 +112,27 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	p.log.Debug().Int("records", em.Count()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("AWS collection finished")
 	return err
 }
+
+// ownsExport says whether this shard reads the export files: they describe one account, so they go whole to the
+// shard that owns that account (or, without an account ID, the first file's name).
+func (p *provider) ownsExport() bool {
+	if id := p.cfg.Export.AccountID; id != "" {
+		return p.d.Shard.Owns(accountShardKey(id))
+	}
+	e := p.cfg.Export
+	for _, l := range [][]string{e.IAMAuthorizationDetails, e.IAMCredentialReports, e.MarketplaceAgreements} {
+		if len(l) > 0 {
+			return p.d.Shard.Owns("file:" + l[0])
+		}
+	}
+	if len(e.Route53RecordSets) > 0 {
+		return p.d.Shard.Owns("file:" + e.Route53RecordSets[0].File)
+	}
+	return true
+}
+
+// accountShardKey is what an account's shard is chosen by.
+func accountShardKey(id string) string { return "aws-account:" + id }
 
 // errStopped marks "stop: emit failed or ctx is done" so callers do not report it as an API failure.
 var errStopped = errors.New("collection stopped")

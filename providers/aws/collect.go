@@ -70,6 +70,17 @@ func (p *provider) collectAPI(ctx context.Context, em *scanner.Emitter) error {
 	for _, a := range targets {
 		r.names[a.ID] = a
 	}
+	if sh := p.d.Shard; sh.Sharded() {
+		// Every shard lists the organisation (a few calls); each scans only its own accounts, by a stable hash.
+		mine := targets[:0:0]
+		for _, a := range targets {
+			if sh.Owns(accountShardKey(a.ID)) {
+				mine = append(mine, a)
+			}
+		}
+		p.log.Debug().Str("shard", sh.String()).Int("accounts", len(targets)).Int("accounts_in_shard", len(mine)).Msg("accounts sharded")
+		targets = mine
+	}
 	if len(p.d.Org.Marketing.AWSTags) == 0 {
 		p.d.Diagnostics.Skip("marketing-tagged resources: organization.marketing.aws_tags is empty")
 	}
@@ -77,7 +88,7 @@ func (p *provider) collectAPI(ctx context.Context, em *scanner.Emitter) error {
 	if stopped(ctx, em, nil) {
 		return ctx.Err()
 	}
-	if p.cfg.CostExplorer {
+	if p.cfg.CostExplorer && p.d.Shard.Owns(accountShardKey(r.callerID)) {
 		if err := r.collectMarketplaceSpend(ctx); err != nil && !stopped(ctx, em, err) {
 			r.fail("ce:GetCostAndUsage", account{ID: r.callerID}, err)
 		}

@@ -29,6 +29,7 @@ func init() {
 		Description: "Public DNS of the organisation's domains (SPF, TXT verification tokens, DMARC, DKIM, " +
 			"marketing CNAMEs, MX, NS), live or from zone files; no credentials",
 		NewConfig: func() scanner.ProviderConfig { return NewConfig() },
+		Shards:    true, // domains (zones) by name
 		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
 			c, ok := cfg.(*Config)
 			if !ok {
@@ -201,6 +202,9 @@ func (p *Provider) collectLive(ctx context.Context, em *emitter) error {
 	for _, d := range p.domains {
 		if ctx.Err() != nil {
 			break
+		}
+		if !p.deps.Shard.Owns("dns-domain:" + d) {
+			continue // another shard queries it
 		}
 		p.collectDomain(ctx, src, d, em)
 	}
@@ -418,6 +422,9 @@ func (p *Provider) collectZones(ctx context.Context, em *emitter) error {
 	for _, apex := range z.apexes {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if !p.deps.Shard.Owns("dns-domain:" + apex) {
+			continue // another shard emits this zone
 		}
 		if err := em.send(p.annotate(dnssignal.ZoneRecords(apex, sets), apex)...); err != nil {
 			return err

@@ -75,6 +75,17 @@ func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 		p.logEstimate(len(users), auditCalls)
 	}
 	people := indexPeople(users)
+	if sh := p.deps.Shard; sh.Sharded() {
+		// Every shard lists the users (a few calls); each sweeps only its own, by a stable hash.
+		mine := users[:0:0]
+		for _, u := range users {
+			if sh.Owns(shardKey(u.ID, u.Email)) {
+				mine = append(mine, u)
+			}
+		}
+		p.log.Debug().Str("shard", sh.String()).Int("users", len(users)).Int("users_in_shard", len(mine)).Msg("users sharded")
+		users = mine
+	}
 
 	// 2. The token audit log, before the sweep, so that each current grant carries its authorisation times.
 	var aud *auditLog
@@ -116,6 +127,9 @@ func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 		u, ok := people.find(a.userID, a.email)
 		if !ok {
 			u = person{ID: a.userID, Email: a.email}
+		}
+		if !p.deps.Shard.Owns(shardKey(u.ID, u.Email)) {
+			continue
 		}
 		// A grant is known to be gone when its last event is a revoke, or when the user's tokens were read and it
 		// was not among them.

@@ -58,6 +58,10 @@ type Config struct {
 	Lookback time.Duration `mapstructure:"lookback"`
 	// MaxQPM is the client-side rate limit across all Admin SDK calls, in queries a minute.
 	MaxQPM int `mapstructure:"max_qpm"`
+	// ShardMaxQPM is each shard's rate limit in a sharded scan. 0 divides max_qpm by the number of shards: the
+	// Admin SDK quota belongs to the tenant (per admin and per project), not to a process, so N shards at the
+	// full rate would together overrun it and be throttled.
+	ShardMaxQPM int `mapstructure:"shard_max_qpm"`
 	// Concurrency is how many tokens.list calls run at once.
 	Concurrency int `mapstructure:"concurrency"`
 	// MaxAttempts is how often one call is tried before its user is reported as not read.
@@ -132,6 +136,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Mode != ModeTokens && c.ExportFile == "" && c.Lookback <= 0 {
 		add("lookback: must be positive, e.g. 720h for 30 days")
+	}
+	if c.ShardMaxQPM < 0 {
+		add("shard_max_qpm: must not be negative (0 divides max_qpm by the number of shards)")
 	}
 	if c.MaxQPM <= 0 {
 		add("max_qpm: must be positive (the Admin SDK allows about 2400 queries a minute per admin; default %d)", DefaultMaxQPM)

@@ -47,6 +47,7 @@ func init() {
 			}
 			return newProvider(c, d)
 		},
+		Shards: true,
 		Permissions: []scanner.Permission{
 			{Name: ScopeUserReadonly, Why: "users.list: every user with org unit, department (organizations) and suspended state, to attribute each grant to a person"},
 			{Name: ScopeUserSecurity, Why: "tokens.list: the OAuth tokens each user has granted to third-party apps; the only scope that can read them (it also allows deleting them, which shadowscan never does)"},
@@ -84,6 +85,14 @@ func newProvider(c *Config, d scanner.Deps) (*provider, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	if sh := d.Shard; sh.Sharded() {
+		// The tenant's quota is shared by every shard.
+		if p.cfg.ShardMaxQPM > 0 {
+			p.cfg.MaxQPM = p.cfg.ShardMaxQPM
+		} else {
+			p.cfg.MaxQPM = max(1, p.cfg.MaxQPM/sh.Count)
+		}
+	}
 	if p.deps.Diagnostics == nil {
 		p.deps.Diagnostics = &scanner.Diagnostics{}
 	}
@@ -93,6 +102,10 @@ func newProvider(c *Config, d scanner.Deps) (*provider, error) {
 // Collect emits one oauth_grant record per (user, client ID).
 func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error) error {
 	out := scanner.NewEmitter(emit, nil)
+	if p.cfg.ExportFile != "" && !p.deps.Shard.Owns("file:"+p.cfg.ExportFile) {
+		p.log.Debug().Str("shard", p.deps.Shard.String()).Msg("export file read by another shard")
+		return nil
+	}
 	start := time.Now()
 	var err error
 	if p.cfg.ExportFile != "" {
@@ -106,6 +119,15 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	}
 	ev.Int("records", out.Count()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("google workspace collection finished")
 	return err
+}
+
+// shardKey is what a user's shard is chosen by: the lower-cased primary email (the user ID when there is none),
+// the same for a current grant and for an audit event of that user.
+func shardKey(id, email string) string {
+	if email != "" {
+		return "google-user:" + strings.ToLower(strings.TrimSpace(email))
+	}
+	return "google-user-id:" + id
 }
 
 // person is a Workspace user, as far as a grant's attribution needs.

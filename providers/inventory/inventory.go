@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -23,6 +24,7 @@ func init() {
 		Type:        "inventory",
 		Description: "records from JSON or NDJSON files in shadowscan's Record shape",
 		NewConfig:   func() scanner.ProviderConfig { return &Config{OnError: "skip"} },
+		Shards:      true, // files by name
 		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
 			return &Provider{cfg: *cfg.(*Config), deps: d}, nil
 		},
@@ -66,6 +68,9 @@ func (p *Provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	for _, f := range p.cfg.Files {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if !p.deps.Shard.Owns("file:" + filepath.Base(f)) {
+			continue // another shard reads this file
 		}
 		n, err := p.readFile(ctx, f, emit)
 		p.deps.Logger.Debug().Str("file", f).Int("records", n).Msg("read inventory file")
