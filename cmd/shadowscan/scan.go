@@ -151,6 +151,10 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if err != nil {
 		return usageErr(err)
 	}
+	chans, err := a.alertChannels(cfg)
+	if err != nil {
+		return usageErr(err)
+	}
 	var st *state.Store
 	if cfg.State.Dir != "" {
 		if st, err = state.Open(ctx, cfg.State.Dir); err != nil {
@@ -212,8 +216,12 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	if st != nil {
 		stateErr = a.remember(wctx, st, rep, cfg)
 	}
-	if err := a.writeOutputs(wctx, outs, rep); err != nil {
-		return err
+	writeErr := a.writeOutputs(wctx, outs, rep)
+	if failed := a.sendAlerts(wctx, chans, rep, f.dryRun); len(failed) > 0 {
+		fmt.Fprintln(a.stderr, "shadowscan:", alertSummary(failed))
+	}
+	if writeErr != nil {
+		return writeErr
 	}
 	if stateErr != nil {
 		return fmt.Errorf("the report was written, but the scan was not stored in %s: %w", cfg.State.Dir, stateErr)
