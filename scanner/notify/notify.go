@@ -134,7 +134,7 @@ func (s *Sender) deliver(ctx context.Context, ch Channel, body []byte, log zerol
 			wait = backoff << (i - 1)
 		}
 		wait = min(wait, time.Minute)
-		log.Warn().Err(err).Int("attempt", i).Dur("retry_in", wait).Msg("alert delivery failed; retrying")
+		log.Warn().Err(err).Int("attempt", i).Int64("retry_in_ms", wait.Milliseconds()).Msg("alert delivery failed; retrying")
 		if err := s.sleep(ctx, wait); err != nil {
 			return i, last
 		}
