@@ -34,8 +34,8 @@ func newTenant(id, source string) *tenant {
 }
 
 func (t *tenant) addSP(sp servicePrincipal) {
-	if sp.ID == "" {
-		return
+	if sp.ID == "" || sp.AppID == "" {
+		return // Graph always sends both; without them nothing can be attributed
 	}
 	if old, ok := t.byObject[strings.ToLower(sp.ID)]; ok {
 		*old = sp // the same object twice (a repeated page): keep one
@@ -99,27 +99,26 @@ func (p *provider) readAPI(ctx context.Context) (*tenant, error) {
 		diag.Error(apiGrants, "", p.explain(apiGrants, PermDirectoryRead, err))
 	}
 
-	// 3. The users behind Principal grants.
-	p.readUsers(ctx, c, t)
-
-	// 4. App-only permissions of every app that is not Microsoft's own, 20 apps per $batch.
+	// 3. App-only permissions of every app that is not Microsoft's own, 20 apps per $batch.
 	if err := p.readAssignments(ctx, c, t); err != nil {
 		return t, err
 	}
 
-	// 5. Last sign-in per app (beta report; needs AuditLog.Read.All and an Entra ID P1/P2 licence).
+	// 4. Last sign-in per app (beta report; needs AuditLog.Read.All and an Entra ID P1/P2 licence).
 	if p.cfg.SignInActivity {
 		p.readSignIns(ctx, c, t)
 	} else {
 		diag.Skip(apiSignIns + ": switched off (sign_in_activity: false); unused-consent rules have no data")
 	}
 
-	// 6. Consent history (needs AuditLog.Read.All).
+	// 5. Consent history (needs AuditLog.Read.All).
 	if p.cfg.AuditLogs {
 		p.readAudits(ctx, c, t)
 	} else {
 		diag.Skip(apiAudits + ": switched off (audit_logs: false); no consent history")
 	}
+	// 6. The users behind Principal grants and consents (last: the audit log names users of removed grants too).
+	p.readUsers(ctx, c, t)
 	p.log.Debug().Int64("graph_calls", c.calls.Load()).Msg("graph reads finished")
 	return t, ctx.Err()
 }
@@ -144,13 +143,18 @@ func (p *provider) tenantID(ctx context.Context, c *graphClient, t *tenant) {
 	t.id = org.Value[0].ID
 }
 
-// readUsers resolves the users of Principal grants: users with $select (one listing for the whole tenant), then
+// readUsers resolves the users of Principal grants and of consents in the audit log: users with $select (one listing for the whole tenant), then
 // directoryObjects/getByIds for any user created since, and whatever is still missing was deleted.
 func (p *provider) readUsers(ctx context.Context, c *graphClient, t *tenant) {
 	want := map[string]bool{}
 	for _, g := range t.grants {
 		if g.ConsentType == ConsentPrincipal && g.PrincipalID != "" {
 			want[strings.ToLower(g.PrincipalID)] = true
+		}
+	}
+	for _, c := range indexConsents(t) {
+		if c.principalID != "" && !c.allPrincipals {
+			want[strings.ToLower(c.principalID)] = true
 		}
 	}
 	if len(want) == 0 {

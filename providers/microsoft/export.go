@@ -171,6 +171,14 @@ func parseExport(name string, data []byte, tenantID string) (*tenant, []*exportE
 		return nil, nil, &exportError{File: name, Line: 1, Col: 1, Msg: "want a JSON object or array (Graph PowerShell ConvertTo-Json output or a saved Graph response)"}
 	}
 	sort.Slice(issues, func(i, j int) bool { return issues[i].Path < issues[j].Path })
+	if len(t.users) > 0 {
+		// The users are a snapshot of the directory: a grant's user missing from it no longer exists.
+		for _, g := range t.grants {
+			if id := strings.ToLower(g.PrincipalID); g.ConsentType == ConsentPrincipal && id != "" && t.users[id] == nil {
+				t.deleted[id] = true
+			}
+		}
+	}
 	return t, issues, nil
 }
 

@@ -1,6 +1,7 @@
 package microsoft
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -220,6 +221,10 @@ func (b *builder) grantRecords() []scanner.Record {
 	merged := map[string]*acc{}
 	var keys []string
 	for _, g := range b.t.grants {
+		if g.ClientID == "" {
+			b.p.deps.Diagnostics.Error(apiGrants, g.ID, errors.New("grant without clientId: not attributable to an app"))
+			continue
+		}
 		client := b.t.sp(g.ClientID)
 		if client == nil {
 			client = &servicePrincipal{ID: g.ClientID, AppID: g.ClientID}
