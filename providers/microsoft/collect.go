@@ -89,7 +89,17 @@ func (p *provider) readAPI(ctx context.Context) (*tenant, error) {
 		p.tenantID(ctx, c, t)
 	}
 
-	// 2. Delegated grants, tenant-wide.
+	// 2. App-only permissions of every app that is not Microsoft's own, 20 apps per $batch, while the listings
+	// below run (they touch other parts of t).
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = p.readAssignments(ctx, c, t) // failures are coverage errors; cancellation is ctx.Err() below
+	}()
+	defer wg.Wait()
+
+	// 3. Delegated grants, tenant-wide.
 	err = list(ctx, c, c.base+"/oauth2PermissionGrants?$select=id,clientId,consentType,principalId,resourceId,scope&$top=999",
 		func(v []grant) error { t.grants = append(t.grants, v...); return nil })
 	if err != nil {
@@ -97,11 +107,6 @@ func (p *provider) readAPI(ctx context.Context) (*tenant, error) {
 			return t, ctx.Err()
 		}
 		diag.Error(apiGrants, "", p.explain(apiGrants, PermDirectoryRead, err))
-	}
-
-	// 3. App-only permissions of every app that is not Microsoft's own, 20 apps per $batch.
-	if err := p.readAssignments(ctx, c, t); err != nil {
-		return t, err
 	}
 
 	// 4. Last sign-in per app (beta report; needs AuditLog.Read.All and an Entra ID P1/P2 licence).
@@ -119,6 +124,7 @@ func (p *provider) readAPI(ctx context.Context) (*tenant, error) {
 	}
 	// 6. The users behind Principal grants and consents (last: the audit log names users of removed grants too).
 	p.readUsers(ctx, c, t)
+	wg.Wait()
 	p.log.Debug().Int64("graph_calls", c.calls.Load()).Msg("graph reads finished")
 	return t, ctx.Err()
 }
@@ -205,7 +211,8 @@ func (p *provider) readUsers(ctx context.Context, c *graphClient, t *tenant) {
 }
 
 // readAssignments reads servicePrincipals/{id}/appRoleAssignments of every app not owned by Microsoft, 20 apps
-// per $batch, concurrently; an app whose answer fails is a coverage error naming it.
+// per $batch, concurrently. A throttled or failed answer goes back to the queue with its Retry-After and rides along
+// in a later batch; an app whose answer still fails after max_attempts is a coverage error naming it.
 func (p *provider) readAssignments(ctx context.Context, c *graphClient, t *tenant) error {
 	var ids []string
 	for _, sp := range t.sps {
@@ -213,67 +220,163 @@ func (p *provider) readAssignments(ctx context.Context, c *graphClient, t *tenan
 			ids = append(ids, sp.ID)
 		}
 	}
-	type job struct{ ids []string }
-	jobs := make(chan job)
+	q := newBatchQueue(ids, c.clock)
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
 	diag := p.deps.Diagnostics
+	fail := func(id string, err error) {
+		diag.Error(apiAssignments, spLabel(t.sp(id), id), p.explain(apiAssignments, PermApplicationRead, err))
+	}
 	worker := func() {
 		defer wg.Done()
-		for j := range jobs {
-			reqs := make([]batchRequest, len(j.ids))
-			for i, id := range j.ids {
+		for {
+			items, ok := q.take(ctx)
+			if !ok {
+				return
+			}
+			reqs := make([]batchRequest, len(items))
+			for i, it := range items {
 				reqs[i] = batchRequest{ID: itoa(i), Method: http.MethodGet,
-					URL: "/servicePrincipals/" + pathEscape(id) + "/appRoleAssignments?$select=" + assignmentSelect + "&$top=999"}
+					URL: "/servicePrincipals/" + pathEscape(it.id) + "/appRoleAssignments?$select=" + assignmentSelect + "&$top=999"}
 			}
 			res, err := c.batch(ctx, reqs)
-			for i, id := range j.ids {
-				r, ok := res[itoa(i)]
-				if !ok {
-					if err == nil {
-						err = errors.New("no answer in the $batch response")
-					}
-					diag.Error(apiAssignments, id, p.explain(apiAssignments, PermApplicationRead, err))
+			for i, it := range items {
+				if err != nil {
+					fail(it.id, err)
+					continue
+				}
+				r := res[itoa(i)]
+				if d, again := c.retryDelay(r, it.attempt); again {
+					q.retry(it, d)
 					continue
 				}
 				if e := batchErr(r); e != nil {
-					if statusOf(e) == http.StatusNotFound {
-						continue // the app was deleted since it was listed: it holds nothing now
+					if statusOf(e) != http.StatusNotFound { // 404: deleted since it was listed, it holds nothing now
+						fail(it.id, e)
 					}
-					diag.Error(apiAssignments, spLabel(t.sp(id), id), p.explain(apiAssignments, PermApplicationRead, e))
 					continue
 				}
 				var pg page[appRoleAssignment]
 				if e := json.Unmarshal(r.Body, &pg); e != nil {
-					diag.Error(apiAssignments, spLabel(t.sp(id), id), fmt.Errorf("$batch answer is not valid JSON: %w", e))
+					fail(it.id, fmt.Errorf("$batch answer is not valid JSON: %w", e))
 					continue
 				}
 				got := pg.Value
 				if pg.NextLink != "" {
-					if err := c.sameHost(pg.NextLink); err != nil {
-						diag.Error(apiAssignments, spLabel(t.sp(id), id), err)
+					if e := c.sameHost(pg.NextLink); e != nil {
+						fail(it.id, e)
 					} else if e := list(ctx, c, pg.NextLink, func(v []appRoleAssignment) error { got = append(got, v...); return nil }); e != nil {
-						diag.Error(apiAssignments, spLabel(t.sp(id), id), p.explain(apiAssignments, PermApplicationRead, e))
+						fail(it.id, e)
 					}
 				}
 				mu.Lock()
 				t.assignments = append(t.assignments, got...)
 				mu.Unlock()
 			}
+			q.done(len(items))
 		}
 	}
 	for range p.cfg.Concurrency {
 		wg.Add(1)
 		go worker()
 	}
-	for i := 0; i < len(ids) && ctx.Err() == nil; i += batchSize {
-		jobs <- job{ids: ids[i:min(i+batchSize, len(ids))]}
-	}
-	close(jobs)
 	wg.Wait()
 	return ctx.Err()
+}
+
+// batchItem is one app's appRoleAssignments request, with its attempt count.
+type batchItem struct {
+	id        string
+	attempt   int
+	notBefore time.Time
+}
+
+// batchQueue hands out up to 20 requests at a time: retries whose wait is over first, then fresh ones. It is done
+// when nothing is left, waiting or in flight.
+type batchQueue struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	clock    interface{ Now() time.Time }
+	sleep    func(context.Context, time.Duration) error
+	fresh    []string
+	retries  []batchItem
+	inFlight int
+}
+
+func newBatchQueue(ids []string, clock interface {
+	Now() time.Time
+	Sleep(context.Context, time.Duration) error
+}) *batchQueue {
+	q := &batchQueue{fresh: ids, clock: clock, sleep: clock.Sleep}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+// take returns the next batch, waiting for retries to become due; false when all is done or ctx is cancelled.
+func (q *batchQueue) take(ctx context.Context) ([]batchItem, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		if ctx.Err() != nil {
+			return nil, false
+		}
+		now := q.clock.Now()
+		var out []batchItem
+		var wait time.Duration
+		rest := q.retries[:0]
+		for _, it := range q.retries {
+			switch {
+			case len(out) < batchSize && !it.notBefore.After(now):
+				out = append(out, it)
+			default:
+				if d := it.notBefore.Sub(now); d > 0 && (wait == 0 || d < wait) {
+					wait = d
+				}
+				rest = append(rest, it)
+			}
+		}
+		q.retries = rest
+		for len(out) < batchSize && len(q.fresh) > 0 {
+			out = append(out, batchItem{id: q.fresh[0], attempt: 1})
+			q.fresh = q.fresh[1:]
+		}
+		if len(out) > 0 {
+			q.inFlight += len(out)
+			return out, true
+		}
+		switch {
+		case len(q.retries) > 0 && wait > 0:
+			q.mu.Unlock()
+			err := q.sleep(ctx, wait)
+			q.mu.Lock()
+			if err != nil {
+				return nil, false
+			}
+		case q.inFlight > 0:
+			q.cond.Wait() // an answer in flight may come back as a retry
+		default:
+			return nil, false
+		}
+	}
+}
+
+// retry puts an item back, due after d.
+func (q *batchQueue) retry(it batchItem, d time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	it.attempt++
+	it.notBefore = q.clock.Now().Add(d)
+	q.retries = append(q.retries, it)
+}
+
+// done marks n handed-out items as answered (retried or not).
+func (q *batchQueue) done(n int) {
+	q.mu.Lock()
+	q.inFlight -= n
+	q.mu.Unlock()
+	q.cond.Broadcast()
 }
 
 func spLabel(sp *servicePrincipal, id string) string {

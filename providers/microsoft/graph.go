@@ -249,62 +249,45 @@ func retryableStatus(s int) bool {
 	return false
 }
 
-// batch sends up to 20 GETs as one JSON $batch and returns an answer per request ID. Answers that are throttled
-// or failed (429, 503 with Retry-After, 5xx) are sent again, in a smaller batch, after the longest Retry-After of
-// the batch (or backoff), up to maxAttempts; what still fails is returned with its status.
+// batch sends up to 20 GETs as one JSON $batch and returns the answer to each request ID (a request Graph did not
+// answer gets a 502). Throttled answers inside are returned as they are: the caller re-queues them (see
+// batchQueue), so that they ride along in a later batch instead of costing a batch of their own.
 func (c *graphClient) batch(ctx context.Context, reqs []batchRequest) (map[string]batchResponse, error) {
 	if len(reqs) > batchSize {
 		return nil, fmt.Errorf("a $batch holds at most %d requests (got %d)", batchSize, len(reqs))
 	}
+	body, err := json.Marshal(map[string]any{"requests": reqs})
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Responses []batchResponse `json:"responses"`
+	}
+	if err := c.send(ctx, http.MethodPost, c.base+"/$batch", body, &resp); err != nil {
+		return nil, err
+	}
 	out := make(map[string]batchResponse, len(reqs))
-	pending := reqs
-	for attempt := 1; len(pending) > 0; attempt++ {
-		body, err := json.Marshal(map[string]any{"requests": pending})
-		if err != nil {
-			return nil, err
+	for _, r := range resp.Responses {
+		out[r.ID] = r
+	}
+	for _, rq := range reqs {
+		if _, ok := out[rq.ID]; !ok {
+			out[rq.ID] = batchResponse{ID: rq.ID, Status: http.StatusBadGateway}
 		}
-		var resp struct {
-			Responses []batchResponse `json:"responses"`
-		}
-		if err := c.send(ctx, http.MethodPost, c.base+"/$batch", body, &resp); err != nil {
-			return out, err
-		}
-		byID := make(map[string]batchResponse, len(resp.Responses))
-		for _, r := range resp.Responses {
-			byID[r.ID] = r
-		}
-		var again []batchRequest
-		var wait time.Duration
-		for _, rq := range pending {
-			r, ok := byID[rq.ID]
-			if !ok {
-				// Graph answers every request; a missing one is treated as a transient failure.
-				r = batchResponse{ID: rq.ID, Status: http.StatusBadGateway}
-			}
-			out[rq.ID] = r
-			if !retryableStatus(r.Status) || attempt >= c.maxAttempts {
-				continue
-			}
-			again = append(again, rq)
-			d := c.backoff(attempt)
-			if ra, ok := httpx.ParseRetryAfter(headerValue(r.Headers, "Retry-After"), c.clock.Now()); ok {
-				if ra > httpx.DefaultMaxRetryAfter {
-					continue // asks for longer than we wait: keep the failure
-				}
-				d = ra
-			}
-			wait = max(wait, d)
-		}
-		if len(again) == 0 {
-			break
-		}
-		c.log.Debug().Int("requests", len(again)).Int("attempt", attempt).Int64("delay_ms", wait.Milliseconds()).Msg("graph $batch: retrying throttled requests")
-		if err := c.clock.Sleep(ctx, wait); err != nil {
-			return out, err
-		}
-		pending = again
 	}
 	return out, nil
+}
+
+// retryDelay is how long to wait before sending a throttled or failed $batch answer's request again, and whether
+// to try at all (a Retry-After beyond what the transport would wait gives up).
+func (c *graphClient) retryDelay(r batchResponse, attempt int) (time.Duration, bool) {
+	if !retryableStatus(r.Status) || attempt >= c.maxAttempts {
+		return 0, false
+	}
+	if ra, ok := httpx.ParseRetryAfter(headerValue(r.Headers, "Retry-After"), c.clock.Now()); ok {
+		return ra, ra <= httpx.DefaultMaxRetryAfter
+	}
+	return c.backoff(attempt), true
 }
 
 // batchErr turns a non-2xx $batch answer into an error.

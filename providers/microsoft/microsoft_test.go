@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
 )
@@ -123,7 +124,7 @@ func TestCollectUnderFaults(t *testing.T) {
 		t.Errorf("records under faults differ:\n got  %v\n want %v", ids(res.records), ids(clean.records))
 	}
 	sleeps := res.clock.Sleeps()
-	for _, want := range []int{7, 11, 2} {
+	for _, want := range []int{7, 2} {
 		found := false
 		for _, d := range sleeps {
 			if int(d.Seconds()) == want {
@@ -133,6 +134,29 @@ func TestCollectUnderFaults(t *testing.T) {
 		if !found {
 			t.Errorf("no wait of %ds (Retry-After) among %v", want, sleeps)
 		}
+	}
+}
+
+// TestBatchHonoursRetryAfter: a request throttled inside a $batch is sent again (in a later batch) only after its
+// own Retry-After.
+func TestBatchHonoursRetryAfter(t *testing.T) {
+	srv := fixture()
+	srv.Faults = map[string][]graph.Fault{"appRoleAssignments/sp-lead": {graph.Throttled429("11")}}
+	res := runFake(t, srv, func(c *Config) { c.AuditLogs, c.SignInActivity = false, false })
+	if res.err != nil || errorsText(res.diag) != "" {
+		t.Fatalf("Collect: %v %s", res.err, errorsText(res.diag))
+	}
+	if got := res.clock.Sleeps(); !slices.Equal(got, []time.Duration{11 * time.Second}) {
+		t.Errorf("waits %v, want the one Retry-After of 11s", got)
+	}
+	batches := 0
+	for _, r := range srv.Requests() {
+		if r.Key == "batch" {
+			batches++
+		}
+	}
+	if batches != 2 {
+		t.Errorf("%d $batch calls, want 2 (the first, then the retried request)", batches)
 	}
 }
 

@@ -63,22 +63,14 @@ func (p *provider) emitTenant(t *tenant, out *scanner.Emitter) error {
 			return err
 		}
 	}
-	for _, r := range b.grantRecords() {
-		if err := out.Send(r); err != nil {
-			return err
-		}
+	// Records are sent as they are built, so that no list of them is held.
+	if err := b.grantRecords(out.Send); err != nil {
+		return err
 	}
-	for _, r := range b.assignmentRecords() {
-		if err := out.Send(r); err != nil {
-			return err
-		}
+	if err := b.assignmentRecords(out.Send); err != nil {
+		return err
 	}
-	for _, r := range b.revokedRecords() {
-		if err := out.Send(r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.revokedRecords(out.Send)
 }
 
 type builder struct {
@@ -213,7 +205,7 @@ func (b *builder) resource(id string) (name, appID string) {
 	return "", ""
 }
 
-func (b *builder) grantRecords() []scanner.Record {
+func (b *builder) grantRecords(send func(scanner.Record) error) error {
 	type acc struct {
 		g      grant
 		scopes map[string]bool
@@ -249,7 +241,6 @@ func (b *builder) grantRecords() []scanner.Record {
 	}
 	sort.Strings(keys)
 	b.seen = map[string]bool{}
-	out := make([]scanner.Record, 0, len(keys))
 	for _, k := range keys {
 		a := merged[k]
 		g := a.g
@@ -310,12 +301,14 @@ func (b *builder) grantRecords() []scanner.Record {
 			holder = "user " + pr.ID
 		}
 		r.Summary = fmt.Sprintf("%s granted %s %s on %s", holder, client.DisplayName, scopeCount(len(scopes)), orUnknown(resName))
-		out = append(out, r)
+		if err := send(r); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
-func (b *builder) assignmentRecords() []scanner.Record {
+func (b *builder) assignmentRecords(send func(scanner.Record) error) error {
 	type acc struct {
 		client   *servicePrincipal
 		resource string
@@ -344,7 +337,6 @@ func (b *builder) assignmentRecords() []scanner.Record {
 		}
 	}
 	sort.Strings(keys)
-	out := make([]scanner.Record, 0, len(keys))
 	for _, k := range keys {
 		m := merged[k]
 		attrs := map[string]any{"permission_type": "application", "consent_type": ConsentApplication}
@@ -369,9 +361,11 @@ func (b *builder) assignmentRecords() []scanner.Record {
 			r.LastSeen = at
 		}
 		r.Summary = fmt.Sprintf("%s holds %s on %s (no user in the loop)", m.client.DisplayName, count(len(scopes), "app-only permission"), orUnknown(resName))
-		out = append(out, r)
+		if err := send(r); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
 // roleName resolves an app role ID through the resource's appRoles; an unknown ID stays visible as itself.
@@ -391,7 +385,7 @@ func (b *builder) roleName(a appRoleAssignment) string {
 
 // revokedRecords are consents of the audit log whose grant no longer exists: who let the app in, and when, even
 // though it is gone now.
-func (b *builder) revokedRecords() []scanner.Record {
+func (b *builder) revokedRecords(send func(scanner.Record) error) error {
 	var keys []string
 	for k, c := range b.consents {
 		if !b.seen[k] && c.who != "app" {
@@ -399,7 +393,6 @@ func (b *builder) revokedRecords() []scanner.Record {
 		}
 	}
 	sort.Strings(keys)
-	var out []scanner.Record
 	for _, k := range keys {
 		c := b.consents[k]
 		sp := b.t.sp(c.clientObjectID)
@@ -436,9 +429,11 @@ func (b *builder) revokedRecords() []scanner.Record {
 		c.apply(&r)
 		r.Summary = fmt.Sprintf("%s consented to %s (%s) on %s; the grant has since been removed", orElse(c.byUPN, "someone"),
 			orElse(sp.DisplayName, sp.AppID), scopeCount(len(c.scopes)), c.at.UTC().Format("2006-01-02"))
-		out = append(out, r)
+		if err := send(r); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
 // consent is the latest consent event of the audit log for one (app, user or all or app-only, resource).
