@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shadowscan/shadowscan/rules"
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -102,11 +102,11 @@ providers:
 	}
 	var beyond []string
 	for _, s := range c.Scopes {
-		if want := rules.ScopeClass(s.Scope); s.Class != want {
+		if want := policy.ScopeClass(s.Scope); s.Class != want {
 			t.Errorf("check classes %s as %s, scan as %s", s.Scope, s.Class, want)
 		}
 		if s.BeyondApproval {
-			beyond = append(beyond, rules.NormalizeScope(s.Scope))
+			beyond = append(beyond, policy.NormalizeScope(s.Scope))
 		}
 	}
 	slices.Sort(beyond)
@@ -130,7 +130,7 @@ providers:
 	}
 	restricted := false
 	for _, s := range c.Scopes {
-		restricted = restricted || s.Class == rules.ClassRestricted
+		restricted = restricted || s.Class == policy.ClassRestricted
 	}
 	unk := findings("")
 	if _, ok := unk["restricted-scopes-unapproved-app"]; !restricted || !ok {
