@@ -37,7 +37,7 @@ func (c *fakeConfig) Validate() error {
 func (c *fakeConfig) ResolvePaths(resolve func(string) string) { c.ExportFile = resolve(c.ExportFile) }
 
 func init() {
-	scanner.Register(scanner.Factory{
+	scanner.Register(scanner.Registration[scanner.ProviderConfig]{
 		Type:      "configtest",
 		NewConfig: func() scanner.ProviderConfig { return &fakeConfig{Regions: []string{"us-east-1"}} },
 		New:       func(scanner.ProviderConfig, scanner.Deps) (scanner.Provider, error) { return nil, nil },

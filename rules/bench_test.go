@@ -120,7 +120,7 @@ func syntheticRecords(n int) []scanner.Record {
 		case m < 97:
 			r.Kind, r.Source = scanner.KindCloudCredential, "aws"
 			r.Hints = []scanner.Hint{{Type: scanner.HintName, Value: "hubspot-sync"}}
-			r.Attributes = map[string]any{"status": "Active", "age_days": int64(400)}
+			r.Attributes = map[string]any{"status": "Active", "key_age_days": int64(400)}
 		default:
 			r.Kind, r.Source = scanner.KindCloudResource, "aws"
 			r.Attributes = map[string]any{"tag:cost-center": "marketing"}

@@ -41,7 +41,7 @@ func (p *recordsProvider) Collect(ctx context.Context, emit func(scanner.Record)
 const testProviderType = "rules-test-records"
 
 func init() {
-	scanner.Register(scanner.Factory{Type: testProviderType, Description: "replays records for the rules tests",
+	scanner.Register(scanner.Registration[scanner.ProviderConfig]{Type: testProviderType, Description: "replays records for the rules tests",
 		NewConfig: func() scanner.ProviderConfig { return &recordsConfig{} },
 		New: func(cfg scanner.ProviderConfig, _ scanner.Deps) (scanner.Provider, error) {
 			return &recordsProvider{recs: cfg.(*recordsConfig).Records}, nil

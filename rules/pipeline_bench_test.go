@@ -59,7 +59,7 @@ func (p synthProvider) Collect(ctx context.Context, emit func(scanner.Record) er
 }
 
 func init() {
-	scanner.Register(scanner.Factory{Type: "test_synth", NewConfig: func() scanner.ProviderConfig { return &synthConfig{} },
+	scanner.Register(scanner.Registration[scanner.ProviderConfig]{Type: "test_synth", NewConfig: func() scanner.ProviderConfig { return &synthConfig{} },
 		New: func(c scanner.ProviderConfig, _ scanner.Deps) (scanner.Provider, error) {
 			return synthProvider{n: c.(*synthConfig).n}, nil
 		}})

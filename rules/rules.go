@@ -398,21 +398,24 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		if r.Stage == StageRecord {
 			r.known = knownOf(a)
 		}
+		errs = append(errs, checkDeclared(doc, f["when"], id, "when", r.When, attributeReads(a), r.kinds)...)
 	}
 	gb := r.GroupBy
 	gbNode := f["group_by"]
 	if strings.TrimSpace(gb) == "" {
 		gb, gbNode = "vendor.key", nil
 	}
-	r.groupBy, _, es = compileExpr(doc, env, gbNode, id, "group_by", gb, cel.StringType)
+	r.groupBy, a, es = compileExpr(doc, env, gbNode, id, "group_by", gb, cel.StringType)
 	errs = append(errs, es...)
+	errs = append(errs, checkDeclared(doc, gbNode, id, "group_by", gb, attributeReads(a), r.kinds)...)
 	for i, v := range r.Vars {
 		var vnode *yaml.Node
 		if vn := f["vars"]; vn != nil {
 			vnode = vn.Content[2*i+1]
 		}
-		p, _, es := compileExpr(doc, env, vnode, id, "vars."+v.Name, v.Expr, nil)
+		p, a, es := compileExpr(doc, env, vnode, id, "vars."+v.Name, v.Expr, nil)
 		errs = append(errs, es...)
+		errs = append(errs, checkDeclared(doc, vnode, id, "vars."+v.Name, v.Expr, attributeReads(a), r.kinds)...)
 		r.vars = append(r.vars, p)
 	}
 	var err error

@@ -96,7 +96,7 @@ func (a *accumulator) add(ctx context.Context, rec *Record) {
 			appr = a.opts.Policy.Approval(res.Vendor.ID)
 		}
 		a.addVendor(rec, res, appr, user)
-	} else if soft, ok := rec.Attributes["software_likely"].(bool); ok && !soft {
+	} else if soft, ok := rec.Attributes[AttrSoftwareLikely].(bool); ok && !soft {
 		// Not software and no catalogue vendor: a taxi or a lunch is not shadow IT. Counted, not reported.
 		a.notSoftware++
 		return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"sync"
 	"time"
@@ -39,7 +40,7 @@ type Permission struct {
 	Why  string
 }
 
-// Factory registers one provider type.
+// Factory is one registered provider type, as the config loader and Run see it.
 type Factory struct {
 	Type        string
 	Description string
@@ -49,6 +50,26 @@ type Factory struct {
 	New func(cfg ProviderConfig, d Deps) (Provider, error)
 	// Permissions lists what the provider needs, least privilege.
 	Permissions []Permission
+	// Shape declares the record kinds and attributes the provider emits.
+	Shape Shape
+	// Shards says the provider partitions its own work by Deps.Shard in a sharded scan (users, accounts, domains,
+	// files by a stable hash), emitting each record in exactly one shard. A provider without it is read whole by
+	// one shard.
+	Shards bool
+}
+
+// Registration describes a provider type whose config is C (a pointer to the provider's config struct).
+type Registration[C ProviderConfig] struct {
+	Type        string
+	Description string
+	// NewConfig returns the provider's config with defaults filled in.
+	NewConfig func() C
+	// New builds a provider from its validated config.
+	New func(cfg C, d Deps) (Provider, error)
+	// Permissions lists what the provider needs, least privilege.
+	Permissions []Permission
+	// Shape declares the record kinds and attributes the provider emits; rules are checked against it.
+	Shape Shape
 	// Shards says the provider partitions its own work by Deps.Shard in a sharded scan (users, accounts, domains,
 	// files by a stable hash), emitting each record in exactly one shard. A provider without it is read whole by
 	// one shard.
@@ -77,18 +98,63 @@ var (
 	registry   = map[string]Factory{}
 )
 
-// Register adds a provider type. It is called from the provider package's init and panics on a duplicate, which
-// is a programming error.
-func Register(f Factory) {
+// Register adds a provider type. It is called from the provider package's init and panics on an incomplete or
+// duplicate registration or a malformed shape, which are programming errors. The config the loader decoded is
+// handed back to New as C, so providers need no type assertion.
+func Register[C ProviderConfig](r Registration[C]) {
+	if r.NewConfig == nil || r.New == nil {
+		panic("scanner.Register: incomplete registration " + r.Type)
+	}
+	newConfig, build := r.NewConfig, r.New
+	register(Factory{Type: r.Type, Description: r.Description, Permissions: r.Permissions, Shape: r.Shape, Shards: r.Shards,
+		NewConfig: func() ProviderConfig { return newConfig() },
+		New: func(cfg ProviderConfig, d Deps) (Provider, error) {
+			c, ok := cfg.(C)
+			if !ok {
+				return nil, fmt.Errorf("%s: config is %T, want %T", r.Type, cfg, *new(C))
+			}
+			return build(c, d)
+		}})
+}
+
+func register(f Factory) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	if f.Type == "" || f.NewConfig == nil || f.New == nil {
-		panic("scanner.Register: incomplete factory " + f.Type)
+	if f.Type == "" {
+		panic("scanner.Register: a provider type needs a name")
+	}
+	if err := f.Shape.validate(); err != nil && (f.Shape.Kinds != nil || f.Shape.Attributes != nil) {
+		panic("scanner.Register: " + f.Type + ": " + err.Error())
 	}
 	if _, dup := registry[f.Type]; dup {
 		panic("scanner.Register: duplicate provider type " + f.Type)
 	}
 	registry[f.Type] = f
+}
+
+// LookupProvider returns the factory whose config type lives in the same package as p's type: how a test helper
+// finds the declarations a provider under test made.
+func LookupProvider(p Provider) (Factory, bool) {
+	pkg := pkgOf(p)
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	for _, f := range registry {
+		if pkg != "" && pkgOf(f.NewConfig()) == pkg {
+			return f, true
+		}
+	}
+	return Factory{}, false
+}
+
+func pkgOf(v any) string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return ""
+	}
+	return t.PkgPath()
 }
 
 // Lookup returns the factory of a provider type.

@@ -75,7 +75,7 @@ func (p *fakeProvider) Collect(ctx context.Context, emit func(Record) error) err
 }
 
 func init() {
-	Register(Factory{
+	Register(Registration[ProviderConfig]{
 		Type:      "fake",
 		NewConfig: func() ProviderConfig { return &fakeConfig{} },
 		New: func(cfg ProviderConfig, d Deps) (Provider, error) {
@@ -168,9 +168,9 @@ func (errProvider) Collect(context.Context, func(Record) error) error {
 }
 
 func init() {
-	Register(Factory{Type: "err", NewConfig: func() ProviderConfig { return errConfig{} },
+	Register(Registration[ProviderConfig]{Type: "err", NewConfig: func() ProviderConfig { return errConfig{} },
 		New: func(ProviderConfig, Deps) (Provider, error) { return errProvider{}, nil }})
-	Register(Factory{Type: "badnew", NewConfig: func() ProviderConfig { return errConfig{} },
+	Register(Registration[ProviderConfig]{Type: "badnew", NewConfig: func() ProviderConfig { return errConfig{} },
 		New: func(ProviderConfig, Deps) (Provider, error) { return nil, errors.New("no key file") }})
 }
 
@@ -377,7 +377,7 @@ func (notSoftwareProvider) Collect(_ context.Context, emit func(Record) error) e
 }
 
 func init() {
-	Register(Factory{Type: "notsoftware", NewConfig: func() ProviderConfig { return &notSoftwareConfig{} },
+	Register(Registration[ProviderConfig]{Type: "notsoftware", NewConfig: func() ProviderConfig { return &notSoftwareConfig{} },
 		New: func(ProviderConfig, Deps) (Provider, error) { return notSoftwareProvider{}, nil }})
 }
 
@@ -476,7 +476,7 @@ type stateDirProvider struct{}
 func (stateDirProvider) Collect(context.Context, func(Record) error) error { return nil }
 
 func init() {
-	Register(Factory{Type: "statedir", NewConfig: func() ProviderConfig { return stateDirConfig{} },
+	Register(Registration[ProviderConfig]{Type: "statedir", NewConfig: func() ProviderConfig { return stateDirConfig{} },
 		New: func(cfg ProviderConfig, d Deps) (Provider, error) {
 			*cfg.(stateDirConfig).got = d.StateDir
 			return stateDirProvider{}, nil

@@ -137,7 +137,7 @@ func (sigtermProvider) Collect(ctx context.Context, emit func(scanner.Record) er
 }
 
 func init() {
-	scanner.Register(scanner.Factory{Type: "test_sigterm", NewConfig: func() scanner.ProviderConfig { return &sigtermConfig{} },
+	scanner.Register(scanner.Registration[scanner.ProviderConfig]{Type: "test_sigterm", NewConfig: func() scanner.ProviderConfig { return &sigtermConfig{} },
 		New: func(scanner.ProviderConfig, scanner.Deps) (scanner.Provider, error) { return sigtermProvider{}, nil }})
 }
 

@@ -37,7 +37,7 @@ func (interruptProvider) Collect(ctx context.Context, emit func(scanner.Record) 
 }
 
 func init() {
-	scanner.Register(scanner.Factory{Type: "test_interrupt", NewConfig: func() scanner.ProviderConfig { return &interruptConfig{} },
+	scanner.Register(scanner.Registration[scanner.ProviderConfig]{Type: "test_interrupt", NewConfig: func() scanner.ProviderConfig { return &interruptConfig{} },
 		New: func(scanner.ProviderConfig, scanner.Deps) (scanner.Provider, error) { return interruptProvider{}, nil }})
 }
 

@@ -44,10 +44,13 @@ func (a *app) rulesCmd() *cobra.Command {
 		},
 	}
 	show := &cobra.Command{
-		Use:   "show ID",
-		Short: "Show a rule: its expression, grouping, messages and examples",
-		Args:  cobra.ExactArgs(1),
+		Use:   "show [ID]",
+		Short: "Show a rule (its expression, grouping, messages and examples), or without an ID the record attributes providers declare",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return writeAttributes(a.stdout)
+			}
 			rs, err := load()
 			if err != nil {
 				return err

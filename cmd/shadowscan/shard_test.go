@@ -96,7 +96,7 @@ func (p *syntheticProvider) Collect(ctx context.Context, emit func(scanner.Recor
 }
 
 func init() {
-	scanner.Register(scanner.Factory{Type: "test_synthetic", Shards: true,
+	scanner.Register(scanner.Registration[scanner.ProviderConfig]{Type: "test_synthetic", Shards: true,
 		NewConfig: func() scanner.ProviderConfig { return &synthetic{} },
 		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
 			return &syntheticProvider{c: cfg.(*synthetic), d: d}, nil

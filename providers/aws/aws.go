@@ -7,7 +7,6 @@ package aws
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,12 +16,13 @@ import (
 )
 
 func init() {
-	scanner.Register(scanner.Factory{
+	scanner.Register(scanner.Registration[*Config]{
 		Type: "aws",
 		Description: "AWS Organizations, IAM trust policies and access keys, Route 53, Marketplace agreements and " +
 			"marketing-tagged resources (aws-sdk-go-v2), or AWS CLI JSON exports",
-		NewConfig:   func() scanner.ProviderConfig { return NewConfig() },
+		NewConfig:   NewConfig,
 		New:         New,
+		Shape:       shape,
 		Permissions: Permissions,
 		Shards:      true,
 	})
@@ -52,11 +52,7 @@ var Permissions = []scanner.Permission{
 }
 
 // New builds the provider from its validated config.
-func New(pc scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
-	c, ok := pc.(*Config)
-	if !ok {
-		return nil, fmt.Errorf("aws: config is %T, want *aws.Config", pc)
-	}
+func New(c *Config, d scanner.Deps) (scanner.Provider, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -24,19 +24,16 @@ import (
 const Type = "dns"
 
 func init() {
-	scanner.Register(scanner.Factory{
+	scanner.Register(scanner.Registration[*Config]{
 		Type: Type,
 		Description: "Public DNS of the organisation's domains (SPF, TXT verification tokens, DMARC, DKIM, " +
 			"marketing CNAMEs, MX, NS), live or from zone files; no credentials",
-		NewConfig: func() scanner.ProviderConfig { return NewConfig() },
+		NewConfig: NewConfig,
 		Shards:    true, // domains (zones) by name
-		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("dns: config is %T, want *dns.Config", cfg)
-			}
+		New: func(c *Config, d scanner.Deps) (scanner.Provider, error) {
 			return New(c, d)
 		},
+		Shape: shape,
 		Permissions: []scanner.Permission{{
 			Name: "none: DNS queries (UDP and TCP port 53) to the configured or system resolver",
 			Why:  "SPF, TXT, DMARC, DKIM, CNAME, MX and NS records are public; zone_files mode makes no queries at all",

@@ -18,17 +18,14 @@ import (
 )
 
 func init() {
-	scanner.Register(scanner.Factory{
+	scanner.Register(scanner.Registration[*Config]{
 		Type:        "expenses",
 		Description: "card and expense exports (CSV): software subscriptions, their payers and monthly cost",
-		NewConfig:   func() scanner.ProviderConfig { return NewConfig() },
-		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("expenses: unexpected config type %T", cfg)
-			}
+		NewConfig:   NewConfig,
+		New: func(c *Config, d scanner.Deps) (scanner.Provider, error) {
 			return New(*c, d), nil
 		},
+		Shape: shape,
 		Permissions: []scanner.Permission{{Name: "read access to the export files (path, paths)",
 			Why: "the card or expense export finance downloads from the card platform; no API access is needed"}},
 	})

@@ -429,7 +429,7 @@ func (gr *group) record(exportEnd int32) scanner.Record {
 		a["mcc"] = gr.mcc
 	}
 	if v := Classify(gr.mcc, gr.category, gr.merchant.Name); v.Known {
-		a["software_likely"] = v.Likely
+		a[scanner.AttrSoftwareLikely] = v.Likely
 		a["software_reason"] = v.Reason
 	}
 	if cadenceSource != "dates" {

@@ -36,18 +36,15 @@ const (
 )
 
 func init() {
-	scanner.Register(scanner.Factory{
+	scanner.Register(scanner.Registration[*Config]{
 		Type:        Type,
 		Description: "Google Workspace: every third-party OAuth grant (tokens.list per user, token audit log), with who granted it, their org unit and department",
-		NewConfig:   func() scanner.ProviderConfig { return NewConfig() },
-		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("google_workspace: config is %T, want *googleworkspace.Config", cfg)
-			}
+		NewConfig:   NewConfig,
+		New: func(c *Config, d scanner.Deps) (scanner.Provider, error) {
 			return newProvider(c, d)
 		},
 		Shards: true,
+		Shape:  shape,
 		Permissions: []scanner.Permission{
 			{Name: ScopeUserReadonly, Why: "users.list: every user with org unit, department (organizations) and suspended state, to attribute each grant to a person"},
 			{Name: ScopeUserSecurity, Why: "tokens.list: the OAuth tokens each user has granted to third-party apps; the only scope that can read them (it also allows deleting them, which shadowscan never does)"},

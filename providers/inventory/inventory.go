@@ -20,13 +20,14 @@ import (
 )
 
 func init() {
-	scanner.Register(scanner.Factory{
+	scanner.Register(scanner.Registration[*Config]{
+		Shape:       scanner.Shape{Replays: true},
 		Type:        "inventory",
 		Description: "records from JSON or NDJSON files in shadowscan's Record shape",
-		NewConfig:   func() scanner.ProviderConfig { return &Config{OnError: "skip"} },
+		NewConfig:   func() *Config { return &Config{OnError: "skip"} },
 		Shards:      true, // files by name
-		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
-			return &Provider{cfg: *cfg.(*Config), deps: d}, nil
+		New: func(c *Config, d scanner.Deps) (scanner.Provider, error) {
+			return &Provider{cfg: *c, deps: d}, nil
 		},
 	})
 }

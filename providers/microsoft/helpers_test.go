@@ -1,7 +1,6 @@
 package microsoft
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
 	"github.com/shadowscan/shadowscan/providers/internal/httpx/httpxtest"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -121,8 +121,7 @@ func newTestProvider(t testing.TB, cfg *Config, client *http.Client) (*provider,
 
 func collect(t testing.TB, p *provider) ([]scanner.Record, error) {
 	t.Helper()
-	var recs []scanner.Record
-	err := p.Collect(context.Background(), func(r scanner.Record) error { recs = append(recs, r); return nil })
+	recs, err := scannertest.Collect(t, p)
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
 	return recs, err
 }

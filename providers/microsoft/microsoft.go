@@ -10,7 +10,6 @@ package microsoft
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -35,17 +34,14 @@ const (
 )
 
 func init() {
-	scanner.Register(scanner.Factory{
+	scanner.Register(scanner.Registration[*Config]{
 		Type:        Type,
 		Description: "Microsoft Entra ID: third-party apps in a Microsoft 365 tenant, their delegated and app-only permissions, who consented and when, last sign-in",
-		NewConfig:   func() scanner.ProviderConfig { return NewConfig() },
-		New: func(cfg scanner.ProviderConfig, d scanner.Deps) (scanner.Provider, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("microsoft: config is %T, want *microsoft.Config", cfg)
-			}
+		NewConfig:   NewConfig,
+		New: func(c *Config, d scanner.Deps) (scanner.Provider, error) {
 			return newProvider(c, d)
 		},
+		Shape: shape,
 		Permissions: []scanner.Permission{
 			{Name: PermApplicationRead, Why: "servicePrincipals and servicePrincipals/{id}/appRoleAssignments: every app in the tenant, its publisher and owner tenant, its app-only permissions, and the names of the permissions APIs offer (application permission, read-only)"},
 			{Name: PermDirectoryRead, Why: "oauth2PermissionGrants (delegated grants; Microsoft names no narrower read permission for them), users and directoryObjects/getByIds (UPN, department and usage location of each user who consented), organization (the tenant's own ID) (application permission, read-only)"},

@@ -37,7 +37,26 @@ func Collect(t testing.TB, p scanner.Provider) ([]scanner.Record, error) {
 		recs = append(recs, r)
 		return nil
 	})
+	CheckShape(t, p, recs)
 	return recs, err
+}
+
+// CheckShape fails the test when a record has a kind or an attribute (or an attribute type) that the provider's
+// registration does not declare. Collect calls it, so every provider test that collects checks its declarations.
+func CheckShape(t testing.TB, p scanner.Provider, recs []scanner.Record) {
+	t.Helper()
+	f, ok := scanner.LookupProvider(p)
+	if !ok {
+		return // a provider not registered from its own package (a test double)
+	}
+	bad := 0
+	for i := range recs {
+		if err := f.Shape.CheckRecord(&recs[i]); err != nil {
+			if bad++; bad <= 5 {
+				t.Errorf("%s: %v (declare it in the provider's Shape)", f.Type, err)
+			}
+		}
+	}
 }
 
 // RunProviderContract checks the provider contract with fresh providers from newProvider (each call must give a
