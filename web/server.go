@@ -58,6 +58,9 @@ type Options struct {
 	ReportPath string
 	// HistoryDir holds past JSON reports for the trend; empty for none. Reports seen while running are added too.
 	HistoryDir string
+	// Trend, when set, supplies the trend instead of HistoryDir (serve reads it from the state database). It is
+	// called per request; an error is logged and the page shows no trend.
+	Trend func() ([]TrendPoint, error)
 	// Token unlocks people's names and emails (constant-time compared); empty means never.
 	Token string
 	// AllowedHosts are host names (without port) the Host header may carry, besides IP literals and localhost:

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -645,4 +646,26 @@ func TestNewPanicsWithoutChecker(t *testing.T) {
 		}
 	}()
 	New(Options{})
+}
+
+// With a Trend source (the state database), the page's trend comes from it, not from report files.
+func TestTrendFromState(t *testing.T) {
+	calls := 0
+	f := newFixture(t, func(o *Options) {
+		o.Trend = func() ([]TrendPoint, error) {
+			calls++
+			if calls > 1 {
+				return nil, errors.New("state locked")
+			}
+			return []TrendPoint{{ScanID: "night-1", UnapprovedMartechVendors: 7}, {ScanID: "night-2", UnapprovedMartechVendors: 5}}, nil
+		}
+	})
+	_, b := f.get(t, "/api/report/summary", nil)
+	if s := decode[Summary](t, b); len(s.Trend) != 2 || s.Trend[1].ScanID != "night-2" || s.Trend[0].UnapprovedMartechVendors != 7 {
+		t.Errorf("trend from the state: %+v", s.Trend)
+	}
+	_, b = f.get(t, "/api/report/summary", nil)
+	if s := decode[Summary](t, b); s.Trend == nil || len(s.Trend) != 0 {
+		t.Errorf("a state error must give an empty trend, got %+v", s.Trend)
+	}
 }

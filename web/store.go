@@ -21,11 +21,11 @@ import (
 // MaxReportBytes is the largest report file the server reads.
 const MaxReportBytes = check.MaxReportBytes
 
-// maxHistory is how many past scans the trend keeps.
-const maxHistory = 60
+// MaxTrend is how many past scans the trend keeps.
+const MaxTrend = 60
 
-// maxHistoryFiles is how many files of the history folder are read (newest names last).
-const maxHistoryFiles = 400
+// MaxTrendFiles is how many files of the history folder are read (newest names last).
+const MaxTrendFiles = 400
 
 // TrendPoint is one scan's headline numbers, for the trend.
 type TrendPoint struct {
@@ -48,6 +48,7 @@ func trendPoint(scan scanner.ScanInfo, s scanner.Summary) TrendPoint {
 // file leaves the last good report in place.
 type store struct {
 	path, historyDir string
+	trendFn          func() ([]TrendPoint, error)
 	interval         time.Duration
 	newChecker       func(*scanner.Report) *check.Checker
 	log              zerolog.Logger
@@ -79,7 +80,7 @@ type snapshot struct {
 }
 
 func newStore(o Options) *store {
-	s := &store{path: o.ReportPath, historyDir: o.HistoryDir, interval: o.ReloadInterval, newChecker: o.NewChecker,
+	s := &store{path: o.ReportPath, historyDir: o.HistoryDir, trendFn: o.Trend, interval: o.ReloadInterval, newChecker: o.NewChecker,
 		log: o.Logger, now: o.Now, history: map[string]TrendPoint{}, histFiles: map[string]fileStamp{}}
 	s.checker = s.newChecker(nil)
 	s.mu.Lock()
@@ -91,9 +92,18 @@ func newStore(o Options) *store {
 // get returns the current state, reloading the report first if its file changed.
 func (s *store) get() snapshot {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.refreshLocked(false)
-	return snapshot{checker: s.checker, rep: s.rep, loadErr: s.loadErr, trend: s.trendLocked()}
+	snap := snapshot{checker: s.checker, rep: s.rep, loadErr: s.loadErr, trend: s.trendLocked()}
+	s.mu.Unlock()
+	if s.trendFn != nil {
+		trend, err := s.trendFn()
+		if err != nil {
+			s.log.Warn().Err(err).Msg("cannot read the trend from the state")
+			trend = nil
+		}
+		snap.trend = trend
+	}
+	return snap
 }
 
 func (s *store) refreshLocked(force bool) {
@@ -160,8 +170,8 @@ func (s *store) readHistoryLocked() {
 		}
 	}
 	sort.Strings(names)
-	if len(names) > maxHistoryFiles {
-		names = names[len(names)-maxHistoryFiles:]
+	if len(names) > MaxTrendFiles {
+		names = names[len(names)-MaxTrendFiles:]
 	}
 	for _, n := range names {
 		p := filepath.Join(s.historyDir, n)
@@ -214,11 +224,11 @@ func (s *store) trendLocked() []TrendPoint {
 		}
 		return out[i].ScanID < out[j].ScanID
 	})
-	if len(out) > maxHistory {
-		for _, p := range out[:len(out)-maxHistory] {
+	if len(out) > MaxTrend {
+		for _, p := range out[:len(out)-MaxTrend] {
 			delete(s.history, p.ScanID)
 		}
-		out = out[len(out)-maxHistory:]
+		out = out[len(out)-MaxTrend:]
 	}
 	return out
 }

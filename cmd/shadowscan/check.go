@@ -109,7 +109,7 @@ vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
 }
 
 func (a *app) serveCmd() *cobra.Command {
-	var configPath, reportPath, addr, tokenFile, historyDir string
+	var configPath, reportPath, addr, tokenFile, historyDir, stateDir string
 	var allowedHosts []string
 	var allowPublic bool
 	cmd := &cobra.Command{
@@ -148,8 +148,15 @@ to copy, and the inventory of the last report. API: /api/check?q=, /api/catalog/
 			} else {
 				log.Info().Str("config", found.Path).Str("from", found.How).Msg("config")
 			}
+			if stateDir == "" && historyDir == "" {
+				stateDir = cfg.State.Dir
+			}
+			var trend func() ([]web.TrendPoint, error)
+			if stateDir != "" {
+				trend = func() ([]web.TrendPoint, error) { return stateTrend(ctx, stateDir) }
+			}
 			h := web.New(web.Options{NewChecker: a.checkerFor(p, cfg, found), ReportPath: reportPath, HistoryDir: historyDir,
-				Token: token, AllowedHosts: allowedHosts, Logger: log})
+				Trend: trend, Token: token, AllowedHosts: allowedHosts, Logger: log})
 			return web.Serve(ctx, addr, h, log)
 		},
 	}
@@ -158,7 +165,8 @@ to copy, and the inventory of the last report. API: /api/check?q=, /api/catalog/
 	fl.StringVar(&reportPath, "report", "", "last scan report (JSON), reloaded when it changes (default: check.report)")
 	fl.StringVar(&addr, "addr", web.DefaultAddr, "listen address")
 	fl.StringVar(&tokenFile, "token-file", "", "file whose first line is the bearer token that unlocks people's names")
-	fl.StringVar(&historyDir, "history", "", "folder of past JSON reports, for the trend")
+	fl.StringVar(&historyDir, "history", "", "folder of past JSON reports, for the trend (without a state)")
+	fl.StringVar(&stateDir, "state-dir", "", "state folder whose scans give the trend (default: state.dir of the config)")
 	fl.StringSliceVar(&allowedHosts, "allowed-host", nil, "host names the page may be reached by (besides localhost and IPs)")
 	fl.BoolVar(&allowPublic, "allow-public-without-token", false, "listen on a non-loopback --addr without --token-file (the exposure is intended)")
 	return cmd

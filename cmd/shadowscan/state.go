@@ -8,12 +8,14 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shadowscan/shadowscan/configs"
 	"github.com/shadowscan/shadowscan/rules"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/report"
 	"github.com/shadowscan/shadowscan/scanner/state"
+	"github.com/shadowscan/shadowscan/web"
 )
 
 // trendScans is how many past scans a report's trend shows.
@@ -72,6 +74,26 @@ func (a *app) remember(ctx context.Context, st *state.Store, rep *scanner.Report
 	rep.Trend = trend
 	log.Debug().Str("scan", rep.Scan.ID).Msg("scan stored")
 	return nil
+}
+
+// stateTrend reads the serve page's trend from the state (read-only: a running scan is not disturbed).
+func stateTrend(ctx context.Context, dir string) ([]web.TrendPoint, error) {
+	st, err := state.OpenReadOnly(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	scans, err := st.History(ctx, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.TrendPoint, 0, len(scans))
+	for _, s := range scans[max(0, len(scans)-web.MaxTrend):] {
+		out = append(out, web.TrendPoint{ScanID: s.ScanID, FinishedAt: s.FinishedAt, Vendors: s.Vendors,
+			MartechVendors: s.MartechVendors, UnapprovedMartechVendors: s.UnapprovedMartechVendors, Findings: s.Findings,
+			UnapprovedMonthlySpend: s.UnapprovedMonthlySpend})
+	}
+	return out, nil
 }
 
 // ruleInfos describes the rules the report's findings come from.
