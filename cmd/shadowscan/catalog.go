@@ -22,6 +22,27 @@ func (a *app) loadCatalog(configPath string) (*catalog.Catalog, error) {
 	return catalog.Load(cfg.Catalog.ExtraFiles...)
 }
 
+// catalogWithApprovals is the catalogue of the config (if given) and, when the config names an approved-tools
+// file, each vendor's approval status there.
+func (a *app) catalogWithApprovals(configPath string) (*catalog.Catalog, func(string) string, error) {
+	if configPath == "" {
+		c, err := catalog.Builtin()
+		return c, nil, err
+	}
+	cfg, err := configs.LoadWithEnv(configPath, a.environ)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	p, err := a.loadPolicy(cfg)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	if cfg.Policy.ApprovedFile == "" {
+		return p.catalog, nil, nil
+	}
+	return p.catalog, func(id string) string { return p.policy.Approval(id).Status }, nil
+}
+
 func (a *app) catalogCmd() *cobra.Command {
 	var configPath string
 	cmd := &cobra.Command{
@@ -37,30 +58,39 @@ func (a *app) catalogCmd() *cobra.Command {
 		return c, nil
 	}
 
-	var category string
+	var category, format string
 	var martech bool
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "List vendors, optionally of one category or subcategory",
+		Short: "List vendors, optionally of one category or subcategory; with --config, their approval status",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			c, err := load()
+			if err := checkListFormat(format); err != nil {
+				return err
+			}
+			c, approval, err := a.catalogWithApprovals(configPath)
 			if err != nil {
 				return err
 			}
-			if err := catalog.WriteList(a.stdout, c, category, martech); err != nil {
+			entries, err := catalog.List(c, category, martech)
+			if err != nil {
 				return usageErr(fmt.Errorf("--category: %w", err))
 			}
-			return nil
+			if format == "json" {
+				return writeCatalogJSON(a.stdout, c, entries, approval)
+			}
+			return catalog.WriteList(a.stdout, c, category, martech, approval)
 		},
 	}
 	list.Flags().StringVar(&category, "category", "", "category or subcategory ID (e.g. data, email_marketing)")
 	list.Flags().BoolVar(&martech, "martech", false, "only martech vendors")
+	list.Flags().StringVarP(&format, "format", "f", "table", "output: table|json")
 
 	show := &cobra.Command{
-		Use:   "show ID",
-		Short: "Show every fact the catalogue holds about a vendor, with its sources",
-		Args:  cobra.ExactArgs(1),
+		Use:               "show ID",
+		Short:             "Show every fact the catalogue holds about a vendor, with its sources",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.vendorCompletion,
 		RunE: func(_ *cobra.Command, args []string) error {
 			c, err := load()
 			if err != nil {

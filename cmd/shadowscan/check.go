@@ -58,12 +58,15 @@ func (a *app) checkerFor(p *pipeline, cfg *configs.Config, found configs.Found) 
 func (a *app) checkCmd() *cobra.Command {
 	var configPath, reportPath, format, requestPath string
 	cmd := &cobra.Command{
-		Use:   "check QUERY",
-		Short: "Is this tool approved? What do we already own, who uses it, what access does it ask for?",
+		Use:               "check QUERY",
+		ValidArgsFunction: a.vendorCompletion,
+		Short:             "Is this tool approved? What do we already own, who uses it, what access does it ask for?",
 		Long: `QUERY is a vendor name, a domain or URL, a Google or Microsoft OAuth consent URL, a Google client ID, an
 Entra application ID or an AWS account ID. Nothing is fetched: URLs are only parsed.
+Without --config, the config is $SHADOWSCAN_CONFIG, else ./shadowscan.yaml, else shadowscan/shadowscan.yaml in the
+user's config folder, else /etc/shadowscan/shadowscan.yaml; the answer names the one used.
 Exit codes: 0 approved or tolerated; 1 needs IT approval (not approved, under review, approval expired, unknown
-vendor, or scopes beyond the approved ceiling); 2 usage error; 4 banned.`,
+vendor, scopes beyond the approved ceiling, or no config found); 2 usage error; 4 banned.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(check.Formats, format) {

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +107,46 @@ func TestCheckReportFromConfig(t *testing.T) {
 	flat := strings.Join(strings.Fields(r.stdout), " ")
 	if r.code != 1 || !strings.Contains(flat, "already in use here: 2 people granted it") || !strings.Contains(flat, "gmail.readonly") {
 		t.Errorf("check \"LeadMagnet Pro\" with check.report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestListFormats: catalog list and rules list take --format table|json; catalog list shows approval status when a
+// config is given.
+func TestListFormats(t *testing.T) {
+	const demo = "../../configs/demo.yaml"
+	r := run(t, nil, "catalog", "list", "--category", "session_replay", "--format", "json", "--config", demo)
+	var vendors []struct {
+		ID, Name, Approval string
+		CategoryName       string `json:"category_name"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &vendors); err != nil || r.code != 0 {
+		t.Fatalf("catalog list --format json: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	status := map[string]string{}
+	for _, v := range vendors {
+		status[v.ID] = v.Approval
+		if v.CategoryName == "" {
+			t.Errorf("%s: no category name", v.ID)
+		}
+	}
+	if status["fullstory"] != "approved" || status["hotjar"] != "unapproved" {
+		t.Errorf("approval status with --config: %v", status)
+	}
+	r = run(t, nil, "catalog", "list", "--category", "session_replay", "--config", demo)
+	if !strings.Contains(r.stdout, "APPROVAL") || !regexp.MustCompile(`fullstory .*approved`).MatchString(r.stdout) {
+		t.Errorf("catalog list table with --config lacks the approval column:\n%s", r.stdout)
+	}
+	if r := run(t, nil, "catalog", "list", "--category", "session_replay"); strings.Contains(r.stdout, "APPROVAL") {
+		t.Errorf("approval column without a config:\n%s", r.stdout)
+	}
+	r = run(t, nil, "rules", "list", "--format", "json")
+	var rs []struct{ ID, Severity, Stage string }
+	if err := json.Unmarshal([]byte(r.stdout), &rs); err != nil || len(rs) == 0 || rs[0].Severity != "critical" {
+		t.Errorf("rules list --format json: %v %.200s", err, r.stdout)
+	}
+	for _, args := range [][]string{{"rules", "list", "--format", "xml"}, {"catalog", "list", "--format", "csv"}} {
+		if r := run(t, nil, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, r.code)
+		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func (a *app) rulesCmd() *cobra.Command {
-	var configPath string
+	var configPath, listFormat string
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List, show and test the rules (built-in pack plus rules.extra_files)",
@@ -36,17 +36,31 @@ func (a *app) rulesCmd() *cobra.Command {
 		Short: "List every rule with its severity and stage",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			if err := checkListFormat(listFormat); err != nil {
+				return err
+			}
 			rs, err := load()
 			if err != nil {
 				return err
 			}
+			if listFormat == "json" {
+				return writeRulesJSON(a.stdout, rs)
+			}
 			return rules.WriteList(a.stdout, rs)
 		},
 	}
+	list.Flags().StringVarP(&listFormat, "format", "f", "table", "output: table|json")
 	show := &cobra.Command{
 		Use:   "show [ID]",
 		Short: "Show a rule (its expression, grouping, messages and examples), or without an ID the record attributes providers declare",
 		Args:  cobra.MaximumNArgs(1),
+		ValidArgsFunction: a.ruleCompletion(func() ([]string, error) {
+			rs, err := load()
+			if err != nil {
+				return nil, err
+			}
+			return rs.IDs(), nil
+		}),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return writeAttributes(a.stdout)

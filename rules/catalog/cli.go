@@ -11,33 +11,52 @@ import (
 // Text output for `shadowscan catalog list|show|search`. Every value is passed through sanitize, so a hostile
 // organisation file cannot move the cursor or hide text in a terminal.
 
-// WriteList writes a table of vendors: ID, NAME, CATEGORY, SUBCATEGORIES, MARTECH. category filters by a category
-// ID ("data") or a subcategory ID ("session_replay"); "" lists everything. martechOnly drops martech: false entries.
-// An unknown category is an error that suggests the nearest ID.
-func WriteList(w io.Writer, c *Catalog, category string, martechOnly bool) error {
+// List returns the vendors `catalog list` shows: category filters by a category ID ("data") or a subcategory ID
+// ("session_replay"), "" lists everything; martechOnly drops martech: false entries. An unknown category is an
+// error that suggests the nearest ID.
+func List(c *Catalog, category string, martechOnly bool) ([]*Entry, error) {
 	if c == nil {
-		return errors.New("catalog: no catalogue")
+		return nil, errors.New("catalog: no catalogue")
 	}
 	if category != "" {
 		if _, ok := c.Category(category); !ok && c.SubcategoryCategory(category) == "" {
-			return fmt.Errorf("unknown category %q%s", sanitize(category), didYouMean(category, c.taxonomyIDs()))
+			return nil, fmt.Errorf("unknown category %q%s", sanitize(category), didYouMean(category, c.taxonomyIDs()))
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tCATEGORY\tSUBCATEGORIES\tMARTECH")
-	n := 0
+	var out []*Entry
 	for _, e := range c.ByCategory(category) {
-		if martechOnly && !e.Martech {
-			continue
+		if !martechOnly || e.Martech {
+			out = append(out, e)
 		}
-		n++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(e.ID), cell(e.Name), cell(e.Category),
+	}
+	return out, nil
+}
+
+// WriteList writes a table of vendors (see List): ID, NAME, CATEGORY, SUBCATEGORIES, MARTECH, and APPROVAL when
+// approval is not nil (the organisation's status of a vendor ID).
+func WriteList(w io.Writer, c *Catalog, category string, martechOnly bool, approval func(id string) string) error {
+	entries, err := List(c, category, martechOnly)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "ID\tNAME\tCATEGORY\tSUBCATEGORIES\tMARTECH"
+	if approval != nil {
+		head += "\tAPPROVAL"
+	}
+	fmt.Fprintln(tw, head)
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", cell(e.ID), cell(e.Name), cell(c.CategoryName(e.Category)),
 			cell(strings.Join(e.Subcategories, ",")), yesNo(e.Martech))
+		if approval != nil {
+			fmt.Fprintf(tw, "\t%s", cell(approval(e.ID)))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d vendor(s)\n", n)
+	_, err = fmt.Fprintf(w, "%d vendor(s)\n", len(entries))
 	return err
 }
 

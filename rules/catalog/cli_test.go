@@ -90,7 +90,7 @@ func TestWriteList(t *testing.T) {
 	t.Parallel()
 	c := builtinT(t)
 	var buf bytes.Buffer
-	if err := WriteList(&buf, c, "session_replay", false); err != nil {
+	if err := WriteList(&buf, c, "session_replay", false, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -98,18 +98,18 @@ func TestWriteList(t *testing.T) {
 		t.Errorf("WriteList(session_replay):\n%s", out)
 	}
 	buf.Reset()
-	if err := WriteList(&buf, c, "", true); err != nil {
+	if err := WriteList(&buf, c, "", true, nil); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "\nslack ") || !strings.Contains(buf.String(), "\nhubspot ") {
 		t.Error("martechOnly list should hold hubspot and not slack")
 	}
-	if err := WriteList(&buf, c, "sesion_replay", false); err == nil || !strings.Contains(err.Error(), `did you mean "session_replay"`) {
+	if err := WriteList(&buf, c, "sesion_replay", false, nil); err == nil || !strings.Contains(err.Error(), `did you mean "session_replay"`) {
 		t.Errorf("WriteList(unknown) = %v", err)
 	}
 	buf.Reset()
 	org := orgCatalog(t)
-	if err := WriteList(&buf, org, "sales_engagement", true); err != nil {
+	if err := WriteList(&buf, org, "sales_engagement", true, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "leadmagnet-pro") {
@@ -147,7 +147,7 @@ func TestWritersSanitise(t *testing.T) {
 	if err := WriteShow(&buf, c, "evil"); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteList(&buf, c, "", false); err != nil {
+	if err := WriteList(&buf, c, "", false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := WriteSearch(&buf, c, "evil"); err != nil {
@@ -161,7 +161,7 @@ func TestWritersSanitise(t *testing.T) {
 	}
 	for _, w := range []func() error{
 		func() error { return WriteShow(&buf, nil, "x") },
-		func() error { return WriteList(&buf, nil, "", false) },
+		func() error { return WriteList(&buf, nil, "", false, nil) },
 		func() error { return WriteSearch(&buf, nil, "x") },
 	} {
 		if w() == nil {
