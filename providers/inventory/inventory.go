@@ -29,6 +29,8 @@ func init() {
 		New: func(c *Config, d scanner.Deps) (scanner.Provider, error) {
 			return &Provider{cfg: *c, deps: d}, nil
 		},
+		Permissions: []scanner.Permission{{Name: "none: reads local files",
+			Why: "records exported by another tool or an earlier run, in shadowscan's Record shape"}},
 	})
 }
 

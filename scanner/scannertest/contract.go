@@ -4,7 +4,9 @@ package scannertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,7 +53,13 @@ func CheckShape(t testing.TB, p scanner.Provider, recs []scanner.Record) {
 	}
 	bad := 0
 	for i := range recs {
-		if err := f.Shape.CheckRecord(&recs[i]); err != nil {
+		err := f.Shape.CheckRecord(&recs[i])
+		for _, h := range recs[i].Hints {
+			if err == nil && !slices.Contains(scanner.HintTypes, h.Type) {
+				err = fmt.Errorf("record %s: hint type %q is not one the resolver knows (scanner.HintTypes)", recs[i].ID, h.Type)
+			}
+		}
+		if err != nil {
 			if bad++; bad <= 5 {
 				t.Errorf("%s: %v (declare it in the provider's Shape)", f.Type, err)
 			}
