@@ -197,7 +197,7 @@ func (a *accumulator) addUnidentified(rec *Record, res Resolution, user string) 
 	}
 	u.u.Records++
 	// Records arrive in no fixed order across providers; choose the name so that order does not matter.
-	name, rank := unidentifiedName(rec)
+	name, rank := unidentifiedName(rec, res)
 	if rank > 0 && (u.nameRank == 0 || rank < u.nameRank || (rank == u.nameRank && name < u.u.Name)) {
 		u.u.Name, u.nameRank = name, rank
 	}
@@ -363,9 +363,12 @@ func SortFindings(fs []Finding) {
 // unidentifiedName names an app the catalogue does not know. The name is shown to everyone (the serve page without
 // its token), so it comes from typed vendor fields: a name hint, else a merchant descriptor. A record's free-text
 // summary is used only when the record names no person (it may say who paid or granted); lower rank is better.
-func unidentifiedName(rec *Record) (string, int) {
+func unidentifiedName(rec *Record, res Resolution) (string, int) {
 	if n, ok := rec.Hint(HintName); ok && n.Value != "" {
 		return n.Value, 1
+	}
+	if res.Name != "" {
+		return res.Name, 1 // the resolver's name for the group ("Landing Vendor (landing-vendor.example)")
 	}
 	if n, ok := rec.Hint(HintMerchant); ok && n.Value != "" {
 		return n.Value, 2

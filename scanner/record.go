@@ -43,7 +43,8 @@ var HintTypes = []HintType{HintGoogleClientID, HintEntraAppID, HintAWSAccount, H
 type Hint struct {
 	Type  HintType `json:"type"`
 	Value string   `json:"value"`
-	// Target is the CNAME target of a DKIM selector; empty for other hint types.
+	// Target is the CNAME target of a DKIM selector, or the record name (owner) of a TXT token; empty for other
+	// hint types.
 	Target string `json:"target,omitempty"`
 }
 

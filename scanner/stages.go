@@ -11,6 +11,9 @@ type Resolution struct {
 	Confidence float64 `json:"confidence"` // 0..1
 	Reason     string  `json:"reason"`     // human words, e.g. `SPF include servers.mcsv.net`
 	Hint       Hint    `json:"hint"`       // the hint that matched (or, when unresolved, the strongest hint)
+	// Name is a display name for an unresolved record's group when the resolver can give one: "Landing Vendor
+	// (landing-vendor.example)", "Unidentified sender (DKIM key relayed by SendGrid)".
+	Name string `json:"name,omitempty"`
 }
 
 // Resolver maps a record's hints to a catalogue vendor. Implementations must be safe for concurrent use.

@@ -156,7 +156,7 @@ func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 	for _, tok := range []string{"facebook-domain-verification=q8x4n2m7k1v9d3w6z0j5h8t2r4p1c7",
 		"hubspot-developer-verification=OTk4ZmQ2YjEtNzQ0Mi00Y2RlLWI0YTEt",
 		"google-site-verification=Vd3kM8pQ2wX7rT1yN5bH9cF4gJ6sL0aZ3eU8iO2qW5t"} {
-		hint(t, mustRec(t, m, "dns:northwind.example:TXT:txt_token:"+tok), scanner.Hint{Type: scanner.HintTXTToken, Value: tok})
+		hint(t, mustRec(t, m, "dns:northwind.example:TXT:txt_token:"+tok), scanner.Hint{Type: scanner.HintTXTToken, Value: tok, Target: "northwind.example"})
 	}
 
 	// DMARC destinations outside the organisation.

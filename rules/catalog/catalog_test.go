@@ -412,3 +412,37 @@ func TestFactsVendors(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchSubcategory: a subcategory's ID or name finds its vendors, below vendors whose own name matches, and
+// never becomes a "did you mean" suggestion.
+func TestSearchSubcategory(t *testing.T) {
+	c, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := c.Search("session replay", 50)
+	found := map[string]bool{}
+	for _, h := range hits {
+		found[h.Entry.ID] = true
+		if h.Field == "subcategory" && !slices.Contains(h.Entry.Subcategories, "session_replay") {
+			t.Errorf("%s matched subcategory %q but is not a session-replay tool", h.Entry.ID, h.Match)
+		}
+	}
+	for _, id := range []string{"hotjar", "fullstory", "logrocket", "microsoft-clarity"} {
+		if !found[id] {
+			t.Errorf("search \"session replay\" misses %s", id)
+		}
+	}
+	if hits := c.Search("hotjar", 3); len(hits) == 0 || hits[0].Entry.ID != "hotjar" || hits[0].Field == "subcategory" {
+		t.Errorf("search hotjar: %+v", hits)
+	}
+	if hits := c.Search("sesion replai", 5); len(hits) > 0 && hits[0].Field == "subcategory" {
+		t.Errorf("a misspelt subcategory matched: %+v", hits[0])
+	}
+	for _, s := range c.Suggest("session replay") {
+		e, _ := c.Vendor(s)
+		if e != nil && !strings.Contains(strings.ToLower(e.Name), "session") {
+			t.Errorf("Suggest offers %s for a subcategory query", s)
+		}
+	}
+}

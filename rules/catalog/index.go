@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -499,4 +500,131 @@ func txtClean(s string) string {
 		s = s[1 : len(s)-1]
 	}
 	return strings.TrimSpace(s)
+}
+
+// ---- TXT owner names ----
+
+// ownerPattern is a compiled TXT owner-name pattern: the leftmost labels of a record's name, left to right.
+type ownerPattern struct {
+	raw     string
+	labels  []labelPat
+	vendor  int32
+	literal int
+}
+
+// ownerIndex finds the owner-name patterns a TXT record's name matches: literal first labels through a map,
+// templated ones ("_github-challenge-{org}") by a scan of the few there are.
+type ownerIndex struct {
+	pats    []ownerPattern
+	byFirst map[string][]int32
+	tmpl    []int32
+}
+
+// genericOwners are TXT record names that many services use; they name no vendor.
+var genericOwners = []string{"_dmarc", "_domainkey", "_acme-challenge", "_mta-sts", "_smtp", "_tls", "_bimi", "_spf"}
+
+// ValidateOwnerPattern reports whether p is a valid TXT owner-name pattern (Signals.TXTOwner): one or more labels,
+// each of letters, digits, hyphens and underscores with at most one {placeholder}, the first with at least four
+// literal characters, and not a name many services share (_dmarc, _domainkey, _acme-challenge...).
+func ValidateOwnerPattern(p string) error {
+	_, err := compileOwnerPattern(p)
+	return err
+}
+
+func compileOwnerPattern(p string) (ownerPattern, error) {
+	s := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(p, ".")))
+	if s == "" {
+		return ownerPattern{}, errors.New("empty TXT owner pattern")
+	}
+	op := ownerPattern{raw: s}
+	for _, l := range strings.Split(s, ".") {
+		lp, err := compileLabel(l)
+		if err != nil {
+			return ownerPattern{}, fmt.Errorf("TXT owner pattern %q: %w", p, err)
+		}
+		op.labels = append(op.labels, lp)
+		op.literal += literalLen(lp)
+	}
+	if n := literalLen(op.labels[0]); n < 4 {
+		return ownerPattern{}, fmt.Errorf("TXT owner pattern %q: the first label needs at least four literal characters", p)
+	}
+	if slices.Contains(genericOwners, op.labels[0].lit) {
+		return ownerPattern{}, fmt.Errorf("TXT owner pattern %q: %s is used by many services and names no vendor", p, op.labels[0].lit)
+	}
+	return op, nil
+}
+
+func (ix *ownerIndex) add(op ownerPattern) {
+	for _, q := range ix.pats {
+		if q.raw == op.raw && q.vendor == op.vendor {
+			return
+		}
+	}
+	id := int32(len(ix.pats))
+	ix.pats = append(ix.pats, op)
+	if op.labels[0].segs == nil {
+		if ix.byFirst == nil {
+			ix.byFirst = map[string][]int32{}
+		}
+		ix.byFirst[op.labels[0].lit] = append(ix.byFirst[op.labels[0].lit], id)
+	} else {
+		ix.tmpl = append(ix.tmpl, id)
+	}
+}
+
+// match reports whether the leftmost labels of owner (lower case) match p; caps collects placeholders.
+func (p *ownerPattern) match(owner string, caps *[]hostCapture) bool {
+	rest := owner
+	for i := range p.labels {
+		if rest == "" {
+			return false
+		}
+		label := rest
+		if dot := strings.IndexByte(rest, '.'); dot >= 0 {
+			label, rest = rest[:dot], rest[dot+1:]
+		} else {
+			rest = ""
+		}
+		if !matchLabel(&p.labels[i], label, caps) {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup returns the most specific pattern owner matches (most labels, then most literal characters); ambiguous
+// is true when patterns of two vendors tie.
+func (ix *ownerIndex) lookup(owner string) (best int32, ambiguous bool) {
+	best = -1
+	if len(ix.pats) == 0 || owner == "" {
+		return best, false
+	}
+	first := owner
+	if dot := strings.IndexByte(owner, '.'); dot >= 0 {
+		first = owner[:dot]
+	}
+	try := func(id int32) {
+		p := &ix.pats[id]
+		if !p.match(owner, nil) {
+			return
+		}
+		if best < 0 {
+			best = id
+			return
+		}
+		b := &ix.pats[best]
+		switch {
+		case len(p.labels) > len(b.labels) || len(p.labels) == len(b.labels) && p.literal > b.literal:
+			best, ambiguous = id, false
+		case len(p.labels) == len(b.labels) && p.literal == b.literal && p.vendor != b.vendor:
+			ambiguous = true
+		}
+	}
+	for _, id := range ix.byFirst[first] {
+		try(id)
+	}
+	for _, id := range ix.tmpl {
+		try(id)
+	}
+	return best, ambiguous
 }

@@ -68,6 +68,7 @@ func cloneEntry(e Entry) Entry {
 	c.Signals.GoogleClientIDs, c.Signals.EntraAppIDs = cp(e.Signals.GoogleClientIDs), cp(e.Signals.EntraAppIDs)
 	c.Signals.AWSAccounts, c.Signals.Merchants = cp(e.Signals.AWSAccounts), cp(e.Signals.Merchants)
 	c.Signals.OAuthNames = cp(e.Signals.OAuthNames)
+	c.Signals.TXTOwner, c.Signals.MX, c.Signals.NS = cp(e.Signals.TXTOwner), cp(e.Signals.MX), cp(e.Signals.NS)
 	if e.Signals.DKIM != nil {
 		c.Signals.DKIM = append([]DKIM{}, e.Signals.DKIM...)
 	}
@@ -77,7 +78,7 @@ func cloneEntry(e Entry) Entry {
 // entryKeys are the YAML keys of an entry, in the order the documentation lists them.
 var entryKeys = []string{
 	"id", "name", "aliases", "category", "subcategories", "martech", "domains",
-	"spf", "txt", "cname", "dkim", "google_client_ids", "entra_app_ids", "aws_accounts", "merchants", "oauth_names",
+	"spf", "txt", "txt_owner", "cname", "dkim", "mx", "ns", "google_client_ids", "entra_app_ids", "aws_accounts", "merchants", "oauth_names",
 	"data_access", "sources",
 }
 
@@ -109,6 +110,12 @@ func (e *Entry) listField(key string) *[]string {
 		return &e.Signals.TXT
 	case "cname":
 		return &e.Signals.CNAME
+	case "txt_owner":
+		return &e.Signals.TXTOwner
+	case "mx":
+		return &e.Signals.MX
+	case "ns":
+		return &e.Signals.NS
 	case "google_client_ids":
 		return &e.Signals.GoogleClientIDs
 	case "entra_app_ids":

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Confidences by kind of evidence. Exact identifiers are certain; DNS patterns a vendor documents are nearly so; a
@@ -23,6 +24,8 @@ const (
 	confHostDomain   = 0.8 // a DNS host under a domain the vendor owns, with no pattern for it
 	confSelector     = 0.4 // a DKIM selector name without its CNAME target
 	confSelectorTmpl = 0.5 // a templated selector such as hs1-{portal}
+	confTXTOwner     = 0.9 // a TXT record whose name, not its value, names the vendor
+	confRelayed      = 0.7 // a catalogued DKIM selector whose key another vendor (an email relay) hosts
 )
 
 // Resolver maps a record's hints to a catalogue vendor (scanner.Resolver). It is built once by NewResolver and is
@@ -39,6 +42,9 @@ type Resolver struct {
 	aws        map[string]awsMatch
 
 	spf, cname, dkim hostIndex
+	mx, ns           hostIndex
+	owners           ownerIndex
+	relay            []bool             // by vendor: an email relay that hosts DKIM keys for other senders
 	selectors        map[string][]int32 // literal DKIM selector → vendors
 	selectorPats     []selectorPat
 	txt              txtIndex
@@ -82,6 +88,7 @@ func NewResolver(c *Catalog) *Resolver {
 			name = e.ID
 		}
 		r.names = append(r.names, name)
+		r.relay = append(r.relay, len(e.Subcategories) > 0 && relaySubcategories[e.Subcategories[0]])
 		if e.ID == "microsoft" {
 			r.microsoft = v
 		}
@@ -91,6 +98,7 @@ func NewResolver(c *Catalog) *Resolver {
 		r.microsoft = int32(len(r.vendors))
 		r.vendors = append(r.vendors, scanner.Vendor{ID: "microsoft", Name: "Microsoft", Category: "general"})
 		r.names = append(r.names, "Microsoft")
+		r.relay = append(r.relay, false)
 	}
 	for id, name := range c.MicrosoftApps {
 		r.msApps[guidClean(id)] = name
@@ -134,6 +142,17 @@ func (r *Resolver) addEntry(e *Entry, v int32) {
 	}
 	r.addHosts(&r.spf, s.SPF, v, e)
 	r.addHosts(&r.cname, s.CNAME, v, e)
+	r.addHosts(&r.mx, s.MX, v, e)
+	r.addHosts(&r.ns, s.NS, v, e)
+	for _, o := range s.TXTOwner {
+		op, err := compileOwnerPattern(o)
+		if err != nil {
+			r.problem(e, "%v", err)
+			continue
+		}
+		op.vendor = v
+		r.owners.add(op)
+	}
 	for _, d := range s.DKIM {
 		if d.Target != "" {
 			r.addHosts(&r.dkim, []string{d.Target}, v, e)
@@ -225,7 +244,10 @@ const (
 	kSelector
 	kDomain
 	kName
-	kAmbiguous // not a match: two vendors tie; kept for the reason of an unresolved record
+	kTXTOwner    // a TXT record name
+	kRelayed     // a DKIM selector of one vendor whose key another (the relay, in other) hosts
+	kAmbiguous   // not a match: two vendors tie; kept for the reason of an unresolved record
+	kRelayUnknow // not a match: a DKIM key a relay (vendor) hosts for a sender the selector does not name
 )
 
 // cand is a candidate match; the reason text is built only for the winner.
@@ -242,10 +264,14 @@ type cand struct {
 }
 
 // Resolve maps rec's hints to a vendor: every hint is tried, the strongest evidence wins. When nothing matches,
-// the Resolution has no vendor and Hint is the record's strongest hint, so that unresolved records group by it.
+// the Resolution has no vendor; Hint is the record's strongest hint, or for a DNS host the registrable domain it
+// belongs to (with a readable Name), so that unresolved records group by it.
 func (r *Resolver) Resolve(rec *scanner.Record) scanner.Resolution {
-	var best, amb cand
+	var best, amb, relay cand
 	for i := range rec.Hints {
+		if coveredByDKIM(rec, i) {
+			continue
+		}
 		c := r.resolveHint(&rec.Hints[i])
 		c.hint = i
 		switch {
@@ -253,6 +279,10 @@ func (r *Resolver) Resolve(rec *scanner.Record) scanner.Resolution {
 		case c.kind == kAmbiguous:
 			if amb.kind == 0 {
 				amb = c
+			}
+		case c.kind == kRelayUnknow:
+			if relay.kind == 0 {
+				relay = c
 			}
 		case c.conf > best.conf:
 			best = c
@@ -262,14 +292,7 @@ func (r *Resolver) Resolve(rec *scanner.Record) scanner.Resolution {
 		}
 	}
 	if best.kind == 0 {
-		res := scanner.Resolution{}
-		if h, ok := strongest(rec); ok {
-			res.Hint = h
-		}
-		if amb.kind != 0 {
-			res.Reason = r.ambiguousReason(rec.Hints[amb.hint], amb)
-		}
-		return res
+		return r.unresolved(rec, amb, relay)
 	}
 	return scanner.Resolution{
 		Vendor:     &r.vendors[best.vendor],
@@ -277,6 +300,100 @@ func (r *Resolver) Resolve(rec *scanner.Record) scanner.Resolution {
 		Reason:     r.reason(rec.Hints[best.hint], best),
 		Hint:       rec.Hints[best.hint],
 	}
+}
+
+// coveredByDKIM says whether hint i is a CNAME target that a DKIM selector hint of the same record also carries:
+// the DKIM hint weighs selector and target together (a relay hosting another sender's key), so the bare target
+// must not outvote it.
+func coveredByDKIM(rec *scanner.Record, i int) bool {
+	h := &rec.Hints[i]
+	if h.Type != scanner.HintCNAMETarget {
+		return false
+	}
+	t := hostClean(h.Value)
+	for j := range rec.Hints {
+		if d := &rec.Hints[j]; j != i && d.Type == scanner.HintDKIMSelector && d.Target != "" && hostClean(d.Target) == t {
+			return true
+		}
+	}
+	return false
+}
+
+// unresolved builds the Resolution of a record no hint identified.
+func (r *Resolver) unresolved(rec *scanner.Record, amb, relay cand) scanner.Resolution {
+	res := scanner.Resolution{}
+	if h, ok := strongest(rec); ok {
+		res.Hint = h
+	}
+	switch {
+	case relay.kind != 0:
+		h := rec.Hints[relay.hint]
+		res.Hint = h
+		res.Reason = "DKIM key relayed by " + r.names[relay.vendor] + " for an unidentified sender (selector " +
+			dkimSelector(h.Value) + " CNAME " + hostClean(h.Target) + ")"
+		res.Name = "Unidentified sender (DKIM key relayed by " + r.names[relay.vendor] + ")"
+		return res
+	case amb.kind != 0:
+		res.Reason = r.ambiguousReason(rec.Hints[amb.hint], amb)
+	}
+	if host := hintHost(res.Hint); host != "" {
+		if reg, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+			res.Hint = scanner.Hint{Type: scanner.HintDomain, Value: reg}
+			if rec.Kind == scanner.KindDNSRecord {
+				res.Name = readableDomainName(reg) // other kinds have better words in their summary
+			}
+		}
+	}
+	return res
+}
+
+// hintHost is the DNS host a hint names (SPF include, CNAME or DKIM target, domain), or "".
+func hintHost(h scanner.Hint) string {
+	switch h.Type {
+	case scanner.HintSPFInclude:
+		return spfHost(h.Value)
+	case scanner.HintCNAMETarget:
+		return hostClean(h.Value)
+	case scanner.HintDKIMSelector:
+		return hostClean(h.Target)
+	case scanner.HintDomain:
+		return hostFromValue(h.Value)
+	}
+	return ""
+}
+
+// readableDomainName turns a registrable domain into a display name: "landing-vendor.example" → "Landing Vendor".
+func readableDomainName(reg string) string {
+	label := reg
+	if i := strings.IndexByte(reg, '.'); i > 0 {
+		label = reg[:i]
+	}
+	var b strings.Builder
+	b.Grow(len(label) + len(reg) + 3)
+	gap, up := false, true
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		if c == '-' || c == '_' {
+			gap, up = b.Len() > 0, true
+			continue
+		}
+		if gap {
+			b.WriteByte(' ')
+			gap = false
+		}
+		if up && c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up = false
+		b.WriteByte(c)
+	}
+	if b.Len() == 0 {
+		return reg
+	}
+	b.WriteString(" (")
+	b.WriteString(reg)
+	b.WriteByte(')')
+	return b.String()
 }
 
 // strongest is the record's strongest hint in scanner.HintTypes order.
@@ -322,17 +439,9 @@ func (r *Resolver) resolveHint(h *scanner.Hint) cand {
 	case scanner.HintDKIMSelector:
 		return r.resolveDKIM(h)
 	case scanner.HintTXTToken:
-		return r.resolveTXT(txtClean(h.Value))
+		return r.resolveTXT(txtClean(h.Value), hostClean(h.Target))
 	case scanner.HintDomain:
-		host := hostFromValue(h.Value)
-		vs, matched := r.domains.lookup(host)
-		switch len(vs) {
-		case 0:
-		case 1:
-			return cand{kind: kDomain, vendor: vs[0], conf: confDomain, detail: matched}
-		default:
-			return cand{kind: kAmbiguous, vendor: vs[0], other: vs[1]}
-		}
+		return r.resolveDomain(hostFromValue(h.Value))
 	case scanner.HintName:
 		return r.resolveName(h.Value, true)
 	case scanner.HintMerchant:
@@ -367,6 +476,28 @@ func (r *Resolver) resolveHost(host string, own *hostIndex, others ...*hostIndex
 	return cand{kind: kAmbiguous, vendor: vs[0], other: vs[1]}
 }
 
+// resolveDomain matches a host named as a domain (an MX or NS host, a URL's host, a `check` query): against every
+// DNS host pattern of the catalogue, then the vendors' domains. A scan's CNAME target and `check` of the same host
+// therefore name the same vendor.
+func (r *Resolver) resolveDomain(host string) cand {
+	if host == "" {
+		return cand{}
+	}
+	for _, ix := range []*hostIndex{&r.mx, &r.ns, &r.cname, &r.spf, &r.dkim} {
+		if id, amb := ix.lookup(host); id >= 0 && !amb {
+			return cand{kind: kHostPattern, vendor: ix.pats[id].vendor, conf: confHostOther, pat: id, ix: ix}
+		}
+	}
+	vs, matched := r.domains.lookup(host)
+	switch len(vs) {
+	case 0:
+		return cand{}
+	case 1:
+		return cand{kind: kDomain, vendor: vs[0], conf: confDomain, detail: matched}
+	}
+	return cand{kind: kAmbiguous, vendor: vs[0], other: vs[1]}
+}
+
 // spfHost returns the host of an SPF include hint, with or without its mechanism: "include:servers.mcsv.net",
 // "+include:…", "redirect=_spf.google.com".
 func spfHost(v string) string {
@@ -389,13 +520,51 @@ func dkimSelector(v string) string {
 	return s
 }
 
+// relaySubcategories are the primary subcategories of email relays: services other software sends mail through,
+// so that a DKIM key they host may belong to another sender.
+var relaySubcategories = map[string]bool{"transactional_email": true, "email_infrastructure": true}
+
+// resolveDKIM weighs a DKIM selector and the host its CNAME points to. The host names who holds the key; the
+// selector, when the catalogue knows it, names who sends. When they differ (a vendor's selector, a relay's host)
+// the sender is the tool in use and the relay its sub-processor. When only the host is known and it belongs to an
+// email relay whose naming the selector does not follow, the sender is unknown: the organisation is not
+// necessarily the relay's customer.
 func (r *Resolver) resolveDKIM(h *scanner.Hint) cand {
-	if t := hostClean(h.Target); t != "" {
-		if c := r.resolveHost(t, &r.dkim, &r.cname, &r.spf); c.kind != 0 {
-			return c
-		}
-	}
 	sel := dkimSelector(h.Value)
+	sc := r.resolveSelector(sel)
+	t := hostClean(h.Target)
+	if t == "" {
+		return sc
+	}
+	tc := r.resolveHost(t, &r.dkim, &r.cname, &r.spf)
+	if tc.kind == 0 || tc.kind == kAmbiguous {
+		if sc.kind != 0 {
+			return sc
+		}
+		return tc
+	}
+	specific := sc.kind == kSelector && sc.conf >= confSelectorTmpl || sc.kind == kSelector && len(sel) >= 5
+	switch {
+	case specific && sc.vendor != tc.vendor:
+		return cand{kind: kRelayed, vendor: sc.vendor, other: tc.vendor, conf: confRelayed}
+	case sc.kind == kSelector && sc.vendor == tc.vendor:
+		return tc
+	case r.relay[tc.vendor] && !selectorNamesHost(sel, t):
+		return cand{kind: kRelayUnknow, vendor: tc.vendor, other: -1}
+	}
+	return tc
+}
+
+// selectorNamesHost says whether the first label of the key's host is the selector ("cid" →
+// cid.domainkey.u1.wl1.sendgrid.net, a token → token.dkim.amazonses.com): the relay's own naming, set up by its
+// customer.
+func selectorNamesHost(sel, host string) bool {
+	first, _, _ := strings.Cut(host, ".")
+	return sel != "" && (first == sel || strings.HasPrefix(first, sel+"-"))
+}
+
+// resolveSelector matches a DKIM selector name alone.
+func (r *Resolver) resolveSelector(sel string) cand {
 	if sel == "" {
 		return cand{}
 	}
@@ -427,11 +596,71 @@ func (r *Resolver) resolveDKIM(h *scanner.Hint) cand {
 	return cand{kind: kSelector, vendor: found, conf: conf}
 }
 
-func (r *Resolver) resolveTXT(normTok string) cand {
+// resolveTXT matches a TXT token by its value, then by the record's name (owner): "_github-challenge-org" names
+// GitHub whatever the value.
+func (r *Resolver) resolveTXT(normTok, owner string) cand {
+	c := r.resolveTXTValue(normTok)
+	if c.kind == kTXTPrefix || c.kind == kTXTRegexp || owner == "" {
+		return c
+	}
+	if id, amb := r.owners.lookup(owner); id >= 0 {
+		if amb {
+			if c.kind == 0 {
+				return cand{kind: kAmbiguous, vendor: r.owners.pats[id].vendor, other: -1}
+			}
+			return c
+		}
+		return cand{kind: kTXTOwner, vendor: r.owners.pats[id].vendor, conf: confTXTOwner, pat: id}
+	}
+	return c
+}
+
+// orgSuffixed returns token without the per-organisation suffix of its prefix: "cursor-domain-verification-b2j0jf=x"
+// → "cursor-domain-verification=x", and the length of the part before the suffix; ok is false when the prefix has
+// no such suffix (a last hyphenated part of 4 to 64 letters and digits, at least one a digit).
+func orgSuffixed(token string) (string, int, bool) {
+	eq := strings.IndexAny(token, "=:")
+	if eq <= 0 {
+		return "", 0, false
+	}
+	dash := strings.LastIndexByte(token[:eq], '-')
+	if dash <= 0 {
+		return "", 0, false
+	}
+	suf := token[dash+1 : eq]
+	if len(suf) < 4 || len(suf) > 64 {
+		return "", 0, false
+	}
+	digit := false
+	for i := 0; i < len(suf); i++ {
+		c := lowerByte(suf[i])
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z':
+		default:
+			return "", 0, false
+		}
+	}
+	if !digit {
+		return "", 0, false
+	}
+	return token[:dash] + token[eq:], dash, true
+}
+
+func (r *Resolver) resolveTXTValue(normTok string) cand {
 	if normTok == "" {
 		return cand{}
 	}
-	if n := r.txt.lookupPrefix(normTok); n >= 0 {
+	n := r.txt.lookupPrefix(normTok)
+	if n < 0 {
+		if alt, base, ok := orgSuffixed(normTok); ok {
+			if m := r.txt.lookupPrefix(alt); m >= 0 && len(r.txt.nodes[m].prefix) > base {
+				n = m
+			}
+		}
+	}
+	if n >= 0 {
 		vs := r.txt.nodes[n].vendors
 		if len(vs) > 1 {
 			return cand{kind: kAmbiguous, vendor: vs[0], other: vs[1]}
@@ -506,6 +735,18 @@ func (r *Resolver) reason(h scanner.Hint, c cand) string {
 		return "TXT token " + pre
 	case kTXTRegexp:
 		return "TXT token " + clipText(txtClean(v), 40) + " (matches " + r.names[c.vendor] + " pattern " + r.txt.res[c.pat].raw + ")"
+	case kTXTOwner:
+		owner := hostClean(h.Target)
+		var caps []hostCapture
+		r.owners.pats[c.pat].match(owner, &caps)
+		s := "TXT record " + clipText(owner, 80)
+		if parts := captureWords(caps); parts != "" {
+			s += " (" + r.names[c.vendor] + " " + parts + ")"
+		}
+		return s
+	case kRelayed:
+		return "DKIM selector " + dkimSelector(v) + " of " + r.names[c.vendor] + ", key hosted by " + r.names[c.other] +
+			" (CNAME " + hostClean(h.Target) + ")"
 	case kSelector:
 		return "DKIM selector " + dkimSelector(v) + " (selector name only)"
 	case kDomain:
@@ -534,6 +775,8 @@ func hostLabel(h scanner.Hint) string {
 		return "SPF include " + spfHost(h.Value)
 	case scanner.HintDKIMSelector:
 		return "DKIM selector " + dkimSelector(h.Value) + " CNAME " + hostClean(h.Target)
+	case scanner.HintDomain:
+		return "host " + hostFromValue(h.Value)
 	}
 	return "CNAME target " + hostClean(h.Value)
 }
@@ -546,20 +789,27 @@ func (r *Resolver) hostReason(h scanner.Hint, c cand) string {
 		host = hostClean(h.Target)
 	case scanner.HintSPFInclude:
 		host = spfHost(h.Value)
+	case scanner.HintDomain:
+		host = hostFromValue(h.Value)
 	}
 	var caps []hostCapture
 	p.match(host, &caps)
 	s := hostLabel(h)
+	if parts := captureWords(caps); parts != "" {
+		s += " (" + r.names[c.vendor] + " " + parts + ")"
+	}
+	return s
+}
+
+// captureWords lists captured placeholders left to right ("portal 123, n 4"); one-letter names are left out.
+func captureWords(caps []hostCapture) string {
 	var parts []string
 	for i := len(caps) - 1; i >= 0; i-- { // captured right to left
 		if len(caps[i].name) >= 2 {
 			parts = append(parts, caps[i].name+" "+caps[i].value)
 		}
 	}
-	if len(parts) > 0 {
-		s += " (" + r.names[c.vendor] + " " + strings.Join(parts, ", ") + ")"
-	}
-	return s
+	return strings.Join(parts, ", ")
 }
 
 func (r *Resolver) ambiguousReason(h scanner.Hint, c cand) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"golang.org/x/net/publicsuffix"
 )
 
 func hint(t scanner.HintType, v string) scanner.Hint { return scanner.Hint{Type: t, Value: v} }
@@ -112,8 +113,17 @@ func TestResolveFixture(t *testing.T) {
 			t.Errorf("%s: confidence %v, want %v", name, res.Confidence, tt.conf)
 		}
 		if tt.vendor == "" {
-			if len(tt.hints) > 0 && res.Hint != tt.hints[0] {
-				t.Errorf("%s: unresolved hint %+v, want the strongest %+v", name, res.Hint, tt.hints[0])
+			want := scanner.Hint{}
+			if len(tt.hints) > 0 {
+				want = tt.hints[0]
+				// A DNS host groups by its registrable domain.
+				if host := hintHost(want); host != "" {
+					reg, _ := publicsuffix.EffectiveTLDPlusOne(host)
+					want = scanner.Hint{Type: scanner.HintDomain, Value: reg}
+				}
+			}
+			if len(tt.hints) > 0 && res.Hint != want {
+				t.Errorf("%s: unresolved hint %+v, want %+v", name, res.Hint, want)
 			}
 			continue
 		}
@@ -217,4 +227,85 @@ func FuzzResolve(f *testing.F) {
 			t.Fatalf("not deterministic: %+v vs %+v", res, again)
 		}
 	})
+}
+
+// TestResolveStructural covers what the resolver infers beyond one pattern: TXT record names, per-organisation
+// prefixes, relayed DKIM keys, hosts named as domains, and how unresolved hosts group.
+func TestResolveStructural(t *testing.T) {
+	t.Parallel()
+	r := NewResolver(fixtureCatalog())
+	if p := r.Problems(); len(p) > 0 {
+		t.Fatalf("problems: %v", p)
+	}
+	dkim := func(sel, target string) []scanner.Hint {
+		// As a scan carries it: the selector with its target, and the target alone.
+		return []scanner.Hint{{Type: scanner.HintDKIMSelector, Value: sel, Target: target},
+			{Type: scanner.HintCNAMETarget, Value: target}}
+	}
+	tests := []struct {
+		name   string
+		hints  []scanner.Hint
+		vendor string
+		conf   float64
+		reason string
+		group  scanner.Hint // unresolved: the hint records group by
+		label  string       // unresolved: the group's display name
+	}{
+		{"owner name", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "96af7368f8", Target: "_github-challenge-kubernetes.kubernetes.io."}},
+			"github", 0.9, "TXT record _github-challenge-kubernetes.kubernetes.io (GitHub org kubernetes)", scanner.Hint{}, ""},
+		{"owner name, new form", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "5201e8d7d2", Target: "_gh-kubernetes-o.etcd.io"}},
+			"github", 0.9, "TXT record _gh-kubernetes-o.etcd.io (GitHub org kubernetes)", scanner.Hint{}, ""},
+		{"value beats owner", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "MS=ms123", Target: "_github-challenge-x.example.com"}},
+			"microsoft", 0.95, "TXT token MS=…", scanner.Hint{}, ""},
+		{"unknown owner", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "a1b2c3", Target: "_acme-challenge.example.com"}},
+			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "a1b2c3", Target: "_acme-challenge.example.com"}, ""},
+		{"per-org suffix", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-b2j0jf=NplWWqp4"}},
+			"cursor", 0.95, "TXT token cursor-domain-verification=…", scanner.Hint{}, ""},
+		{"suffix without a digit is not an ID", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-abcd=x"}},
+			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-abcd=x"}, ""},
+		{"relayed: sender's selector, relay's host", dkim("hs1-147202787", "hs1-147202787.domainkey.u123.wl45.sendgrid.net"),
+			"hubspot", 0.7, "DKIM selector hs1-147202787 of HubSpot, key hosted by SendGrid (CNAME hs1-147202787.domainkey.u123.wl45.sendgrid.net)",
+			scanner.Hint{}, ""},
+		{"relay's own naming", dkim("cid", "cid.domainkey.u123.wl45.sendgrid.net"),
+			"sendgrid", 0.9, "DKIM selector cid CNAME cid.domainkey.u123.wl45.sendgrid.net (SendGrid id 123)", scanner.Hint{}, ""},
+		{"relay for an unknown sender", dkim("helpdesk1", "x7.domainkey.u123.wl45.sendgrid.net"),
+			"", 0, "DKIM key relayed by SendGrid for an unidentified sender (selector helpdesk1 CNAME x7.domainkey.u123.wl45.sendgrid.net)",
+			scanner.Hint{Type: scanner.HintDKIMSelector, Value: "helpdesk1", Target: "x7.domainkey.u123.wl45.sendgrid.net"},
+			"Unidentified sender (DKIM key relayed by SendGrid)"},
+		{"non-relay host with another selector", dkim("k9", "dkim2.mcsv.net"),
+			"mailchimp", 0.95, "DKIM selector k9 CNAME dkim2.mcsv.net", scanner.Hint{}, ""},
+		{"host named as a domain", []scanner.Hint{hint(scanner.HintDomain, "1234-abc-567.mktoweb.com")},
+			"marketo", 0.9, "host 1234-abc-567.mktoweb.com (Marketo munchkin 1234-abc-567)", scanner.Hint{}, ""},
+		{"NS host", []scanner.Hint{hint(scanner.HintDomain, "ns1-02.azure-dns.com")},
+			"microsoft", 0.9, "host ns1-02.azure-dns.com", scanner.Hint{}, ""},
+		{"unresolved CNAME groups by registrable domain", []scanner.Hint{hint(scanner.HintCNAMETarget, "x1.landing-vendor.example.")},
+			"", 0, "", scanner.Hint{Type: scanner.HintDomain, Value: "landing-vendor.example"}, "Landing Vendor (landing-vendor.example)"},
+		{"unresolved SPF include groups too", []scanner.Hint{hint(scanner.HintSPFInclude, "include:_spf.mail.landing-vendor.co.uk")},
+			"", 0, "", scanner.Hint{Type: scanner.HintDomain, Value: "landing-vendor.co.uk"}, "Landing Vendor (landing-vendor.co.uk)"},
+	}
+	for _, tt := range tests {
+		res := r.Resolve(&scanner.Record{Kind: scanner.KindDNSRecord, ID: "x", Hints: tt.hints})
+		got := ""
+		if res.Vendor != nil {
+			got = res.Vendor.ID
+		}
+		if got != tt.vendor || res.Confidence != tt.conf || res.Reason != tt.reason {
+			t.Errorf("%s: got %q %.2f %q, want %q %.2f %q", tt.name, got, res.Confidence, res.Reason, tt.vendor, tt.conf, tt.reason)
+		}
+		if tt.vendor == "" && (res.Hint != tt.group || res.Name != tt.label) {
+			t.Errorf("%s: groups by %+v %q, want %+v %q", tt.name, res.Hint, res.Name, tt.group, tt.label)
+		}
+	}
+}
+
+func TestValidateOwnerPattern(t *testing.T) {
+	t.Parallel()
+	for p, ok := range map[string]bool{
+		"_github-challenge-{org}": true, "_amazonses": true, "smartsheet-site-validation": true, "_gh-{org}-o": true,
+		"_acme-challenge": false, "_dmarc": false, "{x}": false, "_ab": false, "": false, "_x{": false, "a b": false,
+	} {
+		if err := ValidateOwnerPattern(p); (err == nil) != ok {
+			t.Errorf("ValidateOwnerPattern(%q) = %v, want ok=%v", p, err, ok)
+		}
+	}
 }

@@ -13,14 +13,15 @@ import (
 type SearchHit struct {
 	Entry *Entry
 	Score int    // 1..100, higher is closer; 100 is an exact ID, name, alias or domain match
-	Field string // what matched: "id", "name", "alias" or "domain"
+	Field string // what matched: "id", "name", "alias", "domain" or "subcategory"
 	Match string // the value that matched
 }
 
 // maxQueryRunes bounds the query so that edit distances stay cheap on hostile input.
 const maxQueryRunes = 100
 
-// Search finds vendors by ID, name, alias or domain. It is case-insensitive and ignores punctuation ("apollo io"
+// Search finds vendors by ID, name, alias, domain or subcategory ("session replay" lists the session-replay tools,
+// below any vendor whose own name matches). It is case-insensitive and ignores punctuation ("apollo io"
 // finds Apollo.io), and ranks exact matches over prefixes ("hub" finds HubSpot), whole words ("marketing cloud"),
 // substrings and finally near misses by edit distance ("hubsopt", "mailchmp"). At most limit hits are returned
 // (10 if limit <= 0), best first; equal scores put the vendor with more catalogued facts first, then sort by ID.
@@ -79,6 +80,7 @@ type searchCand struct {
 	key          string   // nameKey(value)
 	tokens       []string // tokens(value)
 	bonus        int      // added to the score: aliases and domains rank just below names
+	exact        bool     // no near misses by edit distance (subcategories: "sesion" is no category query)
 }
 
 // searchIdx holds the normalised candidates of every entry of one catalogue.
@@ -120,6 +122,13 @@ func (c *Catalog) searchIndex() *searchIdx {
 				add("domain", d[:dot], -4)
 			}
 		}
+		// Subcategories by ID and name, well below any name: "session replay" finds every session-replay tool.
+		for _, sub := range e.Subcategories {
+			for _, v := range []string{strings.ReplaceAll(sub, "_", " "), c.SubcategoryName(sub)} {
+				add("subcategory", v, -25)
+				ix.entries[i][len(ix.entries[i])-1].exact = true
+			}
+		}
 	}
 	if _, loaded := searchIndexes.Swap(k, ix); !loaded {
 		runtime.AddCleanup(c, func(k weak.Pointer[Catalog]) { searchIndexes.Delete(k) }, k)
@@ -132,7 +141,7 @@ func (c *Catalog) searchIndex() *searchIdx {
 func (c *Catalog) Suggest(name string) []string {
 	var out []string
 	for _, h := range c.Search(name, 3) {
-		if h.Score >= 40 {
+		if h.Score >= 40 && h.Field != "subcategory" {
 			out = append(out, h.Entry.ID)
 		}
 	}
@@ -160,8 +169,11 @@ func matchScore(qk string, qTokens []string, cand searchCand) int {
 			return 70
 		}
 	}
-	if len(qk) >= 3 && strings.Contains(vk, qk) {
+	if len(qk) >= 3 && strings.Contains(vk, qk) && !cand.exact {
 		return 60
+	}
+	if cand.exact {
+		return 0
 	}
 	maxD := 1
 	switch {

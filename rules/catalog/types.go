@@ -28,8 +28,11 @@ type Entry struct {
 type Signals struct {
 	SPF             []string `yaml:"spf"`               // SPF include hosts (host patterns)
 	TXT             []string `yaml:"txt"`               // TXT verification prefixes ("facebook-domain-verification="); "re:<regexp>" for a regexp
+	TXTOwner        []string `yaml:"txt_owner"`         // TXT record names, leftmost labels: "_github-challenge-{org}", "_amazonses"
 	CNAME           []string `yaml:"cname"`             // CNAME targets (host patterns)
 	DKIM            []DKIM   `yaml:"dkim"`              // DKIM selectors and/or their CNAME targets
+	MX              []string `yaml:"mx"`                // mail exchanger hosts (host patterns)
+	NS              []string `yaml:"ns"`                // name server hosts (host patterns): "awsdns-{n}.com"
 	GoogleClientIDs []string `yaml:"google_client_ids"` // exact OAuth client IDs
 	EntraAppIDs     []string `yaml:"entra_app_ids"`     // exact application (client) GUIDs
 	AWSAccounts     []string `yaml:"aws_accounts"`      // 12-digit account IDs

@@ -219,6 +219,9 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 		checkList("spf", e.Signals.SPF, checkHostPattern)
 		checkList("txt", e.Signals.TXT, checkTXT)
 		checkList("cname", e.Signals.CNAME, checkHostPattern)
+		checkList("txt_owner", e.Signals.TXTOwner, checkOwnerPattern)
+		checkList("mx", e.Signals.MX, checkHostPattern)
+		checkList("ns", e.Signals.NS, checkHostPattern)
 		checkList("google_client_ids", e.Signals.GoogleClientIDs, checkGoogleClientID)
 		checkList("entra_app_ids", e.Signals.EntraAppIDs, checkEntraAppID)
 		checkList("aws_accounts", e.Signals.AWSAccounts, checkAWSAccount)
@@ -323,6 +326,15 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 	}
 	for i, v := range e.Signals.TXT {
 		claim("txt prefix", lower(v), v, e.at("txt", i), v)
+	}
+	for i, v := range e.Signals.TXTOwner {
+		claim("txt owner name", patternKey(v), lower(v), e.at("txt_owner", i), v)
+	}
+	for i, v := range e.Signals.MX {
+		claim("mx host", patternKey(v), lower(v), e.at("mx", i), v)
+	}
+	for i, v := range e.Signals.NS {
+		claim("ns host", patternKey(v), lower(v), e.at("ns", i), v)
 	}
 	for i, d := range e.Signals.DKIM {
 		k := patternKey(d.Selector) + "\x00" + patternKey(d.Target)
@@ -440,6 +452,18 @@ func checkHostPattern(p string) string {
 		return "the label before the top-level domain needs literal text; a bare {placeholder} there would match every domain"
 	}
 	if err := ValidateHostPattern(p); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// checkOwnerPattern checks a TXT owner-name pattern: the leftmost label(s) of the record's name, placeholders
+// allowed, with enough literal text to name one vendor.
+func checkOwnerPattern(p string) string {
+	if msg := checkLabels(p, true); msg != "" {
+		return msg
+	}
+	if err := ValidateOwnerPattern(p); err != nil {
 		return err.Error()
 	}
 	return ""

@@ -402,10 +402,10 @@ func (c *Checker) resolve(q Query) (VendorFacts, string, bool) {
 		}
 		return VendorFacts{}, fmt.Sprintf("no vendor in the catalogue is called %q", q.Text), false
 	case KindDomain, KindURL:
-		for h := q.Host; strings.Contains(h, "."); h = h[strings.Index(h, ".")+1:] {
-			if v, reason, ok := c.cat.Resolve(scanner.Hint{Type: scanner.HintDomain, Value: h}); ok {
-				return v, reason, true
-			}
+		// One hint through the scan's resolver: it tries the host's parent domains and every DNS host pattern
+		// itself, so that check and a scan of the same host always agree.
+		if v, reason, ok := c.cat.Resolve(scanner.Hint{Type: scanner.HintDomain, Value: q.Host}); ok {
+			return v, reason, true
 		}
 		// "monday.com" is a name as much as a domain.
 		if v, ok := c.cat.Lookup(q.Raw); ok {
@@ -417,10 +417,8 @@ func (c *Checker) resolve(q Query) (VendorFacts, string, bool) {
 	var tried []string
 	for _, h := range q.Hints() {
 		if h.Type == scanner.HintDomain {
-			for d := h.Value; strings.Contains(d, "."); d = d[strings.Index(d, ".")+1:] {
-				if v, reason, ok := c.cat.Resolve(scanner.Hint{Type: scanner.HintDomain, Value: d}); ok {
-					return v, "redirect_uri host " + h.Value + " (" + reason + ")", true
-				}
+			if v, reason, ok := c.cat.Resolve(h); ok {
+				return v, "redirect_uri host " + h.Value + " (" + reason + ")", true
 			}
 			tried = append(tried, "redirect_uri host "+h.Value)
 			continue

@@ -502,7 +502,7 @@ func tokenRecord(zone string, rr RRSet, v string) scanner.Record {
 		Kind:       scanner.KindDNSRecord,
 		ID:         ID(rr.Name, "TXT", SignalTXTToken+":"+key),
 		Summary:    "TXT token " + show + " (" + rr.Name + ")",
-		Hints:      []scanner.Hint{{Type: scanner.HintTXTToken, Value: v}},
+		Hints:      []scanner.Hint{{Type: scanner.HintTXTToken, Value: v, Target: rr.Name}},
 		Attributes: a,
 	}
 }

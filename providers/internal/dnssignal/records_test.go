@@ -78,11 +78,11 @@ func TestRecords(t *testing.T) {
 				"v=STSv1; id=1", "", "pardot_12345_*=abc"}},
 			want: []want{
 				{id: "dns:example.com:TXT:txt_token:facebook-domain-verification=abc123",
-					hint:    scanner.Hint{Type: scanner.HintTXTToken, Value: "facebook-domain-verification=abc123"},
+					hint:    scanner.Hint{Type: scanner.HintTXTToken, Value: "facebook-domain-verification=abc123", Target: "example.com"},
 					summary: "TXT token facebook-domain-verification=abc123 (example.com)",
 					attrs:   map[string]any{AttrTXTPrefix: "facebook-domain-verification="}},
 				{id: "dns:example.com:TXT:txt_token:hubspot-developer-verification=ZmFrZQ==",
-					hint: scanner.Hint{Type: scanner.HintTXTToken, Value: "hubspot-developer-verification=ZmFrZQ=="}},
+					hint: scanner.Hint{Type: scanner.HintTXTToken, Value: "hubspot-developer-verification=ZmFrZQ==", Target: "example.com"}},
 				{id: "dns:example.com:TXT:txt_token:MS=ms12345678", attrs: map[string]any{AttrTXTPrefix: "MS="}},
 				{id: "dns:example.com:TXT:txt_token:pardot_12345_*=abc"},
 			},
