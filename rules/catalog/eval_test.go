@@ -1,9 +1,7 @@
 package catalog
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -64,39 +62,20 @@ func readEval(t testing.TB, dir string) []evalRow {
 	}
 	var rows []evalRow
 	for _, path := range files {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		for n := 1; sc.Scan(); n++ {
-			line := sc.Text()
-			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			cols := strings.Split(line, "\t")
-			if len(cols) != 5 {
-				t.Fatalf("%s:%d: want 5 tab-separated columns, got %d", path, n, len(cols))
-			}
+		eachTSVRow(t, path, 5, func(n int, cols []string) {
 			r := evalRow{file: filepath.Base(path), line: n, signal: cols[0], value: cols[1], context: cols[2], source: cols[4]}
-			if evalHints(r) == nil {
+			switch {
+			case evalHints(r) == nil:
 				t.Fatalf("%s:%d: unknown signal %q", path, n, cols[0])
-			}
-			if cols[3] == "" {
+			case cols[3] == "":
 				t.Fatalf("%s:%d: empty label", path, n)
-			}
-			if cols[3] != "-" {
+			case r.source == "":
+				t.Fatalf("%s:%d: no source", path, n)
+			case cols[3] != "-":
 				r.expected = strings.Split(cols[3], "|")
 			}
-			if r.source == "" {
-				t.Fatalf("%s:%d: no source", path, n)
-			}
 			rows = append(rows, r)
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			t.Fatal(err)
-		}
+		})
 	}
 	return rows
 }

@@ -248,23 +248,11 @@ func (ix *hostIndex) add(hp hostPattern) {
 // lookup returns the most specific pattern host matches (most labels, then most literal characters); ambiguous is
 // true when patterns of two vendors tie.
 func (ix *hostIndex) lookup(host string) (best int32, ambiguous bool) {
-	best = -1
+	pick := specificPick{best: -1}
 	for i := 0; ; {
 		for _, id := range ix.byKey[host[i:]] {
-			p := &ix.pats[id]
-			if !p.match(host, nil) {
-				continue
-			}
-			if best < 0 {
-				best = id
-				continue
-			}
-			b := &ix.pats[best]
-			switch {
-			case len(p.labels) > len(b.labels) || len(p.labels) == len(b.labels) && p.literal > b.literal:
-				best, ambiguous = id, false
-			case len(p.labels) == len(b.labels) && p.literal == b.literal && p.vendor != b.vendor:
-				ambiguous = true
+			if p := &ix.pats[id]; p.match(host, nil) {
+				pick.consider(id, len(p.labels), p.literal, p.vendor)
 			}
 		}
 		dot := strings.IndexByte(host[i:], '.')
@@ -273,7 +261,25 @@ func (ix *hostIndex) lookup(host string) (best int32, ambiguous bool) {
 		}
 		i += dot + 1
 	}
-	return best, ambiguous
+	return pick.best, pick.ambiguous
+}
+
+// specificPick keeps the most specific of the patterns that match: more labels win, then more literal characters;
+// a tie between two vendors' patterns is ambiguous.
+type specificPick struct {
+	best            int32
+	ambiguous       bool
+	labels, literal int
+	vendor          int32
+}
+
+func (s *specificPick) consider(id int32, labels, literal int, vendor int32) {
+	switch {
+	case s.best < 0 || labels > s.labels || labels == s.labels && literal > s.literal:
+		*s = specificPick{best: id, labels: labels, literal: literal, vendor: vendor}
+	case labels == s.labels && literal == s.literal && vendor != s.vendor:
+		s.ambiguous = true
+	}
 }
 
 // hostClean lower-cases a host name and trims spaces, a trailing dot and a leading "*.".
@@ -603,21 +609,10 @@ func (ix *ownerIndex) lookup(owner string) (best int32, ambiguous bool) {
 	if dot := strings.IndexByte(owner, '.'); dot >= 0 {
 		first = owner[:dot]
 	}
+	pick := specificPick{best: -1}
 	try := func(id int32) {
-		p := &ix.pats[id]
-		if !p.match(owner, nil) {
-			return
-		}
-		if best < 0 {
-			best = id
-			return
-		}
-		b := &ix.pats[best]
-		switch {
-		case len(p.labels) > len(b.labels) || len(p.labels) == len(b.labels) && p.literal > b.literal:
-			best, ambiguous = id, false
-		case len(p.labels) == len(b.labels) && p.literal == b.literal && p.vendor != b.vendor:
-			ambiguous = true
+		if p := &ix.pats[id]; p.match(owner, nil) {
+			pick.consider(id, len(p.labels), p.literal, p.vendor)
 		}
 	}
 	for _, id := range ix.byFirst[first] {
@@ -626,5 +621,5 @@ func (ix *ownerIndex) lookup(owner string) (best int32, ambiguous bool) {
 	for _, id := range ix.tmpl {
 		try(id)
 	}
-	return best, ambiguous
+	return pick.best, pick.ambiguous
 }

@@ -466,12 +466,17 @@ func (r *Resolver) resolveHost(host string, own *hostIndex, others ...*hostIndex
 			return cand{kind: kHostPattern, vendor: ix.pats[id].vendor, conf: confHostOther, pat: id, ix: ix}
 		}
 	}
+	return r.domainCand(host, kHostDomain, confHostDomain)
+}
+
+// domainCand matches host against the vendors' domains.
+func (r *Resolver) domainCand(host string, kind candKind, conf float64) cand {
 	vs, matched := r.domains.lookup(host)
 	switch len(vs) {
 	case 0:
 		return cand{}
 	case 1:
-		return cand{kind: kHostDomain, vendor: vs[0], conf: confHostDomain, detail: matched}
+		return cand{kind: kind, vendor: vs[0], conf: conf, detail: matched}
 	}
 	return cand{kind: kAmbiguous, vendor: vs[0], other: vs[1]}
 }
@@ -488,14 +493,7 @@ func (r *Resolver) resolveDomain(host string) cand {
 			return cand{kind: kHostPattern, vendor: ix.pats[id].vendor, conf: confHostOther, pat: id, ix: ix}
 		}
 	}
-	vs, matched := r.domains.lookup(host)
-	switch len(vs) {
-	case 0:
-		return cand{}
-	case 1:
-		return cand{kind: kDomain, vendor: vs[0], conf: confDomain, detail: matched}
-	}
-	return cand{kind: kAmbiguous, vendor: vs[0], other: vs[1]}
+	return r.domainCand(host, kDomain, confDomain)
 }
 
 // spfHost returns the host of an SPF include hint, with or without its mechanism: "include:servers.mcsv.net",

@@ -27,22 +27,8 @@ type labelledRow struct {
 
 func readLabelled(t *testing.T, path string) []labelledRow {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var rows []labelledRow
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		cols := strings.Split(line, "\t")
-		if len(cols) != 3 {
-			t.Fatalf("%s:%d: want 3 tab-separated columns, got %d", path, n, len(cols))
-		}
+	eachTSVRow(t, path, 3, func(n int, cols []string) {
 		typ := scanner.HintType(cols[0])
 		if !hasHintType(typ) {
 			t.Fatalf("%s:%d: unknown hint type %q", path, n, cols[0])
@@ -54,11 +40,34 @@ func readLabelled(t *testing.T, path string) []labelledRow {
 			}
 		}
 		rows = append(rows, labelledRow{line: n, hint: h, expected: cols[2]})
+	})
+	return rows
+}
+
+// eachTSVRow calls fn with the line number and the columns of every row of a tab-separated file; blank lines and
+// "#" comments are skipped, and a row without exactly want columns fails the test.
+func eachTSVRow(t testing.TB, path string, want int, fn func(line int, cols []string)) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		if len(cols) != want {
+			t.Fatalf("%s:%d: want %d tab-separated columns, got %d", path, n, want, len(cols))
+		}
+		fn(n, cols)
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return rows
 }
 
 func hasHintType(t scanner.HintType) bool {

@@ -318,23 +318,17 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 	for i, v := range e.Signals.GoogleClientIDs {
 		claim("google client id", lower(v), lower(v), e.at("google_client_ids", i), v)
 	}
-	for i, v := range e.Signals.SPF {
-		claim("spf host", patternKey(v), lower(v), e.at("spf", i), v)
-	}
-	for i, v := range e.Signals.CNAME {
-		claim("cname target", patternKey(v), lower(v), e.at("cname", i), v)
+	for _, l := range []struct {
+		kind, key string
+		vals      []string
+	}{{"spf host", "spf", e.Signals.SPF}, {"cname target", "cname", e.Signals.CNAME},
+		{"txt owner name", "txt_owner", e.Signals.TXTOwner}, {"mx host", "mx", e.Signals.MX}, {"ns host", "ns", e.Signals.NS}} {
+		for i, v := range l.vals {
+			claim(l.kind, patternKey(v), lower(v), e.at(l.key, i), v)
+		}
 	}
 	for i, v := range e.Signals.TXT {
 		claim("txt prefix", lower(v), v, e.at("txt", i), v)
-	}
-	for i, v := range e.Signals.TXTOwner {
-		claim("txt owner name", patternKey(v), lower(v), e.at("txt_owner", i), v)
-	}
-	for i, v := range e.Signals.MX {
-		claim("mx host", patternKey(v), lower(v), e.at("mx", i), v)
-	}
-	for i, v := range e.Signals.NS {
-		claim("ns host", patternKey(v), lower(v), e.at("ns", i), v)
 	}
 	for i, d := range e.Signals.DKIM {
 		k := patternKey(d.Selector) + "\x00" + patternKey(d.Target)
