@@ -433,9 +433,9 @@ func (r *Resolver) resolveHint(h *scanner.Hint) cand {
 			return cand{kind: kAWS, vendor: m.vendor, conf: confExactID, detail: m.reason}
 		}
 	case scanner.HintSPFInclude:
-		return r.resolveHost(spfHost(h.Value), &r.spf, &r.cname, &r.dkim)
+		return r.resolveHost(spfHost(h.Value), &r.spf, &r.cname, &r.dkim, &r.mx, &r.ns)
 	case scanner.HintCNAMETarget:
-		return r.resolveHost(hostClean(h.Value), &r.cname, &r.dkim, &r.spf)
+		return r.resolveHost(hostClean(h.Value), &r.cname, &r.dkim, &r.spf, &r.mx, &r.ns)
 	case scanner.HintDKIMSelector:
 		return r.resolveDKIM(h)
 	case scanner.HintTXTToken:
@@ -534,7 +534,7 @@ func (r *Resolver) resolveDKIM(h *scanner.Hint) cand {
 	if t == "" {
 		return sc
 	}
-	tc := r.resolveHost(t, &r.dkim, &r.cname, &r.spf)
+	tc := r.resolveHost(t, &r.dkim, &r.cname, &r.spf, &r.mx, &r.ns)
 	if tc.kind == 0 || tc.kind == kAmbiguous {
 		if sc.kind != 0 {
 			return sc
