@@ -91,6 +91,8 @@ type Deps struct {
 	StateDir string
 	// Shard is this process's part of a sharded scan (see Factory.Shards); the zero value is the whole scan.
 	Shard Shard
+	// FullSweep: re-read everything now, whatever the checkpoints say (scan --full).
+	FullSweep bool
 }
 
 var (

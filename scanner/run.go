@@ -39,6 +39,8 @@ type Options struct {
 	// (Factory.Shards) read their share, every other instance is read whole by the one shard its name hashes to,
 	// and the report carries the ShardState that report merge needs.
 	Shard Shard
+	// FullSweep asks providers that sweep incrementally (from checkpoints) for a full sweep (scan --full).
+	FullSweep bool
 
 	Resolver    Resolver  // nil: every record is unidentified
 	Policy      Policy    // approvals and suppressions; nil: every vendor is unapproved, nothing suppressed
@@ -224,7 +226,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 			done <- err
 		}()
 		p, nerr := f.New(inst.Config, Deps{Name: inst.Name, Logger: log, Diagnostics: diag, Org: opts.Org,
-			Now: opts.Now, HTTPClient: opts.HTTPClient, StateDir: opts.StateDir, Shard: opts.Shard})
+			Now: opts.Now, HTTPClient: opts.HTTPClient, StateDir: opts.StateDir, Shard: opts.Shard, FullSweep: opts.FullSweep})
 		if nerr != nil {
 			err = fmt.Errorf("setting up: %w", nerr)
 			return

@@ -33,6 +33,7 @@ type scanFlags struct {
 	dryRun     bool
 	shard      string
 	shardCount int
+	full       bool
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -62,6 +63,7 @@ Exit codes: 0 clean; 1 findings at or above --fail-on (or new ones with --fail-o
 	fl.BoolVar(&f.demo, "demo", false, "scan the demo company built into the binary (offline, no credentials) instead of --config")
 	fl.StringVar(&f.shard, "shard", "", "scan shard K of N (K/N, 0-based) and write a shard report for `report merge`; "+
 		"\"auto\" takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) and N from --shard-count")
+	fl.BoolVar(&f.full, "full", false, "ignore the providers' checkpoints and read everything (a full Google token sweep)")
 	fl.IntVar(&f.shardCount, "shard-count", 0, "N for --shard auto (the Indexed Job's completions)")
 	cmd.MarkFlagsMutuallyExclusive("config", "demo")
 	cmd.MarkFlagsOneRequired("config", "demo")
@@ -192,6 +194,7 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 		Baseline:    baseline,
 		StateDir:    cfg.State.Dir,
 		Shard:       shard,
+		FullSweep:   f.full,
 	}
 	for _, p := range cfg.Providers {
 		opts.Instances = append(opts.Instances, scanner.Instance{Name: p.Name, Type: p.Type, Config: p.Config, Timeout: p.Timeout})

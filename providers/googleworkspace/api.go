@@ -38,6 +38,7 @@ func (p *provider) services(ctx context.Context) (*admin.Service, *reports.Servi
 
 // collectAPI reads users, the token audit log and every user's tokens, and emits the joined grants.
 func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
+	started := p.now().UTC()
 	dir, rep, err := p.services(ctx)
 	if err != nil {
 		return err
@@ -89,9 +90,11 @@ func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 
 	// 2. The token audit log, before the sweep, so that each current grant carries its authorisation times.
 	var aud *auditLog
+	auditOK := false
 	if p.cfg.readsAudit() {
 		var err error
 		aud, err = p.readAudit(ctx, rep)
+		auditOK = err == nil
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -105,19 +108,31 @@ func (p *provider) collectAPI(ctx context.Context, out *scanner.Emitter) error {
 	}
 
 	// 3. The sweep: tokens.list for every user.
+	// With a state folder and a recent checkpoint only the users that changed are read (incremental.go).
 	var res *sweepResult
 	if p.cfg.readsTokens() && len(users) > 0 {
-		res = p.sweep(ctx, dir, users, aud, out)
+		plan := p.planSweep(users, usersErr == nil, aud, auditOK, started)
+		res = p.sweep(ctx, dir, plan.reread, aud, out, p.deps.StateDir != "")
 		if err := out.Err(); err != nil {
 			return err
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if n := res.failedCount(); n > 0 {
-			p.deps.Diagnostics.Error("tokens.list", fmt.Sprintf("%d of %d users", n, len(users)), errors.New(res.summary(len(users))))
+		if err := p.emitCarried(plan, aud, res, out); err != nil {
+			return err
 		}
-		p.log.Debug().Int("users", len(users)).Int("users_read", res.ok).Int("grants", res.grants).
+		p.reportPlan(plan, len(users))
+		if p.deps.StateDir != "" && res.fatal == nil {
+			if err := p.saveCheckpoint(p.nextCheckpoint(plan, res, started)); err != nil {
+				p.deps.Diagnostics.Error("checkpoint", p.checkpointPath(), fmt.Errorf("not written; the next night sweeps in full: %w", err))
+			}
+		}
+		swept := len(plan.reread)
+		if n := res.failedCount(); n > 0 {
+			p.deps.Diagnostics.Error("tokens.list", fmt.Sprintf("%d of %d users", n, swept), errors.New(res.summary(swept)))
+		}
+		p.log.Debug().Int("users", swept).Int("users_read", res.ok).Int("grants", res.grants).
 			Int("users_deleted", len(res.deleted)).Int("users_failed", res.failedCount()).Msg("token sweep finished")
 	}
 

@@ -285,3 +285,25 @@ func (p *provider) readAudit(ctx context.Context, rep *reports.Service) (*auditL
 		Str("since", start).Msg("token audit log read")
 	return log, nil
 }
+
+// activeSince returns the users (by ID and by email key) with an authorize or revoke event at or after t.
+func (l *auditLog) activeSince(t time.Time) map[string]bool {
+	out := map[string]bool{}
+	if l == nil {
+		return out
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, g := range l.grants {
+		if g.lastEventTime.Before(t) && g.lastAuthorized.Before(t) && g.revokedAt.Before(t) {
+			continue
+		}
+		if g.userID != "" {
+			out[g.userID] = true
+		}
+		if g.email != "" {
+			out[emailKey(g.email)] = true
+		}
+	}
+	return out
+}

@@ -28,6 +28,8 @@ const (
 	DefaultMaxQPM      = 1800                 // 75% of the ~2,400 queries a minute the Admin SDK allows per admin
 	DefaultConcurrency = 8
 	DefaultMaxAttempts = 5
+	// DefaultFullSweepEvery is a week: incremental nights in between.
+	DefaultFullSweepEvery = 7 * 24 * time.Hour
 )
 
 // Config is the provider's block in the shadowscan config file.
@@ -64,6 +66,10 @@ type Config struct {
 	ShardMaxQPM int `mapstructure:"shard_max_qpm"`
 	// Concurrency is how many tokens.list calls run at once.
 	Concurrency int `mapstructure:"concurrency"`
+	// FullSweepEvery is how often tokens.list is read for every user when a state folder makes incremental nights
+	// possible; in between, a night re-reads only the users the token audit log or users.list says changed. 0
+	// sweeps in full every night.
+	FullSweepEvery time.Duration `mapstructure:"full_sweep_every"`
 	// MaxAttempts is how often one call is tried before its user is reported as not read.
 	MaxAttempts int `mapstructure:"max_attempts"`
 }
@@ -71,13 +77,14 @@ type Config struct {
 // NewConfig returns a Config with the defaults filled in.
 func NewConfig() *Config {
 	return &Config{
-		Customer:    DefaultCustomer,
-		Auth:        AuthDefault,
-		Mode:        ModeBoth,
-		Lookback:    DefaultLookback,
-		MaxQPM:      DefaultMaxQPM,
-		Concurrency: DefaultConcurrency,
-		MaxAttempts: DefaultMaxAttempts,
+		Customer:       DefaultCustomer,
+		Auth:           AuthDefault,
+		Mode:           ModeBoth,
+		Lookback:       DefaultLookback,
+		MaxQPM:         DefaultMaxQPM,
+		Concurrency:    DefaultConcurrency,
+		MaxAttempts:    DefaultMaxAttempts,
+		FullSweepEvery: DefaultFullSweepEvery,
 	}
 }
 
@@ -136,6 +143,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Mode != ModeTokens && c.ExportFile == "" && c.Lookback <= 0 {
 		add("lookback: must be positive, e.g. 720h for 30 days")
+	}
+	if c.FullSweepEvery < 0 {
+		add("full_sweep_every: must not be negative (0 sweeps every user every night)")
 	}
 	if c.ShardMaxQPM < 0 {
 		add("shard_max_qpm: must not be negative (0 divides max_qpm by the number of shards)")

@@ -129,6 +129,7 @@ type sweepResult struct {
 	read     map[string]bool     // user IDs and emails whose tokens were read
 	fatal    error               // a setup error before any success: every user would fail the same way
 	firstErr error
+	got      map[string][]savedGrant // by userKey, when a checkpoint is to be written
 }
 
 func (r *sweepResult) failedCount() int {
@@ -166,8 +167,11 @@ func (r *sweepResult) summary(total int) string {
 
 // sweep calls tokens.list for every user with bounded concurrency (the rate limit is in the transport) and emits
 // their grants as they arrive, joined with the audit log when there is one.
-func (p *provider) sweep(ctx context.Context, dir *admin.Service, users []person, aud *auditLog, out *scanner.Emitter) *sweepResult {
+func (p *provider) sweep(ctx context.Context, dir *admin.Service, users []person, aud *auditLog, out *scanner.Emitter, capture bool) *sweepResult {
 	res := &sweepResult{failed: map[string][]string{}, read: map[string]bool{}}
+	if capture {
+		res.got = map[string][]savedGrant{}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan person)
@@ -245,6 +249,16 @@ func (p *provider) sweepUser(ctx context.Context, cancel context.CancelFunc, dir
 	res.read[strings.ToLower(u.Email)] = true
 	if u.ID != "" {
 		res.read[u.ID] = true
+	}
+	if res.got != nil {
+		saved := []savedGrant{}
+		for _, t := range items {
+			if t != nil && t.ClientId != "" {
+				saved = append(saved, savedGrant{ClientID: t.ClientId, DisplayText: t.DisplayText, Anonymous: t.Anonymous,
+					NativeApp: t.NativeApp, Scopes: t.Scopes})
+			}
+		}
+		res.got[userKey(u)] = saved
 	}
 	res.mu.Unlock()
 	p.log.Debug().Str("api", "tokens.list").Str("user", who).Int("tokens", len(items)).Int64("took_ms", time.Since(started).Milliseconds()).Msg("tokens")
