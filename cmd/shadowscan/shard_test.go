@@ -128,7 +128,7 @@ func normalise(b []byte) []byte { return reDuration.ReplaceAll(b, []byte(`"durat
 // unsharded scan: coverage, inventory, unidentified apps, grouped findings with their evidence, fingerprints.
 func TestShardMergeEqualsUnsharded(t *testing.T) {
 	users, accounts := 20000, 200
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		users, accounts = 2000, 40
 	}
 	cfg := shardCaseConfig(t, users, accounts, 2)
