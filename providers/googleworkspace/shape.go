@@ -15,5 +15,6 @@ var shape = scanner.Shape{
 		scanner.Attr("last_event", scanner.TypeString, "token audit log: the last event (authorize or revoke)"),
 		scanner.Attr("authorizations", scanner.TypeInt, "token audit log: authorize events within the lookback"),
 		scanner.Attr("client_type", scanner.TypeString, "token audit log: the client type (WEB, NATIVE_ANDROID…)"),
+		scanner.Attr("last_confirmed", scanner.TypeString, "incremental nights: when this carried grant was last read from tokens.list (RFC 3339)"),
 	},
 }
