@@ -224,16 +224,70 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("scopes table = %q", got)
 	}
 
-	// On a phone: nothing scrolls sideways.
+	// Banned, not approved and unknown are unmistakable: each its own colour (none the calm information blue), an
+	// icon and its word.
+	look := map[string]string{}
+	for q, want := range map[string]string{"apollo": "Banned", "hotjar": "Not approved", "LeadMagnet Pro": "Unknown vendor"} {
+		run("check "+q, chromedp.Navigate(f.srv.URL+"/?q="+url.QueryEscape(q)), chromedp.WaitVisible(chromedp.ID("verdict-card")))
+		if got := text("#verdict"); got != want {
+			t.Errorf("%s: verdict %q, want %q", q, got, want)
+		}
+		bg := eval(`getComputedStyle(document.getElementById("verdict")).backgroundColor`)
+		fg := eval(`getComputedStyle(document.getElementById("verdict")).color`)
+		icon := eval(`getComputedStyle(document.getElementById("verdict"), "::before").content`)
+		border := eval(`getComputedStyle(document.getElementById("verdict-card")).borderLeftColor`)
+		if bg == "rgb(221, 244, 255)" || border == "rgb(10, 48, 105)" || fg == "rgb(10, 48, 105)" {
+			t.Errorf("%s wears the information blue: background %s, text %s, card edge %s", want, bg, fg, border)
+		}
+		if icon == "" || icon == "none" || icon == "normal" {
+			t.Errorf("%s: no icon (::before content %q)", want, icon)
+		}
+		for other, o := range look {
+			if o == bg+border {
+				t.Errorf("%s and %s look alike (%s)", want, other, bg)
+			}
+		}
+		look[want] = bg + border
+	}
+	if got := eval(`getComputedStyle(document.getElementById("verdict")).backgroundColor`); got == "" {
+		t.Error("no computed style")
+	}
+	if bg := eval(`(() => { const b = document.createElement("span"); b.className = "badge badge-banned"; document.body.append(b);
+		const c = getComputedStyle(b).backgroundColor; b.remove(); return c; })()`); bg != "rgb(164, 14, 38)" {
+		t.Errorf("banned badge background = %s, want solid red", bg)
+	}
+	// "What we use" is grouped under category names.
+	for _, c := range strings.Split(eval(`[...document.querySelectorAll("#inventory-body caption")].map(c => c.textContent).join("|")`), "|") {
+		if c == "" || strings.Contains(c, "_") {
+			t.Errorf("inventory group %q is not a category name", c)
+		}
+	}
+	run("desktop inventory", chromedp.Navigate(f.srv.URL+"/?q=apollo"), chromedp.WaitVisible(chromedp.CSS("#inventory-body table")))
+	shot("serve-desktop.png")
+
+	// On a phone (390 px): nothing scrolls sideways, with a verdict card and with the inventory.
 	run("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
-		chromedp.Navigate(f.srv.URL+"/?q=apollo"), chromedp.WaitVisible(chromedp.ID("verdict-card")))
+		chromedp.Navigate(f.srv.URL+"/?q=apollo"), chromedp.WaitVisible(chromedp.ID("verdict-card")),
+		chromedp.WaitVisible(chromedp.CSS("#inventory-body table")))
 	if got := text("#verdict"); got != "Banned" {
 		t.Errorf("deep-linked verdict = %q", got)
 	}
-	if got := eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); got != "true" {
-		t.Errorf("the page scrolls sideways on a phone: %s", eval(`document.documentElement.scrollWidth + " > " + window.innerWidth`))
+	noSideways := func(what string) {
+		t.Helper()
+		if got := eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); got != "true" {
+			t.Errorf("%s scrolls sideways on a 390 px phone: %s", what, eval(`document.documentElement.scrollWidth + " > " + window.innerWidth`))
+		}
+		if got := eval(`String([...document.querySelectorAll(".table-wrap")].every(w => w.scrollWidth <= w.clientWidth + 1))`); got != "true" {
+			t.Errorf("%s: a table scrolls sideways inside its box on a phone", what)
+		}
 	}
+	noSideways("the banned answer")
 	shot("serve-check-phone.png")
+	run("phone consent", chromedp.Navigate(f.srv.URL+"/?q="+url.QueryEscape(consent)),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#verdict-card table.scopes") !== null`),
+		chromedp.WaitVisible(chromedp.CSS("#inventory-body table")))
+	noSideways("the consent answer")
+	shot("serve-consent-phone.png")
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -66,6 +66,9 @@ type Options struct {
 	// AllowedHosts are host names (without port) the Host header may carry, besides IP literals and localhost:
 	// a guard against DNS rebinding. Set it when the server is reached by a name.
 	AllowedHosts []string
+	// CategoryName turns the report's category IDs into display names ("advertising_promotion" → "Advertising &
+	// promotion") for "What we use"; nil or "" keeps the ID.
+	CategoryName func(id string) string
 	// Logger is the server's logger (already tagged by the caller); the zero value logs nothing.
 	Logger zerolog.Logger
 	// Now is the clock; default time.Now.
@@ -398,7 +401,7 @@ func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	snap := s.store.get()
-	s.respond(w, http.StatusOK, buildSummary(snap, !authed), authed, snap)
+	s.respond(w, http.StatusOK, buildSummary(snap, !authed, s.opts.CategoryName), authed, snap)
 }
 
 // respond writes an API answer. Without the token it goes through the redactor: the one place where what a
@@ -416,7 +419,7 @@ func (s *Server) respond(w http.ResponseWriter, status int, v any, authed bool, 
 	writeJSON(w, status, v)
 }
 
-func buildSummary(snap snapshot, redact bool) Summary {
+func buildSummary(snap snapshot, redact bool, categoryName func(string) string) Summary {
 	out := Summary{Available: snap.rep != nil, Error: snap.loadErr, Redacted: redact, ByApproval: map[string]int{},
 		Categories: []CategoryGroup{}, Unidentified: []UnidentifiedApp{}, Trend: snap.trend}
 	if out.Trend == nil {
@@ -437,6 +440,11 @@ func buildSummary(snap snapshot, redact bool) Summary {
 			item.Users = it.Users
 		}
 		cat := it.Vendor.Category
+		if categoryName != nil {
+			if n := categoryName(cat); n != "" {
+				cat = n
+			}
+		}
 		if cat == "" {
 			cat = "Uncategorised"
 		}

@@ -669,3 +669,22 @@ func TestTrendFromState(t *testing.T) {
 		t.Errorf("a state error must give an empty trend, got %+v", s.Trend)
 	}
 }
+
+// TestSummaryCategoryNames: "What we use" is grouped under category names, not the report's IDs.
+func TestSummaryCategoryNames(t *testing.T) {
+	rep := checktest.Report()
+	for i := range rep.Inventory {
+		rep.Inventory[i].Vendor.Category = "advertising_promotion"
+	}
+	f := newFixture(t, func(o *Options) {
+		o.CategoryName = func(id string) string {
+			return map[string]string{"advertising_promotion": "Advertising & promotion"}[id]
+		}
+	})
+	writeReport(t, f.report, rep)
+	_, b := f.get(t, "/api/report/summary", nil)
+	s := decode[Summary](t, b)
+	if len(s.Categories) != 1 || s.Categories[0].Category != "Advertising & promotion" {
+		t.Errorf("categories: %+v", s.Categories)
+	}
+}

@@ -158,7 +158,8 @@ to copy, and the inventory of the last report. API: /api/check?q=, /api/catalog/
 			if stateDir != "" {
 				trend = func() ([]web.TrendPoint, error) { return stateTrend(ctx, stateDir) }
 			}
-			h := web.New(web.Options{NewChecker: a.checkerFor(p, cfg, found), ReportPath: reportPath, HistoryDir: historyDir,
+			h := web.New(web.Options{NewChecker: a.checkerFor(p, cfg, found), CategoryName: p.catalog.CategoryName,
+				ReportPath: reportPath, HistoryDir: historyDir,
 				Trend: trend, Token: token, AllowedHosts: allowedHosts, Logger: log})
 			return web.Serve(ctx, addr, h, log)
 		},

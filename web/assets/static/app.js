@@ -69,6 +69,7 @@
   const LABELS = {
     approved: "Approved", tolerated: "Tolerated", review: "Under review", banned: "Banned",
     expired: "Approval expired", unapproved: "Not approved", unknown: "Unknown vendor",
+    no_config: "No approval verdict",
   };
   const label = (v) => LABELS[v] || v;
 
@@ -244,6 +245,10 @@
         el("h2", { id: "verdict-title", class: "card-title" }, name),
         badge(r.verdict, "verdict")),
       el("p", { class: "next-step", id: "next-step" }, r.next_step));
+    if (r.no_config) {
+      card.append(el("p", { class: "notice", id: "no-config" },
+        "This server found no shadowscan config, so it cannot say whether the tool is approved or banned."));
+    }
 
     const facts = el("dl", { class: "facts" });
     const fact = (k, v) => { if (v) facts.append(el("dt", {}, k), el("dd", {}, v)); };
@@ -320,6 +325,7 @@
       if (u.users && u.users.length) add("Who", u.users.join(", "));
       else if (r.redacted && u.user_count > 0) add("Who", "names withheld (IT token needed)");
       add("Sources", (u.sources || []).join(", "));
+      if (u.scopes && u.scopes.length) add("Scopes granted", u.scopes.map(shortScope).join(", "));
       const m = money(u.monthly_spend);
       if (m) add("Spend", m + " a month");
       if (u.first_seen) add("Seen", day(u.first_seen) + " to " + day(u.last_seen));
@@ -333,7 +339,19 @@
       const ok = await copyText(r.request_markdown, pre);
       copied.textContent = ok ? "Copied. Paste it into an IT ticket." : "Select the text below and copy it.";
     });
-    card.append(section("Request for IT",
+    const to = r.request_to;
+    let how;
+    if (to && to.kind === "email") {
+      how = el("p", { id: "request-how" }, "Copy it, then ",
+        el("a", { href: "mailto:" + encodeURIComponent(to.address) + "?subject=" + encodeURIComponent("Request: " + name) },
+          "email it to " + to.address), ".");
+    } else if (to && to.kind === "url" && /^https?:\/\//i.test(to.address)) {
+      how = el("p", { id: "request-how" }, "Copy it, then paste it into ",
+        el("a", { href: to.address, rel: "noopener noreferrer", target: "_blank" }, "IT's request form"), ".");
+    } else {
+      how = el("p", { id: "request-how", class: "muted" }, "Copy it and send it to IT the way you usually do.");
+    }
+    card.append(section("Request for IT", how,
       el("div", { class: "copy-row" }, copy, copied),
       el("details", {}, el("summary", {}, "Show the request text"), pre)));
     return card;
@@ -406,9 +424,10 @@
         tbody.append(el("tr", {},
           el("th", { scope: "row" }, name),
           el("td", {}, badge(v.approval)),
-          el("td", { class: "num" }, String(v.user_count)),
-          el("td", {}, (v.users && v.users.length ? v.users.join(", ") : (v.sources || []).join(", "))),
-          el("td", { class: "num" }, money(v.monthly_spend))));
+          el("td", { class: "num", "data-label": "People" }, String(v.user_count)),
+          el("td", { "data-label": s.redacted ? "Seen in" : "Who / seen in" },
+            (v.users && v.users.length ? v.users.join(", ") : (v.sources || []).join(", "))),
+          el("td", { class: "num", "data-label": "Spend a month" }, money(v.monthly_spend))));
       }
       frag.append(el("div", { class: "table-wrap" }, el("table", { class: "inventory" },
         el("caption", {}, g.category),
