@@ -216,7 +216,7 @@ func (p *provider) readUsers(ctx context.Context, c *graphClient, t *tenant) {
 func (p *provider) readAssignments(ctx context.Context, c *graphClient, t *tenant) error {
 	var ids []string
 	for _, sp := range t.sps {
-		if ownership(sp, t.id) != ownerMicrosoft {
+		if ownership(sp, t.id) != ownerMicrosoft && p.owns(sp.AppID) {
 			ids = append(ids, sp.ID)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -42,6 +43,9 @@ func init() {
 			return newProvider(c, d)
 		},
 		Shape: shape,
+		// In a sharded scan every shard lists the tenant (one listing serves all apps) but reads app-only
+		// permissions for, and emits the records of, only the apps it owns (by application ID).
+		Shards: true,
 		Permissions: []scanner.Permission{
 			{Name: PermApplicationRead, Why: "servicePrincipals and servicePrincipals/{id}/appRoleAssignments: every app in the tenant, its publisher and owner tenant, its app-only permissions, and the names of the permissions APIs offer (application permission, read-only)"},
 			{Name: PermDirectoryRead, Why: "oauth2PermissionGrants (delegated grants; Microsoft names no narrower read permission for them), users and directoryObjects/getByIds (UPN, department and usage location of each user who consented), organization (the tenant's own ID) (application permission, read-only)"},
@@ -101,6 +105,11 @@ func (p *provider) Collect(ctx context.Context, emit func(scanner.Record) error)
 	}
 	ev.Int("records", out.Count()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("microsoft collection finished")
 	return err
+}
+
+// owns says whether this shard reports the app (always, when the scan is not sharded).
+func (p *provider) owns(appID string) bool {
+	return p.deps.Shard.Owns("entra-app:" + strings.ToLower(appID))
 }
 
 // baseTransport is what every connection goes through: the injected client's transport (tests) or the default.

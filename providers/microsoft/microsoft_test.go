@@ -2,12 +2,14 @@ package microsoft
 
 import (
 	"flag"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
+	"github.com/shadowscan/shadowscan/scanner"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -275,5 +277,48 @@ func truncatedAlways(key string) func(string, int) *graph.Fault {
 			return &f
 		}
 		return nil
+	}
+}
+
+// TestShards: in a sharded scan each app's records come from exactly one shard, and the shards together give the
+// records of the whole scan; each shard reads only its own apps' app-only permissions.
+func TestShards(t *testing.T) {
+	whole := runFake(t, fixture(), nil)
+	var union []string
+	batchParts, nonEmpty := 0, 0
+	for i := range 3 {
+		srv := fixture()
+		hs := httptest.NewServer(srv)
+		t.Cleanup(hs.Close)
+		cfg := NewConfig()
+		cfg.Auth, cfg.GraphEndpoint, cfg.TenantID = AuthNone, hs.URL+"/v1.0", tenantID
+		client := hs.Client()
+		t.Cleanup(client.CloseIdleConnections)
+		srv.Errorf = t.Errorf
+		p, diag, _ := newTestProvider(t, cfg, client)
+		p.deps.Shard = scanner.Shard{Index: i, Count: 3}
+		recs, err := collect(t, p)
+		if err != nil || errorsText(diag) != "" {
+			t.Fatalf("shard %d: %v %s", i, err, errorsText(diag))
+		}
+		union = append(union, ids(recs)...)
+		if len(recs) > 0 {
+			nonEmpty++
+		}
+		for _, r := range srv.Requests() {
+			if r.Batch {
+				batchParts++
+			}
+		}
+	}
+	slices.Sort(union)
+	if !slices.Equal(union, ids(whole.records)) {
+		t.Errorf("shards together:\n %v\nwhole scan:\n %v", union, ids(whole.records))
+	}
+	if nonEmpty < 2 {
+		t.Errorf("only %d of 3 shards got records: the apps are not spread", nonEmpty)
+	}
+	if batchParts != 4 { // the four apps not owned by Microsoft, each read by one shard
+		t.Errorf("%d appRoleAssignments reads across shards, want 4", batchParts)
 	}
 }

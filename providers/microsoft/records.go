@@ -56,7 +56,7 @@ func (p *provider) emitTenant(t *tenant, out *scanner.Emitter) error {
 	b := &builder{p: p, t: t, key: tk, consents: indexConsents(t)}
 	sort.SliceStable(t.sps, func(i, j int) bool { return t.sps[i].AppID < t.sps[j].AppID })
 	for _, sp := range t.sps {
-		if ownership(sp, t.id) == ownerMicrosoft {
+		if ownership(sp, t.id) == ownerMicrosoft || !p.owns(sp.AppID) {
 			continue
 		}
 		if err := out.Send(b.spRecord(sp)); err != nil {
@@ -218,6 +218,9 @@ func (b *builder) grantRecords(send func(scanner.Record) error) error {
 			continue
 		}
 		client := b.t.sp(g.ClientID)
+		if client != nil && !b.p.owns(client.AppID) || client == nil && !b.p.owns(g.ClientID) {
+			continue // another shard's app
+		}
 		if client == nil {
 			client = &servicePrincipal{ID: g.ClientID, AppID: g.ClientID}
 			b.p.deps.Diagnostics.Error(apiGrants, g.ID, fmt.Errorf("grant %s names client %s, which is not among the service principals read; reported under its object ID", g.ID, g.ClientID))
@@ -320,7 +323,7 @@ func (b *builder) assignmentRecords(send func(scanner.Record) error) error {
 	var keys []string
 	for _, a := range b.t.assignments {
 		client := b.t.sp(a.PrincipalID)
-		if client == nil || !strings.EqualFold(a.PrincipalType, "ServicePrincipal") && a.PrincipalType != "" {
+		if client == nil || !strings.EqualFold(a.PrincipalType, "ServicePrincipal") && a.PrincipalType != "" || !b.p.owns(client.AppID) {
 			continue // assigned to a user or group: not app-only
 		}
 		k := strings.ToLower(client.AppID) + ":" + b.resourceKey(a.ResourceID)
@@ -399,7 +402,7 @@ func (b *builder) revokedRecords(send func(scanner.Record) error) error {
 		if sp == nil {
 			sp = &servicePrincipal{ID: c.clientObjectID, AppID: c.appID, DisplayName: c.appName}
 		}
-		if sp.AppID == "" || ownership(sp, b.t.id) == ownerMicrosoft {
+		if sp.AppID == "" || ownership(sp, b.t.id) == ownerMicrosoft || !b.p.owns(sp.AppID) {
 			continue
 		}
 		attrs := map[string]any{"permission_type": "delegated", "revoked": true}
