@@ -34,11 +34,28 @@ type PathResolver interface {
 	ResolvePaths(resolve func(string) string)
 }
 
-// Permission is one read-only permission a provider needs, for `shadowscan permissions` and the README.
+// Permission is one read-only permission a provider needs, for `shadowscan permissions`, `shadowscan doctor` and
+// the provider's README (a test keeps the README and the generated text in agreement).
 type Permission struct {
 	Name string // e.g. "iam:ListRoles" or "https://www.googleapis.com/auth/admin.directory.user.readonly"
 	Why  string
+	// Group gathers permissions generated together, e.g. one statement (its Sid) of an AWS IAM policy.
+	Group string
+	// Resource is what a generated policy grants the permission on; "" means "*".
+	Resource string
+	// Member marks what the role assumed in each member account of an organisation needs too.
+	Member bool
+	// Degrades says what is lost without the permission (the rules or coverage that suffer), for doctor.
+	Degrades string
 }
+
+// Kinds of permission a provider declares (Factory.PermissionKind), which decide how they are rendered.
+const (
+	PermissionIAM        = "aws_iam"        // AWS IAM actions: rendered as policy JSON
+	PermissionOAuthScope = "oauth_scope"    // Google OAuth scopes for domain-wide delegation
+	PermissionGraphApp   = "graph_app_role" // Microsoft Graph application permissions
+	PermissionNone       = "none"           // no credentials: files or public data
+)
 
 // Factory is one registered provider type, as the config loader and Run see it.
 type Factory struct {
@@ -56,6 +73,10 @@ type Factory struct {
 	// files by a stable hash), emitting each record in exactly one shard. A provider without it is read whole by
 	// one shard.
 	Shards bool
+	// PermissionKind says what Permissions are (one of the Permission* kinds); "" is PermissionNone.
+	PermissionKind string
+	// PermissionSetup is where and how the permissions are granted, printed by `shadowscan permissions`.
+	PermissionSetup string
 }
 
 // Registration describes a provider type whose config is C (a pointer to the provider's config struct).
@@ -74,6 +95,11 @@ type Registration[C ProviderConfig] struct {
 	// files by a stable hash), emitting each record in exactly one shard. A provider without it is read whole by
 	// one shard.
 	Shards bool
+	// PermissionKind says what Permissions are (one of the Permission* kinds); "" is PermissionNone.
+	PermissionKind string
+	// PermissionSetup is where and how the permissions are granted (a sentence or two, e.g. where to enter the
+	// delegation client ID), printed by `shadowscan permissions`.
+	PermissionSetup string
 }
 
 // Deps is what Run hands a provider.
@@ -109,6 +135,7 @@ func Register[C ProviderConfig](r Registration[C]) {
 	}
 	newConfig, build := r.NewConfig, r.New
 	register(Factory{Type: r.Type, Description: r.Description, Permissions: r.Permissions, Shape: r.Shape, Shards: r.Shards,
+		PermissionKind: r.PermissionKind, PermissionSetup: r.PermissionSetup,
 		NewConfig: func() ProviderConfig { return newConfig() },
 		New: func(cfg ProviderConfig, d Deps) (Provider, error) {
 			c, ok := cfg.(C)

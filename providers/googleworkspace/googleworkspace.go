@@ -46,10 +46,18 @@ func init() {
 		Shards: true,
 		Shape:  shape,
 		Permissions: []scanner.Permission{
-			{Name: ScopeUserReadonly, Why: "users.list: every user with org unit, department (organizations) and suspended state, to attribute each grant to a person"},
-			{Name: ScopeUserSecurity, Why: "tokens.list: the OAuth tokens each user has granted to third-party apps; the only scope that can read them (it also allows deleting them, which shadowscan never does)"},
-			{Name: ScopeAuditReadonly, Why: "activities.list for application 'token': authorize and revoke events, for first/last authorisation times and grants revoked between scans (modes audit and both)"},
+			{Name: ScopeUserReadonly, Why: "users.list: every user with org unit, department (organizations) and suspended state, to attribute each grant to a person",
+				Degrades: "grants cannot be attributed to org units and departments; marketing-department rules see nobody"},
+			{Name: ScopeUserSecurity, Why: "tokens.list: the OAuth tokens each user has granted to third-party apps; the only scope that can read them (it also allows deleting them, which shadowscan never does)",
+				Degrades: "no OAuth grant is read: every OAuth rule (unapproved apps, restricted scopes) sees nothing"},
+			{Name: ScopeAuditReadonly, Why: "activities.list for application 'token': authorize and revoke events, for first/last authorisation times and grants revoked between scans (modes audit and both)",
+				Degrades: "first/last authorisation times and grants revoked between scans are unknown"},
 		},
+		PermissionKind: scanner.PermissionOAuthScope,
+		PermissionSetup: "Admin console › Security › Access and data control › API controls › Manage Domain Wide " +
+			"Delegation › Add new: enter the service account's OAuth 2 client ID (gcloud iam service-accounts describe " +
+			"SA_EMAIL --format='value(oauth2ClientId)') and the scopes below, comma-separated. Set admin_email to an admin " +
+			"allowed to read users, their security settings and reports.",
 	})
 }
 

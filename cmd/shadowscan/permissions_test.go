@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// readme returns a provider's README (providers/<folder>/README.md).
+func readme(t *testing.T, folder string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../providers/" + folder + "/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// The AWS README's caller policy is exactly the generated one, and its member-account role grants exactly the
+// generated member policy's actions.
+func TestPermissionsAgreeWithAWSReadme(t *testing.T) {
+	f, ok := scanner.Lookup("aws")
+	if !ok {
+		t.Fatal("aws not registered")
+	}
+	doc := readme(t, "aws")
+	var readmePolicy any
+	for _, bl := range regexp.MustCompile("(?s)```json\n(.*?)```").FindAllStringSubmatch(doc, -1) {
+		if strings.Contains(bl[1], `"Statement"`) {
+			if err := json.Unmarshal([]byte(bl[1]), &readmePolicy); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	caller, err := IAMPolicy(f.Permissions, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generated any
+	if err := json.Unmarshal([]byte(caller), &generated); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(readmePolicy, generated) {
+		t.Errorf("README policy and `shadowscan permissions` differ:\nREADME:\n%v\ngenerated:\n%s", readmePolicy, caller)
+	}
+
+	member, err := IAMPolicy(f.Permissions, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mp struct{ Statement []struct{ Action []string } }
+	if err := json.Unmarshal([]byte(member), &mp); err != nil || len(mp.Statement) != 1 {
+		t.Fatalf("member policy %s: %v", member, err)
+	}
+	var cfn []string
+	for _, bl := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(doc, -1) {
+		if strings.Contains(bl[1], "AWS::IAM::Role") {
+			for _, m := range regexp.MustCompile(`(?m)^\s+- ([a-z0-9-]+:[A-Za-z]+)\s*$`).FindAllStringSubmatch(bl[1], -1) {
+				cfn = append(cfn, m[1])
+			}
+		}
+	}
+	want := mp.Statement[0].Action
+	slices.Sort(cfn)
+	slices.Sort(want)
+	if !slices.Equal(cfn, want) {
+		t.Errorf("README member role grants\n  %v\ngenerated member policy\n  %v", cfn, want)
+	}
+}
+
+// The Google README lists the same scopes, and its delegation step shows the generated comma-separated line.
+func TestPermissionsAgreeWithGoogleReadme(t *testing.T) {
+	f, ok := scanner.Lookup("google_workspace")
+	if !ok {
+		t.Fatal("google_workspace not registered")
+	}
+	doc := readme(t, "googleworkspace")
+	if line := OAuthScopeList(f.Permissions); !strings.Contains(doc, "\n   "+line+"\n") {
+		t.Errorf("README delegation step lacks the generated scope line %q", line)
+	}
+	var readmeScopes []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `(https://www.googleapis.com/auth/[^`]+)` \\|").FindAllStringSubmatch(doc, -1) {
+		readmeScopes = append(readmeScopes, m[1])
+	}
+	var declared []string
+	for _, p := range f.Permissions {
+		declared = append(declared, p.Name)
+	}
+	if !slices.Equal(readmeScopes, declared) {
+		t.Errorf("README scope table %v, declared %v", readmeScopes, declared)
+	}
+	if !strings.Contains(doc, "Manage Domain Wide Delegation") || !strings.Contains(f.PermissionSetup, "Manage Domain Wide Delegation") {
+		t.Error("where to enter the delegation client ID is missing")
+	}
+}
+
+func TestPermissionsCommand(t *testing.T) {
+	r := run(t, nil, "permissions")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, typ := range scanner.Types() {
+		if typ == "configtest" {
+			continue
+		}
+		if !strings.Contains(r.stdout, "## "+typ+": ") {
+			t.Errorf("no section for %s", typ)
+		}
+	}
+	r = run(t, nil, "permissions", "--provider", "google_workspace")
+	if r.code != 0 || strings.Contains(r.stdout, "## aws") || !strings.Contains(r.stdout, "admin.directory.user.security") {
+		t.Errorf("--provider google_workspace: %d %s", r.code, r.stdout)
+	}
+	r = run(t, nil, "permissions", "--config", "../../configs/demo.yaml")
+	if r.code != 0 || !strings.Contains(r.stdout, "## aws") || strings.Contains(r.stdout, "## inventory: x") {
+		t.Errorf("--config demo: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "permissions", "--provider", "awz"); r.code != exitUsage {
+		t.Errorf("unknown provider: exit %d", r.code)
+	}
+	for _, typ := range scanner.Types() {
+		f, _ := scanner.Lookup(typ)
+		for _, p := range f.Permissions {
+			if f.PermissionKind == scanner.PermissionIAM && !regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z]+$`).MatchString(p.Name) {
+				t.Errorf("%s: %q is not an IAM action", typ, p.Name)
+			}
+			if (f.PermissionKind == scanner.PermissionIAM || f.PermissionKind == scanner.PermissionOAuthScope) && p.Degrades == "" {
+				t.Errorf("%s: %s does not say what degrades without it (doctor prints it)", typ, p.Name)
+			}
+		}
+	}
+}
