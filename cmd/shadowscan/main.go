@@ -135,7 +135,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	root.AddCommand(a.scanCmd(), a.permissionsCmd(), a.initCmd(), a.checkCmd(), a.serveCmd(), a.catalogCmd(), a.rulesCmd(), a.historyCmd(), a.reportCmd(), a.versionCmd(), a.manCmd())
+	root.AddCommand(a.scanCmd(), a.permissionsCmd(), a.doctorCmd(), a.initCmd(), a.checkCmd(), a.serveCmd(), a.catalogCmd(), a.rulesCmd(), a.historyCmd(), a.reportCmd(), a.versionCmd(), a.manCmd())
 	return root
 }
 

@@ -27,6 +27,14 @@ const (
 
 // scopes returns the OAuth scopes the configured mode needs: never more than the three documented ones.
 func (p *provider) scopes() []string {
+	if p.scopeOverride != nil {
+		return p.scopeOverride
+	}
+	return p.modeScopes()
+}
+
+// modeScopes are the scopes of the configured mode, whatever one check asks for: what the delegation entry lists.
+func (p *provider) modeScopes() []string {
 	var s []string
 	if p.cfg.readsTokens() {
 		s = append(s, ScopeUserReadonly, ScopeUserSecurity)

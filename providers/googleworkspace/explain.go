@@ -44,7 +44,7 @@ func (p *provider) explain(api string, err error) error {
 	wrap := func(format string, args ...any) error {
 		return &setupError{msg: fmt.Sprintf(format, args...), err: err}
 	}
-	scopes := strings.Join(p.scopes(), ",")
+	scopes := strings.Join(p.modeScopes(), ",")
 	sa := p.saEmail
 	if sa == "" {
 		sa = "the service account"

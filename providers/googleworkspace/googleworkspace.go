@@ -76,6 +76,9 @@ type provider struct {
 	iamEndpoint string
 	adc         func(ctx context.Context, scopes ...string) (oauth2.TokenSource, error)
 
+	// scopeOverride, when set, is the only scope asked for (doctor checks one scope at a time).
+	scopeOverride []string
+
 	// What the credentials say about the service account, for error messages.
 	saEmail    string
 	saClientID string

@@ -1,0 +1,68 @@
+package googleworkspace
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// CheckPermissions implements scanner.PermissionChecker the way GAM's "check serviceaccount" does: one access
+// token per scope, so a scope missing from the delegation entry fails alone, then the cheapest call that needs it.
+func (p *provider) CheckPermissions(ctx context.Context) []scanner.PermissionCheck {
+	if p.cfg.ExportFile != "" {
+		var out []scanner.PermissionCheck
+		for _, f := range []string{p.cfg.ExportFile, p.cfg.UsersExportFile} {
+			if f == "" {
+				continue
+			}
+			c := scanner.PermissionCheck{Permission: "read " + f, OK: true, Detail: "export mode: no API call"}
+			if fh, err := os.Open(f); err != nil {
+				c.OK, c.Detail = false, err.Error()
+			} else {
+				fh.Close()
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	var out []scanner.PermissionCheck
+	for _, scope := range p.scopes() {
+		q := *p
+		q.scopeOverride = []string{scope}
+		api, err := q.probe(ctx, scope)
+		c := scanner.PermissionCheck{Permission: scope, OK: err == nil, Detail: api + " as " + p.cfg.AdminEmail}
+		if err != nil {
+			c.Detail = q.explain(api, err).Error()
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// probe makes the cheapest call that needs scope, with a token for that scope alone.
+func (p *provider) probe(ctx context.Context, scope string) (string, error) {
+	dir, rep, err := p.services(ctx)
+	if err != nil {
+		return "credentials", err
+	}
+	switch scope {
+	case ScopeUserReadonly:
+		call := dir.Users.List().MaxResults(1).Fields("users(primaryEmail)").Context(ctx)
+		if p.cfg.Domain != "" {
+			call = call.Domain(p.cfg.Domain)
+		} else {
+			call = call.Customer(p.cfg.Customer)
+		}
+		_, err = call.Do()
+		return "users.list", err
+	case ScopeUserSecurity:
+		_, err = dir.Tokens.List(p.cfg.AdminEmail).Context(ctx).Do()
+		return "tokens.list", err
+	case ScopeAuditReadonly:
+		_, err = rep.Activities.List("all", "token").MaxResults(1).Context(ctx).Do()
+		return "activities.list", err
+	}
+	return "", fmt.Errorf("no probe for scope %s", scope)
+}
