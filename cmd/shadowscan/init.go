@@ -36,9 +36,9 @@ var starterBlocks = map[string]string{
 `,
 	"microsoft": `  - type: microsoft               # Entra ID consents and service principals (Microsoft Graph)
     name: entra
-    tenant_id: ""                 # the directory (tenant) ID
-    client_id: ""                 # the app registration's application (client) ID
-    client_secret_file: ""        # a file holding the client secret (or certificate_file / federated_token_file)
+    tenant_id: DOMAIN             # the directory (tenant) ID, or its domain
+    client_id: 00000000-0000-0000-0000-000000000000  # REPLACE: the app registration's application (client) ID
+    client_secret_file: entra-client-secret.txt  # a file holding the client secret (or certificate_file / federated_token_file)
 `,
 	"dns": `  - type: dns                     # SPF senders, TXT verification tokens, DMARC, DKIM, marketing CNAMEs; no credentials
     name: dns

@@ -137,3 +137,31 @@ func TestPermissionsCommand(t *testing.T) {
 		}
 	}
 }
+
+// The Microsoft README's permission table names exactly the declared Graph application permissions.
+func TestPermissionsAgreeWithMicrosoftReadme(t *testing.T) {
+	f, ok := scanner.Lookup("microsoft")
+	if !ok {
+		t.Skip("microsoft provider not registered")
+	}
+	var readmePerms []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([A-Za-z]+\\.[A-Za-z]+\\.All)`").FindAllStringSubmatch(readme(t, "microsoft"), -1) {
+		readmePerms = append(readmePerms, m[1])
+	}
+	var declared []string
+	for _, p := range f.Permissions {
+		declared = append(declared, p.Name)
+	}
+	if !slices.Equal(readmePerms, declared) {
+		t.Errorf("README permission table %v, declared %v", readmePerms, declared)
+	}
+	r := run(t, nil, "permissions", "--provider", "microsoft")
+	for _, p := range declared {
+		if !strings.Contains(r.stdout, "  "+p+"\n") {
+			t.Errorf("permissions --provider microsoft lacks %s:\n%s", p, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "Grant admin consent") {
+		t.Error("where to grant the permissions is missing")
+	}
+}

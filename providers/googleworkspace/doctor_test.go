@@ -13,6 +13,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/providers/internal/httpx/httpxtest"
+
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -55,7 +57,7 @@ func doctorProvider(t *testing.T, denied ...string) *provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.clock = &fakeClock{now: testNow}
+	p.clock = httpxtest.NewClock(testNow)
 	p.rand = func() float64 { return 0 }
 	return p
 }
