@@ -1,6 +1,9 @@
 package scanner
 
-import "context"
+import (
+	"context"
+	"os"
+)
 
 // PermissionCheck is one line of `shadowscan doctor`: whether one declared permission (or the credentials
 // themselves) works, proven by the cheapest call that needs it.
@@ -17,4 +20,23 @@ type PermissionCheck struct {
 // PermissionChecker is implemented by providers that can check their credentials and permissions (doctor).
 type PermissionChecker interface {
 	CheckPermissions(ctx context.Context) []PermissionCheck
+}
+
+// CheckFilesReadable is the check of a provider that reads files instead of an API (export mode): each file can be
+// opened.
+func CheckFilesReadable(files ...string) []PermissionCheck {
+	var out []PermissionCheck
+	for _, f := range files {
+		if f == "" {
+			continue
+		}
+		c := PermissionCheck{Permission: "read " + f, OK: true, Detail: "export mode: no API call"}
+		if fh, err := os.Open(f); err != nil {
+			c.OK, c.Detail = false, err.Error()
+		} else {
+			fh.Close()
+		}
+		out = append(out, c)
+	}
+	return out
 }

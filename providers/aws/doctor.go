@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
@@ -262,20 +261,10 @@ func (p *provider) probe(ctx context.Context, action string, fix func(string) st
 }
 
 func (p *provider) checkExportFiles() []scanner.PermissionCheck {
-	var out []scanner.PermissionCheck
 	e := p.cfg.Export
 	files := append(append(append([]string(nil), e.IAMAuthorizationDetails...), e.IAMCredentialReports...), e.MarketplaceAgreements...)
 	for _, z := range e.Route53RecordSets {
 		files = append(files, z.File)
 	}
-	for _, f := range files {
-		c := scanner.PermissionCheck{Permission: "read " + f, OK: true, Detail: "export mode: no API call"}
-		if fh, err := os.Open(f); err != nil {
-			c.OK, c.Detail = false, err.Error()
-		} else {
-			fh.Close()
-		}
-		out = append(out, c)
-	}
-	return out
+	return scanner.CheckFilesReadable(files...)
 }

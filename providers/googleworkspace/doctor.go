@@ -3,7 +3,6 @@ package googleworkspace
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -12,20 +11,7 @@ import (
 // token per scope, so a scope missing from the delegation entry fails alone, then the cheapest call that needs it.
 func (p *provider) CheckPermissions(ctx context.Context) []scanner.PermissionCheck {
 	if p.cfg.ExportFile != "" {
-		var out []scanner.PermissionCheck
-		for _, f := range []string{p.cfg.ExportFile, p.cfg.UsersExportFile} {
-			if f == "" {
-				continue
-			}
-			c := scanner.PermissionCheck{Permission: "read " + f, OK: true, Detail: "export mode: no API call"}
-			if fh, err := os.Open(f); err != nil {
-				c.OK, c.Detail = false, err.Error()
-			} else {
-				fh.Close()
-			}
-			out = append(out, c)
-		}
-		return out
+		return scanner.CheckFilesReadable(p.cfg.ExportFile, p.cfg.UsersExportFile)
 	}
 	var out []scanner.PermissionCheck
 	for _, scope := range p.scopes() {
