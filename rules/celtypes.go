@@ -364,7 +364,7 @@ var recordDef = defineObj("shadowscan.Record", "one normalised observation from 
 		func(v *recordView) bool { return v.rec.Principal != nil }),
 	fld("user", types.StringType, "the principal's e-mail, lower-case, or \"\"", func(v *recordView) ref.Val {
 		if v.user == nil {
-			v.user = types.String(userOf(v.rec))
+			v.user = types.String(v.rec.User())
 		}
 		return v.user
 	}),
@@ -406,20 +406,6 @@ func (v *recordView) Type() ref.Type          { return recordDef.typ }
 func (v *recordView) Value() any              { return v }
 func (v *recordView) Get(k ref.Val) ref.Val   { return objGet(recordDef, v, k) }
 func (v *recordView) IsSet(k ref.Val) ref.Val { return objIsSet(recordDef, v, k) }
-
-// userOf is the person a record belongs to, lower-cased, as the scanner counts users.
-func userOf(r *scanner.Record) string {
-	if r.Principal == nil {
-		return ""
-	}
-	if r.Principal.Email != "" {
-		return strings.ToLower(strings.TrimSpace(r.Principal.Email))
-	}
-	if r.Principal.Type == "user" && r.Principal.ID != "" {
-		return strings.ToLower(r.Principal.ID)
-	}
-	return ""
-}
 
 // ---- vendor ----
 

@@ -196,23 +196,11 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 		if !ok {
 			continue
 		}
-		m.Vendor = res.Vendor
-		m.Evidence = []scanner.Evidence{{Provider: rec.Provider, Kind: rec.Kind, ID: rec.ID, Summary: evidenceSummary(rec)}}
+		m.Vendor = res.Vendor // the scanner adds the record's evidence (scanner.RecordEvidence)
 		emit(m)
 	}
 	st.record.rec, st.vendor.rec = nil, nil
 	return errs.err()
-}
-
-func evidenceSummary(rec *scanner.Record) string {
-	if rec.Summary != "" {
-		return sanitize(rec.Summary)
-	}
-	s := rec.Kind + " " + rec.ID
-	if u := userOf(rec); u != "" {
-		s += " (" + u + ")"
-	}
-	return sanitize(s)
 }
 
 // EvaluateInventory runs the inventory-stage rules once per vendor and the unidentified-stage rules once per

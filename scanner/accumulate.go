@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
 
 // accumulator holds the streaming state of a scan: per-vendor roll-ups, unidentified groups and findings. It never
@@ -60,8 +62,9 @@ func newAccumulator(opts Options) *accumulator {
 		findings: map[string]*findingAcc{}}
 }
 
-// userOf returns the person a record belongs to, lower-cased, or "".
-func userOf(r *Record) string {
+// User returns the person a record belongs to, lower-cased, or "": how the scanner counts users and how rules see
+// record.user.
+func (r *Record) User() string {
 	if r.Principal == nil {
 		return ""
 	}
@@ -72,6 +75,19 @@ func userOf(r *Record) string {
 		return strings.ToLower(r.Principal.ID)
 	}
 	return ""
+}
+
+// RecordEvidence is the evidence a record gives a finding: its provider, kind, ID and a one-line summary (the
+// provider's, or kind, ID and user), with terminal controls removed.
+func RecordEvidence(rec *Record) Evidence {
+	s := rec.Summary
+	if s == "" {
+		s = rec.Kind + " " + rec.ID
+		if u := rec.User(); u != "" {
+			s += " (" + u + ")"
+		}
+	}
+	return Evidence{Provider: rec.Provider, Kind: rec.Kind, ID: rec.ID, Summary: textsafe.Clean(s)}
 }
 
 // strongestHint picks the hint that best identifies what an unresolved record is.
@@ -90,7 +106,7 @@ func (a *accumulator) add(ctx context.Context, rec *Record) {
 		res = a.opts.Resolver.Resolve(rec)
 	}
 	appr := Approval{Status: ApprovalUnapproved}
-	user := userOf(rec)
+	user := rec.User()
 	if res.Vendor != nil {
 		if a.opts.Policy != nil {
 			appr = a.opts.Policy.Approval(res.Vendor.ID)
@@ -107,7 +123,13 @@ func (a *accumulator) add(ctx context.Context, rec *Record) {
 		return
 	}
 	a.evaluated.Add(1)
-	if err := a.opts.Evaluator.EvaluateRecord(ctx, rec, res, appr, a.addMatch); err != nil {
+	emit := func(m Match) {
+		if m.Evidence == nil {
+			m.Evidence = []Evidence{RecordEvidence(rec)}
+		}
+		a.addMatch(m)
+	}
+	if err := a.opts.Evaluator.EvaluateRecord(ctx, rec, res, appr, emit); err != nil {
 		a.noteEvalError(err)
 	}
 }

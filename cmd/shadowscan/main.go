@@ -25,12 +25,10 @@ var version = "dev"
 
 // Exit codes of scan (DESIGN.md). Precedence: usage > coverage > findings > clean.
 const (
-	exitClean     = 0
-	exitFindings  = 1
-	exitUsage     = 2
-	exitCoverage  = 3
-	exitCheckBan  = 4 // check: the vendor is banned
-	exitInterrupt = 130
+	exitClean    = 0
+	exitFindings = 1
+	exitUsage    = 2
+	exitCoverage = 3
 )
 
 // exitError carries an exit code up to main.

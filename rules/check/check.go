@@ -79,7 +79,6 @@ var Verdicts = []string{VerdictApproved, VerdictTolerated, VerdictReview, Verdic
 const (
 	ExitOK      = 0 // approved or tolerated
 	ExitNeedsIT = 1 // not approved, under review, approval expired, unknown vendor, or scopes beyond the approval
-	ExitUsage   = 2 // bad query or flags
 	ExitBanned  = 4 // banned
 )
 
