@@ -39,7 +39,7 @@ func TestInitWritesWhatScanAccepts(t *testing.T) {
 		t.Errorf("providers %d, domains %v", len(cfg.Providers), cfg.Organization.Domains)
 	}
 	a := newApp(&strings.Builder{}, &strings.Builder{})
-	a.logLevel = "error"
+	a.environ, a.logLevel = nil, "error" // the machine's SHADOWSCAN_* variables are not this test's config
 	if err := a.buildLogger(); err != nil {
 		t.Fatal(err)
 	}
