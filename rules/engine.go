@@ -15,6 +15,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
 
 // DefaultThresholds are the numbers rules read as org.thresholds.<name> unless rules.thresholds overrides them.
@@ -262,7 +263,7 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 					continue
 				}
 				m.Evidence = []scanner.Evidence{{Provider: "shadowscan", Kind: "unidentified", ID: u.Key,
-					Summary: sanitize(strings.TrimSpace(name + ": " + usageSummary(u.Records, u.UserCount, u.Sources)))}}
+					Summary: textsafe.Clean(strings.TrimSpace(name + ": " + usageSummary(u.Records, u.UserCount, u.Sources)))}}
 				emit(m)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
 	"github.com/shadowscan/shadowscan/rules/policy"
+	"github.com/shadowscan/shadowscan/scanner/textsafe"
 
 	"cel.dev/cel-go/cel"
 )
@@ -104,42 +105,13 @@ func parseTemplate(name, text string) (*template.Template, error) {
 	return t, nil
 }
 
-// renderTemplate executes t and cleans the result: control characters removed, runs of white space collapsed.
+// renderTemplate executes t and cleans the result (textsafe.Clean), runs of white space collapsed.
 func renderTemplate(t *template.Template, data map[string]any) (string, error) {
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
 		return "", err
 	}
-	return collapse(sanitize(b.String())), nil
-}
-
-// sanitize removes control characters (keeping newlines and tabs) so that text from records cannot drive a
-// terminal.
-func sanitize(s string) string {
-	clean := true
-	for _, r := range s {
-		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
-			// dropped
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return collapse(textsafe.Clean(b.String())), nil
 }
 
 // collapse joins lines and collapses runs of spaces, trimming the ends.

@@ -1,12 +1,8 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,75 +14,24 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/shadowscan/shadowscan/internal/browsertest"
 	"github.com/shadowscan/shadowscan/rules/check/checktest"
 )
-
-// findChromium returns the browser to drive: $SHADOWSCAN_CHROMIUM, else Debian's chromium or another Chrome on PATH.
-func findChromium() string {
-	if p := os.Getenv("SHADOWSCAN_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// artifactsDir is where screenshots go: $SHADOWSCAN_ARTIFACTS, else .artifacts/ at the repository root.
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SHADOWSCAN_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", ".artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // TestBrowser drives the page in real headless Chromium: type a name, pick the suggestion with the keyboard, read
 // the verdict card and the alternative, copy the request, paste a consent URL, and look at it on a phone.
 func TestBrowser(t *testing.T) {
-	chrome := findChromium()
-	if chrome == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium found and CI=true: install Debian's chromium package (see .ci/run)")
-		}
-		t.Skip("no Chromium on PATH (apt-get install chromium); set SHADOWSCAN_CHROMIUM to use another")
-	}
 	f := newFixture(t, nil)
 	if !strings.HasPrefix(f.srv.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server is not on loopback: %s", f.srv.URL)
 	}
-	shots := artifactsDir(t)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1100, 1400),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
+	ctx := browsertest.Start(t, 3*time.Minute)
 
 	// Start the browser, then collect every uncaught exception and console or browser error (a CSP violation is
 	// one of those).
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", chrome, err)
+		t.Fatalf("starting Chromium: %v", err)
 	}
 	var mu sync.Mutex
 	var problems []string
@@ -140,11 +85,7 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
-		p := filepath.Join(shots, name)
-		if err := os.WriteFile(p, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s (%d bytes)", p, len(png))
+		browsertest.SaveArtifact(t, name, png)
 	}
 
 	run("open the page", chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#inventory-body table")))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/shadowscan/shadowscan/cmd/shadowscan/internal/termprint"
 	"github.com/shadowscan/shadowscan/configs"
 	"github.com/shadowscan/shadowscan/rules/catalog"
 )
@@ -79,7 +80,7 @@ func (a *app) catalogCmd() *cobra.Command {
 			if format == "json" {
 				return writeCatalogJSON(a.stdout, c, entries, approval)
 			}
-			return catalog.WriteList(a.stdout, c, category, martech, approval)
+			return termprint.VendorList(a.stdout, c, category, martech, approval)
 		},
 	}
 	list.Flags().StringVar(&category, "category", "", "category or subcategory ID (e.g. data, email_marketing)")
@@ -96,7 +97,7 @@ func (a *app) catalogCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := catalog.WriteShow(a.stdout, c, args[0]); err != nil {
+			if err := termprint.VendorShow(a.stdout, c, args[0]); err != nil {
 				return &exitError{code: exitFindings, err: err}
 			}
 			return nil
@@ -111,7 +112,7 @@ func (a *app) catalogCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return catalog.WriteSearch(a.stdout, c, strings.Join(args, " "))
+			return termprint.VendorSearch(a.stdout, c, strings.Join(args, " "))
 		},
 	}
 	validate := &cobra.Command{

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/shadowscan/shadowscan/cmd/shadowscan/internal/termprint"
 	"github.com/shadowscan/shadowscan/configs"
 	"github.com/shadowscan/shadowscan/rules"
 )
@@ -46,7 +47,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			if listFormat == "json" {
 				return writeRulesJSON(a.stdout, rs)
 			}
-			return rules.WriteList(a.stdout, rs)
+			return termprint.RuleList(a.stdout, rs)
 		},
 	}
 	list.Flags().StringVarP(&listFormat, "format", "f", "table", "output: table|json")
@@ -69,7 +70,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := rules.WriteShow(a.stdout, rs, args[0]); err != nil {
+			if err := termprint.RuleShow(a.stdout, rs, args[0]); err != nil {
 				return &exitError{code: exitFindings, err: err}
 			}
 			return nil
@@ -84,11 +85,14 @@ func (a *app) rulesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ok, err := rules.TestFile(a.stdout, rs, args[0])
+			run, err := rules.TestFile(rs, args[0])
 			if err != nil {
 				return usageErr(err)
 			}
-			if !ok {
+			if err := termprint.TestRun(a.stdout, run); err != nil {
+				return err
+			}
+			if !run.OK() {
 				return &exitError{code: exitFindings, err: fmt.Errorf("%s: some cases failed", args[0])}
 			}
 			return nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
 
 // Issue is one problem found in a catalogue file. It prints as `file:line: entry "id": message`.
@@ -386,9 +388,9 @@ func nameKey(s string) string {
 	return b.String()
 }
 
-// clip shortens a value quoted in a message and strips control characters.
+// clip shortens a value for a message. Every caller quotes it with %q, which escapes control characters and
+// bidirectional overrides visibly (`"Acme\x1b[31mRed"`), so the author sees what to remove.
 func clip(s string) string {
-	s = sanitize(s)
 	if utf8.RuneCountInString(s) > 80 {
 		r := []rune(s)
 		return string(r[:77]) + "..."
@@ -413,19 +415,15 @@ func checkText(s string, max int) string {
 	return ""
 }
 
-// hasUnsafeRune reports control characters and bidirectional overrides, which can disguise text in a terminal.
+// hasUnsafeRune reports what textsafe calls unsafe (control characters, bidirectional overrides), which can
+// disguise text in a terminal, and invalid UTF-8.
 func hasUnsafeRune(s string) bool {
 	for _, r := range s {
-		if unsafeRune(r) {
+		if textsafe.Unsafe(r) || r == utf8.RuneError {
 			return true
 		}
 	}
 	return false
-}
-
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
-		r == 0x200E || r == 0x200F || r == utf8.RuneError
 }
 
 // checkHostPattern checks an SPF, CNAME or DKIM-target host pattern (see Signals). After its own checks, which

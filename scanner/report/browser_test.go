@@ -1,9 +1,7 @@
 package report
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,45 +9,18 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/shadowscan/shadowscan/internal/browsertest"
 )
-
-// chromium returns the browser to drive: $SHADOWSCAN_CHROMIUM, else Debian's chromium or another Chrome on PATH.
-func chromium() string {
-	if p := os.Getenv("SHADOWSCAN_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // TestHTMLInChromium opens the HTML report from a file in headless Chromium: the page loads with nothing blocked
 // by its own Content-Security-Policy (so nothing external is needed), draws its three charts, prints to PDF, and
-// leaves a screenshot in $SHADOWSCAN_ARTIFACTS (default .artifacts/ at the repository root).
+// leaves a screenshot in the artifacts folder (see internal/browsertest).
 func TestHTMLInChromium(t *testing.T) {
-	chrome := chromium()
-	if chrome == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium found and CI=true: install Debian's chromium package (see .ci/run)")
-		}
-		t.Skip("no Chromium on PATH (apt-get install chromium); set SHADOWSCAN_CHROMIUM to use another")
-	}
 	page1 := filepath.Join(t.TempDir(), "report.html")
 	if err := os.WriteFile(page1, render(t, "html", Options{CategoryName: categoryNames}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 1400),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx := browsertest.Start(t, 60*time.Second)
 
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page1), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
@@ -88,14 +59,5 @@ func TestHTMLInChromium(t *testing.T) {
 	if len(pdf) < 1000 || !strings.HasPrefix(string(pdf), "%PDF") {
 		t.Errorf("printing gave %d bytes", len(pdf))
 	}
-	dir := os.Getenv("SHADOWSCAN_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", ".artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "report-html.png"), shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.SaveArtifact(t, "report-html.png", shot)
 }

@@ -1,27 +1,51 @@
-// Package textsafe neutralises untrusted text (from records, catalogue files, user input) before it reaches a
-// terminal, a log line or an error message. It is the one sanitiser of the tree.
+// Package textsafe neutralises untrusted text (from records, catalogue files, rule files, user input) before it
+// reaches a terminal, a log line, an error message or a report. It is the one sanitiser of the tree: one set of
+// rules for what is unsafe (see Unsafe), two shapes of output (Clean for one line, Lines for a block). Writers add
+// their own context escaping on top (CSV formulas, HTML, Markdown).
 package textsafe
 
 import "strings"
 
-// Clean removes what could steer a terminal or hide text: ANSI escape sequences, C0/C1 control characters (tabs
-// and newlines become spaces), DEL, and Unicode bidirectional overrides.
-func Clean(s string) string {
-	if isPlain(s) {
+// Clean makes s safe as one line: ANSI escape sequences removed whole, tabs and line breaks (\t \n \r, U+2028,
+// U+2029) become spaces, and every other unsafe rune (see Unsafe) is dropped.
+func Clean(s string) string { return clean(s, false) }
+
+// Lines is Clean for a block of text: newlines are kept (U+2028 and U+2029 become newlines too), tabs and carriage
+// returns become spaces.
+func Lines(s string) string { return clean(s, true) }
+
+// Unsafe reports whether r can steer a terminal or disguise text: C0 and C1 control characters (tabs and newlines
+// included), DEL, the Unicode line and paragraph separators, and the bidirectional controls.
+func Unsafe(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || IsBidiControl(r)
+}
+
+// IsBidiControl reports whether r is a Unicode bidirectional control.
+func IsBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+func clean(s string, keepNewlines bool) string {
+	if isPlain(s, keepNewlines) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	rs := []rune(s)
+	rs := []rune(s) // invalid UTF-8 becomes U+FFFD
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
 		case r == 0x1b: // ESC: skip the whole sequence
 			i = skipEscape(rs, i)
-		case r == '\t' || r == '\n' || r == '\r':
+		case r == '\n' || r == 0x2028 || r == 0x2029:
+			if keepNewlines {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(' ')
+			}
+		case r == '\t' || r == '\r':
 			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-		case IsBidiControl(r):
+		case Unsafe(r):
 		default:
 			b.WriteRune(r)
 		}
@@ -29,19 +53,15 @@ func Clean(s string) string {
 	return b.String()
 }
 
-func isPlain(s string) bool {
+// isPlain reports printable ASCII (and newlines when they are kept): nothing to do.
+func isPlain(s string, keepNewlines bool) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c >= 0x7f {
+		if (c < 0x20 && !(keepNewlines && c == '\n')) || c >= 0x7f {
 			return false
 		}
 	}
 	return true
-}
-
-// IsBidiControl reports whether r is a Unicode bidirectional control.
-func IsBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // skipEscape returns the index of the last rune of the escape sequence starting at rs[i] (ESC).

@@ -1,4 +1,4 @@
-package catalog
+package termprint
 
 import (
 	"errors"
@@ -6,36 +6,14 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/shadowscan/shadowscan/rules/catalog"
 )
 
-// Text output for `shadowscan catalog list|show|search`. Every value is passed through sanitize, so a hostile
-// organisation file cannot move the cursor or hide text in a terminal.
-
-// List returns the vendors `catalog list` shows: category filters by a category ID ("data") or a subcategory ID
-// ("session_replay"), "" lists everything; martechOnly drops martech: false entries. An unknown category is an
-// error that suggests the nearest ID.
-func List(c *Catalog, category string, martechOnly bool) ([]*Entry, error) {
-	if c == nil {
-		return nil, errors.New("catalog: no catalogue")
-	}
-	if category != "" {
-		if _, ok := c.Category(category); !ok && c.SubcategoryCategory(category) == "" {
-			return nil, fmt.Errorf("unknown category %q%s", sanitize(category), didYouMean(category, c.taxonomyIDs()))
-		}
-	}
-	var out []*Entry
-	for _, e := range c.ByCategory(category) {
-		if !martechOnly || e.Martech {
-			out = append(out, e)
-		}
-	}
-	return out, nil
-}
-
-// WriteList writes a table of vendors (see List): ID, NAME, CATEGORY, SUBCATEGORIES, MARTECH, and APPROVAL when
-// approval is not nil (the organisation's status of a vendor ID).
-func WriteList(w io.Writer, c *Catalog, category string, martechOnly bool, approval func(id string) string) error {
-	entries, err := List(c, category, martechOnly)
+// VendorList writes `catalog list`: a table of vendors (see catalog.List) with ID, NAME, CATEGORY, SUBCATEGORIES,
+// MARTECH, and APPROVAL when approval is not nil (the organisation's status of a vendor ID).
+func VendorList(w io.Writer, c *catalog.Catalog, category string, martechOnly bool, approval func(id string) string) error {
+	entries, err := catalog.List(c, category, martechOnly)
 	if err != nil {
 		return err
 	}
@@ -60,15 +38,15 @@ func WriteList(w io.Writer, c *Catalog, category string, martechOnly bool, appro
 	return err
 }
 
-// WriteShow writes every fact of one vendor, found by ID, name or alias, with its sources. An unknown vendor is an
-// error that suggests the nearest ones.
-func WriteShow(w io.Writer, c *Catalog, id string) error {
+// VendorShow writes `catalog show`: every fact of one vendor, found by ID, name or alias, with its sources. An
+// unknown vendor is an error that suggests the nearest ones.
+func VendorShow(w io.Writer, c *catalog.Catalog, id string) error {
 	if c == nil {
 		return errors.New("catalog: no catalogue")
 	}
 	e, ok := c.Lookup(id)
 	if !ok {
-		msg := fmt.Sprintf("unknown vendor %q", sanitize(id))
+		msg := fmt.Sprintf("unknown vendor %q", cell(id))
 		if s := c.Suggest(id); len(s) > 0 {
 			msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, ", "))
 		}
@@ -77,7 +55,7 @@ func WriteShow(w io.Writer, c *Catalog, id string) error {
 	var b strings.Builder
 	line := func(label, value string) {
 		if value != "" {
-			fmt.Fprintf(&b, "%-18s %s\n", label+":", sanitize(value))
+			fmt.Fprintf(&b, "%-18s %s\n", label+":", cell(value))
 		}
 	}
 	list := func(label string, vals []string) {
@@ -116,14 +94,14 @@ func WriteShow(w io.Writer, c *Catalog, id string) error {
 	list("aws_accounts", e.Signals.AWSAccounts)
 	list("merchants", e.Signals.Merchants)
 	list("oauth_names", e.Signals.OAuthNames)
-	if e.ID == MicrosoftVendorID && len(c.MicrosoftApps) > 0 {
+	if e.ID == catalog.MicrosoftVendorID && len(c.MicrosoftApps) > 0 {
 		line("first-party apps", fmt.Sprintf("%d Microsoft application IDs (microsoft_apps.csv)", len(c.MicrosoftApps)))
 	}
 	list("data_access", e.DataAccess)
 	if len(e.Sources) > 0 {
 		b.WriteString("sources:\n")
 		for _, s := range e.Sources {
-			fmt.Fprintf(&b, "  - %s\n", sanitize(s))
+			fmt.Fprintf(&b, "  - %s\n", cell(s))
 		}
 	}
 	if e.File != "" {
@@ -133,14 +111,15 @@ func WriteShow(w io.Writer, c *Catalog, id string) error {
 	return err
 }
 
-// WriteSearch writes the best matches for text: ID, NAME, CATEGORY, MATCHED (field and value), SCORE.
-func WriteSearch(w io.Writer, c *Catalog, text string) error {
+// VendorSearch writes `catalog search`: the best matches for text, with ID, NAME, CATEGORY, MATCHED (field and
+// value) and SCORE.
+func VendorSearch(w io.Writer, c *catalog.Catalog, text string) error {
 	if c == nil {
 		return errors.New("catalog: no catalogue")
 	}
 	hits := c.Search(text, 10)
 	if len(hits) == 0 {
-		_, err := fmt.Fprintf(w, "no vendor matches %q\n", sanitize(text))
+		_, err := fmt.Fprintf(w, "no vendor matches %q\n", cell(text))
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -152,49 +131,9 @@ func WriteSearch(w io.Writer, c *Catalog, text string) error {
 	return tw.Flush()
 }
 
-func (c *Catalog) taxonomyIDs() []string {
-	var ids []string
-	for _, cat := range c.Categories {
-		ids = append(ids, cat.ID)
-		for _, s := range cat.Subcategories {
-			ids = append(ids, s.ID)
-		}
-	}
-	return ids
-}
-
 func yesNo(b bool) string {
 	if b {
 		return "yes"
 	}
 	return "no"
-}
-
-// cell sanitises a table cell; tabs would break the columns, so they become spaces.
-func cell(s string) string {
-	return strings.ReplaceAll(sanitize(s), "\t", " ")
-}
-
-// sanitize replaces control characters, bidirectional overrides and invalid UTF-8 with U+FFFD, so that text
-// from catalogue files and user input is safe to print on a terminal.
-func sanitize(s string) string {
-	clean := true
-	for _, r := range s {
-		if unsafeRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeRune(r) {
-			b.WriteRune('\uFFFD')
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
