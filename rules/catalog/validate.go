@@ -137,7 +137,8 @@ var (
 	vendorIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	awsAccountRe    = regexp.MustCompile(`^[0-9]{12}$`)
 	guidRe          = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	googleClientRe  = regexp.MustCompile(`^[0-9]{5,30}(-[a-z0-9]{1,64}\.apps\.googleusercontent\.com)?$`)
+	// Older clients have no "-<id>" part: rclone's Google Drive client is 202264815644.apps.googleusercontent.com.
+	googleClientRe  = regexp.MustCompile(`^[0-9]{5,30}((-[a-z0-9]{1,64})?\.apps\.googleusercontent\.com)?$`)
 	placeholderRe   = regexp.MustCompile(`\{[a-z][a-z0-9_]*\}`)
 )
 
@@ -613,7 +614,7 @@ func checkEntraAppID(id string) string {
 
 func checkGoogleClientID(id string) string {
 	if !googleClientRe.MatchString(id) {
-		return "a Google OAuth client ID is digits, optionally followed by -<id>.apps.googleusercontent.com"
+		return "a Google OAuth client ID is digits, optionally followed by [-<id>].apps.googleusercontent.com"
 	}
 	return ""
 }
