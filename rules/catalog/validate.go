@@ -138,8 +138,8 @@ var (
 	awsAccountRe    = regexp.MustCompile(`^[0-9]{12}$`)
 	guidRe          = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	// Older clients have no "-<id>" part: rclone's Google Drive client is 202264815644.apps.googleusercontent.com.
-	googleClientRe  = regexp.MustCompile(`^[0-9]{5,30}((-[a-z0-9]{1,64})?\.apps\.googleusercontent\.com)?$`)
-	placeholderRe   = regexp.MustCompile(`\{[a-z][a-z0-9_]*\}`)
+	googleClientRe = regexp.MustCompile(`^[0-9]{5,30}((-[a-z0-9]{1,64})?\.apps\.googleusercontent\.com)?$`)
+	placeholderRe  = regexp.MustCompile(`\{[a-z][a-z0-9_]*\}`)
 )
 
 const maxVendorIDLen = 64
