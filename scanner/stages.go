@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -111,5 +112,5 @@ func (s Suppression) Matches(f *Finding) bool {
 	if s.Vendor == "" || s.Vendor == "*" {
 		return true
 	}
-	return f.Vendor != nil && (s.Vendor == f.Vendor.ID || s.Vendor == f.Vendor.Name)
+	return f.Vendor != nil && (s.Vendor == f.Vendor.ID || strings.EqualFold(s.Vendor, f.Vendor.Name))
 }

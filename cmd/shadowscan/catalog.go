@@ -11,7 +11,8 @@ import (
 	"github.com/shadowscan/shadowscan/rules/catalog"
 )
 
-// loadCatalog returns the built-in catalogue merged with the config's catalog.extra_files (if a config is given).
+// loadCatalog returns the built-in catalogue merged with the config's catalog.extra_files and the local vendors of
+// its approved-tools file (if a config is given).
 func (a *app) loadCatalog(configPath string) (*catalog.Catalog, error) {
 	if configPath == "" {
 		return catalog.Builtin()
@@ -19,6 +20,13 @@ func (a *app) loadCatalog(configPath string) (*catalog.Catalog, error) {
 	cfg, err := configs.LoadWithEnv(configPath, a.environ)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Policy.ApprovedFile != "" { // its local vendors belong to the organisation's catalogue
+		p, err := a.loadPolicy(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return p.catalog, nil
 	}
 	return catalog.Load(cfg.Catalog.ExtraFiles...)
 }

@@ -34,7 +34,7 @@ fix. Nothing is collected and no secret is printed. Exit codes: 0 every check pa
 			if err := cfg.RequireProviders(); err != nil {
 				return usageErr(err)
 			}
-			failed := 0
+			failed := a.doctorPolicy(cfg)
 			for _, pc := range cfg.Providers {
 				failed += a.doctorProvider(cmd.Context(), cfg, pc)
 			}

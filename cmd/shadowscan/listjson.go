@@ -33,13 +33,15 @@ type catalogListItem struct {
 	// Approval is the organisation's status (approved, tolerated, review, banned, expired, unapproved); present
 	// only when a config with an approved-tools file is given.
 	Approval string `json:"approval,omitempty"`
+	// Local marks a vendor the catalogue lacks, defined by the approved-tools file.
+	Local bool `json:"local,omitempty"`
 }
 
 func writeCatalogJSON(w io.Writer, c *catalog.Catalog, entries []*catalog.Entry, approval func(string) string) error {
 	out := make([]catalogListItem, 0, len(entries))
 	for _, e := range entries {
 		it := catalogListItem{ID: e.ID, Name: e.Name, Category: e.Category, CategoryName: c.CategoryName(e.Category),
-			Subcategories: nonNilStrings(e.Subcategories), Martech: e.Martech, Domains: nonNilStrings(e.Domains)}
+			Subcategories: nonNilStrings(e.Subcategories), Martech: e.Martech, Domains: nonNilStrings(e.Domains), Local: e.Local}
 		if approval != nil {
 			it.Approval = approval(e.ID)
 		}

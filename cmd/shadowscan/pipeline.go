@@ -20,6 +20,9 @@ type pipeline struct {
 	policy    *policy.Policy // approvals (empty when no approved_file is configured) and suppressions
 	evaluator scanner.Evaluator
 	fileMode  fs.FileMode // new request files (check --request)
+	// warnings are what the approved-tools and suppressions files say that is accepted but worth a look (logged
+	// when loaded; doctor prints them).
+	warnings []string
 }
 
 func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
@@ -32,10 +35,11 @@ func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	if cfg.Policy.SuppressionsFile != "" {
-		sups, err := policy.LoadSuppressions(cfg.Policy.SuppressionsFile, p.rules.IDs())
+		sups, warnings, err := policy.LoadSuppressionsWith(cfg.Policy.SuppressionsFile, p.rules.IDs(), vendorIndex{p.catalog, p.resolver})
 		if err != nil {
 			return nil, err
 		}
+		p.warn(a, warnings)
 		p.policy = policy.New(p.policy.Approvals(), sups)
 	}
 	p.evaluator = rules.NewEngine(p.rules, rules.OrgInfo{Organization: cfg.Organization, Thresholds: cfg.Rules.Thresholds,
@@ -59,11 +63,29 @@ func (a *app) loadPolicy(cfg *configs.Config) (*pipeline, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.warn(a, appr.Warnings())
+		if locals := appr.Locals(); len(locals) > 0 {
+			// Vendors the catalogue lacks: merge them in and rebuild the resolver, so that scans recognise them.
+			if p.catalog, err = catalog.LoadWithLocal(catalogLocals(locals), cfg.Catalog.ExtraFiles...); err != nil {
+				return nil, fmt.Errorf("approved-tools file: local vendors: %w", err)
+			}
+			p.resolver = catalog.NewResolver(p.catalog)
+			if err := appr.BindLocal(vendorIndex{p.catalog, p.resolver}); err != nil {
+				return nil, err
+			}
+		}
 		p.policy = policy.New(appr, nil)
 	} else {
 		a.log.Warn().Str("component", "rules").Msg("no policy.approved_file: every vendor counts as unapproved")
 	}
 	return p, nil
+}
+
+func (p *pipeline) warn(a *app, warnings []string) {
+	for _, w := range warnings {
+		a.log.Warn().Str("component", "policy").Msg(w)
+	}
+	p.warnings = append(p.warnings, warnings...)
 }
 
 // vendorIndex adapts the catalogue to what the approvals loader needs.
@@ -91,6 +113,19 @@ func (v vendorIndex) Suggest(name string) []string {
 		if e, ok := v.cat.Vendor(id); ok {
 			out = append(out, e.Name)
 		}
+	}
+	return out
+}
+
+// catalogLocals converts the approved-tools file's local vendors to catalogue entries.
+func catalogLocals(ls []policy.LocalVendor) []catalog.Local {
+	out := make([]catalog.Local, 0, len(ls))
+	for _, l := range ls {
+		c := catalog.Local{ID: l.ID, Name: l.Name, File: l.File, Line: l.Line}
+		for _, v := range l.Values {
+			c.Values = append(c.Values, catalog.LocalValue{Key: v.Key, Value: v.Value, Line: v.Line})
+		}
+		out = append(out, c)
 	}
 	return out
 }

@@ -194,15 +194,7 @@ func parseBuiltin() *parsedBuiltin {
 
 // buildWith merges srcs over the built-in catalogue and returns the catalogue and every issue found.
 func buildWith(srcs []source) (*Catalog, []Issue) {
-	p := parseBuiltin()
-	issues := append([]Issue(nil), p.issues...)
-	layers := []layer{p.base}
-	for _, s := range srcs {
-		entries, iss := parseVendorFile(s.name, s.data)
-		issues = append(issues, iss...)
-		layers = append(layers, entries)
-	}
-	return assemble(p.cats, layers, p.msApps, issues)
+	return buildWithLocal(srcs, nil)
 }
 
 // assemble merges layers, applies defaults, validates and builds the Catalog.

@@ -15,8 +15,9 @@ type Entry struct {
 	DataAccess    []string `yaml:"data_access"`   // what it typically touches: "contacts", "email content", ...
 	Sources       []string `yaml:"sources"`       // where each fact came from: "spf servers.mcsv.net: FACTS S7, S8b"
 
-	File string `yaml:"-"` // the file the entry was loaded from, for errors
-	Line int    `yaml:"-"` // its line in that file
+	File  string `yaml:"-"` // the file the entry was loaded from, for errors
+	Line  int    `yaml:"-"` // its line in that file
+	Local bool   `yaml:"-"` // defined by the organisation's approved-tools file, not a catalogue file (see Local)
 }
 
 // Signals are the patterns that identify a vendor from a record's hints.

@@ -41,6 +41,8 @@ type ApprovalEntry struct {
 	Expired bool
 	File    string
 	Line    int
+	// Local is set when the catalogue lacks the vendor: the entry defines it (see LocalVendor).
+	Local *LocalVendor
 }
 
 // Effective is the status the scan reports: Status, or "expired".
@@ -53,8 +55,9 @@ func (e ApprovalEntry) Effective() string {
 
 // Approvals is the organisation's approved-tools file, loaded and checked.
 type Approvals struct {
-	entries []ApprovalEntry
-	byID    map[string]int
+	entries  []ApprovalEntry
+	byID     map[string]int
+	warnings []string
 }
 
 // Approval returns the decision about a vendor: approved, tolerated, review, banned, expired or unapproved.
@@ -112,12 +115,15 @@ func LoadApprovals(file string, vendors VendorIndex, now time.Time) (*Approvals,
 	return ParseApprovals(file, data, vendors, now)
 }
 
-var approvalKeys = []string{"vendor", "status", "owner", "ticket", "expires", "scopes", "aws_accounts", "notes"}
+var approvalKeys = slices.Concat([]string{"vendor", "status", "owner", "ticket", "expires", "scopes", "aws_accounts", "notes"},
+	localOnlyKeys)
 
 var awsAccountRE = regexp.MustCompile(`^[0-9]{12}$`)
 
 // ParseApprovals validates an approved-tools file: a YAML list of {vendor, status, owner, ticket, expires,
-// scopes, aws_accounts, notes}. Every problem is reported, each with file:line:column.
+// scopes, aws_accounts, notes}. An entry naming a vendor the catalogue lacks defines a local vendor (see
+// LocalVendor), which may also carry category, subcategories and the signal keys in LocalSignalKeys. Every problem
+// is reported, each with file:line:column; what is accepted but worth a look is in Warnings.
 func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time) (*Approvals, error) {
 	a := &Approvals{byID: map[string]int{}}
 	doc, err := yamlpos.Parse(file, data)
@@ -156,15 +162,22 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 			continue
 		}
 		v, ok := vendors.Lookup(e.Written)
-		if !ok {
-			msg := fmt.Sprintf("vendor %q: not in the catalogue", e.Written)
-			if s := vendors.Suggest(e.Written); len(s) > 0 {
-				msg += " (did you mean " + quoteList(s, 3) + "?)"
-			} else {
-				msg += " (add it with catalog.extra_files, or check `shadowscan catalog search`)"
+		if ok {
+			for _, k := range localOnlyKeys {
+				if f[k] != nil {
+					add(doc.ErrAt(f[k], "", "vendor %q: %s is only for a vendor the catalogue lacks; %s is in it as %q (change its entry with catalog.extra_files)",
+						e.Written, k, e.Written, v.ID))
+				}
 			}
-			add(doc.ErrAt(f["vendor"], "", "%s", msg))
-			continue
+		} else {
+			local, ws, es := parseLocal(doc, f, e.Written, vendors)
+			errs = append(errs, es...)
+			a.warnings = append(a.warnings, ws...)
+			if local == nil {
+				continue
+			}
+			e.Local = local
+			v = scanner.Vendor{ID: local.ID, Name: local.Name}
 		}
 		e.Vendor = v
 		status, er := doc.Str(f["status"], "", "status")
@@ -244,6 +257,15 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 		return nil, errs.Err()
 	}
 	return a, nil
+}
+
+// Warnings are what the file says that is accepted but worth a look (file:line:column: message), such as a
+// vendor the catalogue lacks that is matched by name only.
+func (a *Approvals) Warnings() []string {
+	if a == nil {
+		return nil
+	}
+	return a.warnings
 }
 
 func quoteList(s []string, n int) string {

@@ -74,8 +74,12 @@ func TestApprovals(t *testing.T) {
 
 func TestApprovalsInvalid(t *testing.T) {
 	for name, tc := range map[string]struct{ yaml, want string }{
-		"unknown vendor":     {"- {vendor: hubspt, status: approved}", `approved.yaml:1:12: vendor "hubspt": not in the catalogue (did you mean "hubspot"?)`},
-		"unknown, no guess":  {"- {vendor: qqqqqqqqqq, status: approved}", `vendor "qqqqqqqqqq": not in the catalogue (add it with catalog.extra_files`},
+		"signal on known":    {"- {vendor: HubSpot, status: approved, domains: [x.example]}", `approved.yaml:1:48: vendor "HubSpot": domains is only for a vendor the catalogue lacks; HubSpot is in it as "hubspot"`},
+		"category on known":  {"- {vendor: zoom, status: approved, category: data}", `vendor "zoom": category is only for a vendor the catalogue lacks`},
+		"local bad list":     {"- {vendor: Acme, status: approved, domains: {a: b}}", `approved.yaml:1:45: vendor "Acme": domains must be a list of strings, not a mapping`},
+		"local empty value":  {"- {vendor: Acme, status: approved, spf: [\"\"]}", `approved.yaml:1:42: vendor "Acme": spf: empty value`},
+		"local bad category": {"- {vendor: Acme, status: approved, category: [data]}", `category must be a string`},
+		"local duplicate":    {"- {vendor: Acme Leads, status: approved}\n- {vendor: acme-leads, status: banned}", `approved.yaml:2:12: vendor "acme-leads": already listed at line 1 (as "Acme Leads")`},
 		"missing vendor":     {"- {status: approved}", `approved.yaml:1:3: entry 1: vendor is required`},
 		"missing status":     {"- {vendor: zoom}", `vendor "zoom": status is required`},
 		"bad status":         {"- {vendor: zoom, status: aproved}", `approved.yaml:1:26: vendor "zoom": status "aproved" is not one of approved, tolerated, review, banned`},
@@ -99,8 +103,8 @@ func TestApprovalsInvalid(t *testing.T) {
 		})
 	}
 	// Every problem is reported, not just the first.
-	_, err := ParseApprovals("approved.yaml", []byte("- {vendor: hubspt, status: approved}\n- {vendor: zoom, status: nope}\n"), policytest.NewIndex(), testNow)
-	if err == nil || !strings.Contains(err.Error(), "hubspt") || !strings.Contains(err.Error(), "nope") {
+	_, err := ParseApprovals("approved.yaml", []byte("- {vendor: hubspot, status: approved, spf: [x]}\n- {vendor: zoom, status: nope}\n"), policytest.NewIndex(), testNow)
+	if err == nil || !strings.Contains(err.Error(), "spf is only") || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("want both errors, got %v", err)
 	}
 }

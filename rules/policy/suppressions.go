@@ -39,16 +39,35 @@ func LoadSuppressions(file string, ruleIDs []string) ([]scanner.Suppression, err
 
 // ParseSuppressions validates suppressions; ruleIDs, when not nil, are the known rule IDs.
 func ParseSuppressions(file string, data []byte, ruleIDs []string) ([]scanner.Suppression, error) {
+	out, _, err := ParseSuppressionsWith(file, data, ruleIDs, nil)
+	return out, err
+}
+
+// LoadSuppressionsWith is LoadSuppressions that also resolves each suppression's vendor (see
+// ParseSuppressionsWith).
+func LoadSuppressionsWith(file string, ruleIDs []string, vendors VendorIndex) ([]scanner.Suppression, []string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("suppressions file: %w", err)
+	}
+	return ParseSuppressionsWith(file, data, ruleIDs, vendors)
+}
+
+// ParseSuppressionsWith is ParseSuppressions that, when vendors is not nil, resolves each suppression's vendor:
+// a catalogue (or local) vendor's name or alias becomes its ID; a vendor neither knows is kept as written and
+// matches findings whose vendor has that name, with a warning (file:line:column: message) saying so.
+func ParseSuppressionsWith(file string, data []byte, ruleIDs []string, vendors VendorIndex) ([]scanner.Suppression, []string, error) {
 	doc, err := yamlpos.Parse(file, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var warnings []string
 	out := []scanner.Suppression{}
 	if doc.Root == nil || (doc.Root.Kind == yaml.ScalarNode && doc.Root.Tag == "!!null") {
-		return out, nil
+		return out, nil, nil
 	}
 	if doc.Root.Kind != yaml.SequenceNode {
-		return nil, doc.ErrAt(doc.Root, "", "the suppressions file must be a list of {fingerprint | rule + vendor, owner, reason, expires}, not %s", yamlpos.KindName(doc.Root))
+		return nil, nil, doc.ErrAt(doc.Root, "", "the suppressions file must be a list of {fingerprint | rule + vendor, owner, reason, expires}, not %s", yamlpos.KindName(doc.Root))
 	}
 	var errs yamlpos.Errors
 	seen := map[string]int{}
@@ -106,6 +125,17 @@ func ParseSuppressions(file string, data []byte, ruleIDs []string) ([]scanner.Su
 		} else {
 			s.Expires = t
 		}
+		if vendors != nil && s.Vendor != "" && s.Vendor != "*" {
+			if v, ok := vendors.Lookup(s.Vendor); ok {
+				s.Vendor = v.ID
+			} else {
+				msg := fmt.Sprintf("%s: vendor %q is not in the catalogue or the approved-tools file: it suppresses findings whose vendor is named %q", what, s.Vendor, s.Vendor)
+				if sug := vendors.Suggest(s.Vendor); len(sug) > 0 {
+					msg += " (did you mean " + quoteList(sug, 3) + "?)"
+				}
+				warnings = append(warnings, warning(doc, f["vendor"], msg))
+			}
+		}
 		key := s.Fingerprint + "\x00" + s.RuleID + "\x00" + strings.ToLower(s.Vendor)
 		if line, dup := seen[key]; dup {
 			errs = append(errs, doc.ErrAt(n, "", "%s: duplicates the suppression at line %d", what, line))
@@ -116,7 +146,7 @@ func ParseSuppressions(file string, data []byte, ruleIDs []string) ([]scanner.Su
 	}
 	if len(errs) > 0 {
 		yamlpos.SortErrors(errs)
-		return nil, errs.Err()
+		return nil, nil, errs.Err()
 	}
-	return out, nil
+	return out, warnings, nil
 }

@@ -10,8 +10,9 @@ import (
 	"github.com/shadowscan/shadowscan/rules/catalog"
 )
 
-// VendorList writes `catalog list`: a table of vendors (see catalog.List) with ID, NAME, CATEGORY, SUBCATEGORIES,
-// MARTECH, and APPROVAL when approval is not nil (the organisation's status of a vendor ID).
+// VendorList writes `catalog list`: a table of vendors (see catalog.List) with ID, NAME (with "(local)" for a
+// vendor the approved-tools file defines), CATEGORY, SUBCATEGORIES, MARTECH, and APPROVAL when approval is not nil
+// (the organisation's status of a vendor ID).
 func VendorList(w io.Writer, c *catalog.Catalog, category string, martechOnly bool, approval func(id string) string) error {
 	entries, err := catalog.List(c, category, martechOnly)
 	if err != nil {
@@ -24,7 +25,11 @@ func VendorList(w io.Writer, c *catalog.Catalog, category string, martechOnly bo
 	}
 	fmt.Fprintln(tw, head)
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", cell(e.ID), cell(e.Name), cell(c.CategoryName(e.Category)),
+		name := e.Name
+		if e.Local {
+			name += " (local)" // defined by the approved-tools file, not the catalogue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", cell(e.ID), cell(name), cell(c.CategoryName(e.Category)),
 			cell(strings.Join(e.Subcategories, ",")), yesNo(e.Martech))
 		if approval != nil {
 			fmt.Fprintf(tw, "\t%s", cell(approval(e.ID)))
