@@ -99,9 +99,18 @@ func Load(extraFiles ...string) (*Catalog, error) {
 	if len(extraFiles) == 0 {
 		return Builtin()
 	}
-	srcs := make([]source, 0, len(extraFiles))
+	srcs, err := readSources(extraFiles)
+	if err != nil {
+		return nil, err
+	}
+	return buildChecked(srcs)
+}
+
+// readSources reads organisation catalogue files; every file that cannot be read is an issue.
+func readSources(files []string) ([]source, error) {
+	srcs := make([]source, 0, len(files))
 	var issues []Issue
-	for _, p := range extraFiles {
+	for _, p := range files {
 		data, err := readCatalogFile(p)
 		if err != nil {
 			issues = append(issues, Issue{File: p, Msg: err.Error()})
@@ -112,7 +121,7 @@ func Load(extraFiles ...string) (*Catalog, error) {
 	if len(issues) > 0 {
 		return nil, &ValidationError{Issues: issues}
 	}
-	return buildChecked(srcs)
+	return srcs, nil
 }
 
 // LoadFS is Load reading the organisation files from fsys (paths as fs.FS names). Tests use it with

@@ -55,18 +55,9 @@ func (l Local) rawEntry() (*rawEntry, []Issue) {
 // LoadWithLocal is Load with the organisation's local vendors merged last. A local vendor whose ID the
 // catalogue already has is an issue: it would silently override that vendor.
 func LoadWithLocal(locals []Local, extraFiles ...string) (*Catalog, error) {
-	srcs := make([]source, 0, len(extraFiles))
-	var issues []Issue
-	for _, p := range extraFiles {
-		data, err := readCatalogFile(p)
-		if err != nil {
-			issues = append(issues, Issue{File: p, Msg: err.Error()})
-			continue
-		}
-		srcs = append(srcs, source{name: p, data: data})
-	}
-	if len(issues) > 0 {
-		return nil, &ValidationError{Issues: issues}
+	srcs, err := readSources(extraFiles)
+	if err != nil {
+		return nil, err
 	}
 	c, issues := buildWithLocal(srcs, locals)
 	if len(issues) > 0 {
