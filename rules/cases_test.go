@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,11 +12,10 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
-
-var update = flag.Bool("update", false, "rewrite the want.json files of testdata/cases")
 
 // recordsConfig is the config of the test provider that replays a case's records.json.
 type recordsConfig struct{ Records []scanner.Record }
@@ -129,21 +127,7 @@ func TestCases(t *testing.T) {
 			}
 			got := project(rep)
 			wpath := filepath.Join(dir, "want.json")
-			gotJSON, _ := json.MarshalIndent(got, "", "  ")
-			gotJSON = append(gotJSON, '\n')
-			if *update {
-				if err := os.WriteFile(wpath, gotJSON, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(wpath)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(bytes.TrimSpace(want), bytes.TrimSpace(gotJSON)) {
-				t.Errorf("%s differs (run go test ./rules -run TestCases -update and review the diff); got:\n%s", wpath, gotJSON)
-			}
+			golden.JSON(t, wpath, got)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/rules"
 )
 
@@ -26,7 +27,7 @@ func TestRulesREADMEAttributes(t *testing.T) {
 	if s[i:j] == want {
 		return
 	}
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile(path, []byte(s[:i]+want+s[j:]), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,7 @@
 package aws
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,11 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const demoDir = "../../configs/demo/aws"
 
@@ -97,31 +93,7 @@ func TestExportDemo(t *testing.T) {
 func checkGolden(t *testing.T, path string, recs []scanner.Record) {
 	t.Helper()
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
-	got, err := json.MarshalIndent(recs, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(bytes.ReplaceAll(want, []byte("\r\n"), []byte("\n")), got) {
-		t.Errorf("records differ from %s; run `go test ./providers/aws -run %s -update` and review the diff", path, t.Name())
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if gl[i] != wl[i] {
-				t.Errorf("first difference at line %d:\n got: %s\nwant: %s", i+1, gl[i], wl[i])
-				break
-			}
-		}
-	}
+	golden.JSON(t, path, recs)
 }
 
 func TestExportContract(t *testing.T) {

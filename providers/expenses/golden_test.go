@@ -1,11 +1,7 @@
 package expenses
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,10 +9,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/scanner"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // result is what a golden file holds: the records and the diagnostics of one run.
 type result struct {
@@ -54,52 +49,6 @@ func run(t testing.TB, cfg *Config) result {
 	return res
 }
 
-func checkGolden(t *testing.T, path string, res result) {
-	t.Helper()
-	got, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	want = bytes.ReplaceAll(want, []byte("\r\n"), []byte("\n"))
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test -update and review the diff):\n%s", path, diffLines(string(want), string(got)))
-	}
-}
-
-// diffLines shows the first lines that differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			b.WriteString("line " + itoa(i+1) + ":\n  want: " + wl + "\n  got:  " + gl + "\n")
-			if shown++; shown == 10 {
-				break
-			}
-		}
-	}
-	return b.String()
-}
-
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func demoConfig() *Config {
@@ -112,7 +61,7 @@ func demoConfig() *Config {
 }
 
 func TestDemo(t *testing.T) {
-	checkGolden(t, "testdata/demo.records.golden.json", run(t, demoConfig()))
+	golden.JSON(t, "testdata/demo.records.golden.json", run(t, demoConfig()))
 }
 
 // goldenCases are the presets, the generic mapping and every input quirk, each a testdata file with its
@@ -175,7 +124,7 @@ func TestGolden(t *testing.T) {
 			c.Path = filepath.Join("testdata", tc.file)
 			tc.cfg(c)
 			name := strings.TrimSuffix(tc.file, filepath.Ext(tc.file))
-			checkGolden(t, filepath.Join("testdata", name+".records.golden.json"), run(t, c))
+			golden.JSON(t, filepath.Join("testdata", name+".records.golden.json"), run(t, c))
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -42,7 +43,7 @@ func TestExportDemo(t *testing.T) {
 	if e := errorsText(diag); e != "" {
 		t.Errorf("coverage errors: %s", e)
 	}
-	golden(t, "demo.golden.json", recs)
+	golden.JSON(t, filepath.Join("testdata", "demo.golden.json"), recs)
 }
 
 // savedResponses fetches every listing of the fake (one page each) as Graph returns it, and bundles the responses:
@@ -108,7 +109,7 @@ func TestExportMatchesAPI(t *testing.T) {
 	}
 	// The audit log's removed grant is the one kind that does not depend on the mode.
 	if a, e := norm(api.records), norm(recs); a != e {
-		t.Errorf("export records differ from API records:\n%s", firstDiff(a, e))
+		t.Errorf("export records differ from API records:\n%s", golden.FirstDiff(a, e))
 	}
 }
 

@@ -1,18 +1,17 @@
 package microsoft
 
 import (
-	"flag"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
 	"github.com/shadowscan/shadowscan/scanner"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestCollectFake: a scan of the fake yields every third-party app, grant, app-role assignment and consenting user
 // exactly (the golden file), with complete coverage.
@@ -29,7 +28,7 @@ func TestCollectFake(t *testing.T) {
 	if s := res.diag.Skipped(); len(s) != 0 {
 		t.Errorf("skipped on a clean fake: %v", s)
 	}
-	golden(t, "api.golden.json", res.records)
+	golden.JSON(t, filepath.Join("testdata", "api.golden.json"), res.records)
 
 	m := byID(res.records)
 	want := []string{

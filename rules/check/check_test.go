@@ -3,19 +3,17 @@ package check_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/rules/check/checktest"
 	"github.com/shadowscan/shadowscan/scanner"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func demoChecker(rep *scanner.Report) *check.Checker {
 	cat, appr := checktest.Demo()
@@ -376,7 +374,7 @@ func TestGolden(t *testing.T) {
 				if err := check.Write(&buf, f.format, r); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, tc.name+"."+f.ext, buf.Bytes())
+				golden.Check(t, filepath.Join("testdata", "golden", tc.name+"."+f.ext), buf.Bytes())
 				if f.format == "json" {
 					var back check.Result
 					if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Verdict != r.Verdict {
@@ -385,27 +383,6 @@ func TestGolden(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./rules/check -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run with -update and review the diff.\n--- got ---\n%s", name, got)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,11 +13,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // fixture is a fixed report with hostile strings in every untrusted field.
 func fixture() *scanner.Report {
@@ -81,25 +79,6 @@ func fixture() *scanner.Report {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./scanner/report -update)", err)
-	}
-	norm := func(b []byte) string { return strings.ReplaceAll(string(b), "\r\n", "\n") }
-	if norm(got) != norm(want) {
-		t.Errorf("%s differs from the golden file; run with -update and review the diff.\n--- got ---\n%s", name, got)
-	}
-}
-
 func render(t *testing.T, format string, opts Options) []byte {
 	t.Helper()
 	w, err := New(format, opts)
@@ -129,7 +108,7 @@ func TestGoldens(t *testing.T) {
 		{"html", "report.html.golden", Options{CategoryName: categoryNames}},
 		{"inventory-csv", "report.inventory.csv.golden", Options{CategoryName: categoryNames}},
 	} {
-		t.Run(tc.file, func(t *testing.T) { golden(t, tc.file, render(t, tc.format, tc.opts)) })
+		t.Run(tc.file, func(t *testing.T) { golden.Check(t, filepath.Join("testdata", tc.file), render(t, tc.format, tc.opts)) })
 	}
 }
 
@@ -337,7 +316,7 @@ func TestTableLayoutGoldens(t *testing.T) {
 		width int
 	}{{"table.w80.txt.golden", 80}, {"table.w100.txt.golden", 100}, {"table.w160.txt.golden", 160}} {
 		t.Run(tc.file, func(t *testing.T) {
-			golden(t, tc.file, []byte(renderTable(t, tableFixture(), Options{Width: tc.width, CategoryName: categoryNames})))
+			golden.Check(t, filepath.Join("testdata", tc.file), []byte(renderTable(t, tableFixture(), Options{Width: tc.width, CategoryName: categoryNames})))
 		})
 	}
 }
