@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -44,12 +45,7 @@ func TestTestFileErrors(t *testing.T) {
 
 // TestEngineConcurrent evaluates from many goroutines at once (run with -race).
 func TestEngineConcurrent(t *testing.T) {
-	rs, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	appr := testPolicy(t, benchApprovals, testNow, nil)
-	eng := NewEngine(rs, OrgInfo{Policy: appr, Now: func() time.Time { return testNow }})
+	eng, _, appr := benchEngine(t)
 	res := newFakeResolver(benchHints)
 	recs := syntheticRecords(2000)
 	sink := &matchSink{findings: map[string]*sinkFinding{}}
@@ -165,12 +161,7 @@ func TestREADME(t *testing.T) {
 // TestPrefiltersAreExact: skipping rules by kind and vendor.known gives the same matches as evaluating every
 // record-stage rule on every record.
 func TestPrefiltersAreExact(t *testing.T) {
-	rs, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	appr := testPolicy(t, benchApprovals, testNow, nil)
-	eng := NewEngine(rs, OrgInfo{Policy: appr, Now: func() time.Time { return testNow }})
+	eng, rs, appr := benchEngine(t)
 	res := newFakeResolver(benchHints)
 	ctx := context.Background()
 	for i, rec := range syntheticRecords(3000) {
@@ -207,4 +198,15 @@ func TestPrefiltersAreExact(t *testing.T) {
 			}
 		}
 	}
+}
+
+// benchEngine is an engine of the built-in rules with the benchmark's approvals.
+func benchEngine(t *testing.T) (*Engine, *RuleSet, *policy.Policy) {
+	t.Helper()
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	appr := testPolicy(t, benchApprovals, testNow, nil)
+	return NewEngine(rs, OrgInfo{Policy: appr, Now: func() time.Time { return testNow }}), rs, appr
 }

@@ -20,13 +20,7 @@ func tenantScan(night int, baseline *scanner.Report) *scanner.Report {
 	rep := &scanner.Report{SchemaVersion: scanner.SchemaVersion,
 		Scan:     scanner.ScanInfo{ID: fmt.Sprintf("night-%03d", night), StartedAt: start, FinishedAt: start.Add(20 * time.Minute), Organization: "Big"},
 		Coverage: []scanner.Coverage{{Provider: "p", Type: "google_workspace", Status: scanner.CoverageComplete}}}
-	prev := map[string]bool{}
-	if baseline != nil {
-		for _, f := range baseline.Findings {
-			prev[f.Fingerprint] = true
-		}
-	}
-	seen := map[string]bool{}
+	lc := newLifecycle(baseline)
 	for i := 0; i < vendors; i++ {
 		id := fmt.Sprintf("vendor-%05d", (i+night*3)%(vendors+1000))
 		it := scanner.InventoryItem{Vendor: scanner.Vendor{ID: id, Name: "Vendor " + id, Category: "data", Martech: i%2 == 0},
@@ -41,22 +35,10 @@ func tenantScan(night int, baseline *scanner.Report) *scanner.Report {
 				Title: "Unapproved martech vendor in use", Severity: scanner.SeverityHigh, Status: scanner.StatusNew,
 				Vendor: &it.Vendor, Message: id + " is used by 3 people and was never approved.", Remediation: "Request approval.",
 				Evidence: []scanner.Evidence{{Provider: "p", Kind: "oauth_grant", ID: "g-" + id, Summary: "3 grants"}}, EvidenceCount: 3}
-			if prev[f.Fingerprint] {
-				f.Status = scanner.StatusExisting
-			} else {
-				rep.Summary.NewFindings++
-			}
-			seen[f.Fingerprint] = true
-			rep.Findings = append(rep.Findings, f)
+			lc.add(rep, f)
 		}
 	}
-	if baseline != nil {
-		for _, f := range baseline.Findings {
-			if !seen[f.Fingerprint] {
-				rep.Resolved = append(rep.Resolved, f)
-			}
-		}
-	}
+	lc.resolve(rep)
 	rep.Summary.Findings, rep.Summary.Vendors = len(rep.Findings), vendors
 	rep.Summary.BySeverity = map[string]int{"high": len(rep.Findings)}
 	rep.Summary.UnapprovedMonthlySpend = map[string]float64{"USD": 12345.67}

@@ -17,6 +17,44 @@ import (
 
 var t0 = time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
 
+// lifecycle does to test reports what scanner's lifecycle does: a finding in the baseline is existing, else new
+// (counted); the baseline's findings not seen again are resolved.
+type lifecycle struct {
+	baseline   *scanner.Report
+	prev, seen map[string]bool
+}
+
+func newLifecycle(baseline *scanner.Report) *lifecycle {
+	lc := &lifecycle{baseline: baseline, prev: map[string]bool{}, seen: map[string]bool{}}
+	if baseline != nil {
+		for _, f := range baseline.Findings {
+			lc.prev[f.Fingerprint] = true
+		}
+	}
+	return lc
+}
+
+func (lc *lifecycle) add(rep *scanner.Report, f scanner.Finding) {
+	if lc.prev[f.Fingerprint] {
+		f.Status = scanner.StatusExisting
+	} else {
+		rep.Summary.NewFindings++
+	}
+	lc.seen[f.Fingerprint] = true
+	rep.Findings = append(rep.Findings, f)
+}
+
+func (lc *lifecycle) resolve(rep *scanner.Report) {
+	if lc.baseline == nil {
+		return
+	}
+	for _, f := range lc.baseline.Findings {
+		if !lc.seen[f.Fingerprint] {
+			rep.Resolved = append(rep.Resolved, f)
+		}
+	}
+}
+
 // scan builds a report as scanner.Run would after the lifecycle, for the given night and findings (rule:vendor).
 func scan(night int, baseline *scanner.Report, vendors []string, findings ...string) *scanner.Report {
 	start := t0.Add(time.Duration(night) * 24 * time.Hour)
@@ -28,32 +66,14 @@ func scan(night int, baseline *scanner.Report, vendors []string, findings ...str
 			Approval: scanner.ApprovalUnapproved, Users: []string{"a@example.com", v + "@example.com"}, UserCount: 2, Records: 3,
 			MonthlySpend: map[string]float64{"USD": 10}})
 	}
-	prev := map[string]bool{}
-	if baseline != nil {
-		for _, f := range baseline.Findings {
-			prev[f.Fingerprint] = true
-		}
-	}
-	seen := map[string]bool{}
+	lc := newLifecycle(baseline)
 	for _, k := range findings {
 		rule, vendor, _ := strings.Cut(k, ":")
 		f := scanner.Finding{Fingerprint: scanner.Fingerprint(rule, vendor), RuleID: rule, Title: rule, Severity: scanner.SeverityHigh,
 			Vendor: &scanner.Vendor{ID: vendor, Name: vendor}, Message: "m", Evidence: []scanner.Evidence{}, Status: scanner.StatusNew}
-		if prev[f.Fingerprint] {
-			f.Status = scanner.StatusExisting
-		} else {
-			rep.Summary.NewFindings++
-		}
-		seen[f.Fingerprint] = true
-		rep.Findings = append(rep.Findings, f)
+		lc.add(rep, f)
 	}
-	if baseline != nil {
-		for _, f := range baseline.Findings {
-			if !seen[f.Fingerprint] {
-				rep.Resolved = append(rep.Resolved, f)
-			}
-		}
-	}
+	lc.resolve(rep)
 	rep.Summary.Findings = len(rep.Findings)
 	rep.Summary.Vendors = len(vendors)
 	rep.Summary.UnapprovedMartechVendors = len(vendors)
