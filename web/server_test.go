@@ -443,7 +443,7 @@ func TestSummaryReloadAndHistory(t *testing.T) {
 	bumpMtime(t, f.report)
 	_, b = f.get(t, "/api/report/summary", nil)
 	s = decode[Summary](t, b)
-	if !s.Available || s.Scan.ID != "scan-20261103-0600" || !strings.Contains(s.Error, "not a JSON report") {
+	if !s.Available || s.Scan.ID != "scan-20261103-0600" || !strings.Contains(s.Error, "not a shadowscan JSON report") {
 		t.Errorf("after a malformed file: %s", b)
 	}
 	_, b = f.get(t, "/healthz", nil)

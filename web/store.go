@@ -1,10 +1,8 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,9 +15,6 @@ import (
 	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/scanner"
 )
-
-// MaxReportBytes is the largest report file the server reads.
-const MaxReportBytes = check.MaxReportBytes
 
 // MaxTrend is how many past scans the trend keeps.
 const MaxTrend = 60
@@ -131,7 +126,7 @@ func (s *store) refreshLocked(force bool) {
 		return
 	}
 	s.statOK, s.modTime, s.size = true, fi.ModTime(), fi.Size()
-	rep, err := check.ReadReport(s.path)
+	rep, err := scanner.ReadReport(s.path)
 	if err != nil {
 		s.loadErr = err.Error()
 		s.log.Error().Err(err).Str("report", s.path).Msg("report file is not a valid report; keeping the last good one")
@@ -176,7 +171,7 @@ func (s *store) readHistoryLocked() {
 	for _, n := range names {
 		p := filepath.Join(s.historyDir, n)
 		fi, err := os.Stat(p)
-		if err != nil || fi.Size() > MaxReportBytes {
+		if err != nil || fi.Size() > scanner.MaxReportBytes {
 			continue
 		}
 		st := fileStamp{fi.ModTime(), fi.Size()}
@@ -194,23 +189,14 @@ func (s *store) readHistoryLocked() {
 }
 
 func readSummary(path string) (TrendPoint, error) {
-	f, err := os.Open(path)
+	h, err := scanner.ReadReportHeader(path)
 	if err != nil {
 		return TrendPoint{}, err
 	}
-	defer f.Close()
-	var head struct {
-		SchemaVersion int              `json:"schema_version"`
-		Scan          scanner.ScanInfo `json:"scan"`
-		Summary       scanner.Summary  `json:"summary"`
+	if h.Scan.ID == "" {
+		return TrendPoint{}, fmt.Errorf("report %s: no scan ID", filepath.Base(path))
 	}
-	if err := json.NewDecoder(io.LimitReader(f, MaxReportBytes)).Decode(&head); err != nil {
-		return TrendPoint{}, fmt.Errorf("not a JSON report: %v", err)
-	}
-	if head.SchemaVersion != scanner.SchemaVersion || head.Scan.ID == "" {
-		return TrendPoint{}, fmt.Errorf("not a schema_version %d report with a scan ID", scanner.SchemaVersion)
-	}
-	return trendPoint(head.Scan, head.Summary), nil
+	return trendPoint(h.Scan, h.Summary), nil
 }
 
 func (s *store) trendLocked() []TrendPoint {

@@ -81,7 +81,7 @@ vendor, scopes beyond the approved ceiling, or no config found); 2 usage error; 
 			}
 			var rep *scanner.Report
 			if reportPath != "" {
-				if rep, err = check.ReadReport(reportPath); err != nil {
+				if rep, err = scanner.ReadReport(reportPath); err != nil {
 					return usageErr(err)
 				}
 			}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -38,7 +36,7 @@ for byte what the scan would have written in that format, so one nightly JSON re
 or CSV later without scanning again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := loadReport(args[0])
+			rep, err := scanner.ReadReport(args[0])
 			if err != nil {
 				return usageErr(err)
 			}
@@ -74,20 +72,4 @@ or CSV later without scanning again.`,
 	cmd.Flags().StringVarP(&configPath, "config", "c", "", "config of the scan (its catalog.extra_files name categories; output.file_mode)")
 	_ = cmd.MarkFlagRequired("format")
 	return cmd
-}
-
-// loadReport reads a JSON report this shadowscan can read.
-func loadReport(path string) (*scanner.Report, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err // wraps os.ErrNotExist for a missing file
-	}
-	var rep scanner.Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		return nil, fmt.Errorf("%s: not a shadowscan JSON report: %v", path, err)
-	}
-	if rep.SchemaVersion != scanner.SchemaVersion {
-		return nil, fmt.Errorf("%s: schema_version %d, this shadowscan reads %d", path, rep.SchemaVersion, scanner.SchemaVersion)
-	}
-	return &rep, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -83,19 +82,14 @@ func shardFiles(args []string) ([]string, error) {
 }
 
 func readShard(path string) (*scanner.Report, error) {
-	f, err := os.Open(path)
+	rep, err := scanner.ReadReport(path)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	var rep scanner.Report
-	if err := json.NewDecoder(f).Decode(&rep); err != nil {
-		return nil, fmt.Errorf("%s: not a shadowscan JSON report: %v", path, err)
 	}
 	if rep.Shard == nil {
 		return nil, fmt.Errorf("%s: not a shard report (no shard field; write shard reports with scan --shard K/N --format json)", path)
 	}
-	return &rep, nil
+	return rep, nil
 }
 
 // checkSpread refuses shard reports of different nights: a shard that failed tonight leaves last night's file.

@@ -301,7 +301,7 @@ func (a *app) writeOutputs(ctx context.Context, outs []output, rep *scanner.Repo
 }
 
 func readBaseline(path string) (*scanner.Report, error) {
-	rep, err := loadReport(path)
+	rep, err := scanner.ReadReport(path)
 	if err != nil {
 		return nil, fmt.Errorf("--baseline: %w", err)
 	}

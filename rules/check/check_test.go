@@ -412,37 +412,6 @@ func BenchmarkParseQuery(b *testing.B) {
 	}
 }
 
-func TestReadReport(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	good := filepath.Join(dir, "good.json")
-	b, err := json.Marshal(checktest.Report())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(good, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := check.ReadReport(good)
-	if err != nil || rep.Scan.ID != "scan-20261102-0600" || len(rep.Inventory) == 0 {
-		t.Fatalf("ReadReport: %v", err)
-	}
-	for name, content := range map[string]string{
-		"bad.json": "{", "v2.json": `{"schema_version": 2}`, "array.json": "[1,2]",
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := check.ReadReport(p); err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: error %v", name, err)
-		}
-	}
-	if _, err := check.ReadReport(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "missing.json") {
-		t.Errorf("missing: %v", err)
-	}
-}
-
 // TestUnidentifiedLookups: an app the catalogue does not know, but the last scan saw, is "in use", whether asked
 // for by name, by client ID or by domain.
 func TestUnidentifiedLookups(t *testing.T) {
