@@ -63,8 +63,8 @@ func (ix *nameIndex) add(v int32, kind phraseKind, name string) {
 		}
 		toks = append(toks, strings.Clone(w))
 	}
-	for len(toks) > 1 && isLegalSuffix(toks[len(toks)-1]) {
-		toks = toks[:len(toks)-1] // "HubSpot, Inc."
+	for len(toks) > 1 && isLegalSuffix(toks[len(toks)-1]) && (len(toks) > 2 || len(toks[0]) >= 3) {
+		toks = toks[:len(toks)-1] // "HubSpot, Inc.", but "X Corp" stays whole: "X" alone would match nothing
 	}
 	if len(toks) == 0 {
 		return
@@ -262,7 +262,7 @@ func (ix *nameIndex) judge(nb *normBuf, h nameHit, nameMode bool) (nameMatch, bo
 	quiet := func(j int) bool { return nb.noisy(j) || ix.coveredBySame(nb, j, p.vendor) }
 	before, after := true, true
 	for j := 0; j < h.start; j++ {
-		if !quiet(j) {
+		if !quiet(j) || !nameMode && !nb.leadNoisy(j) && !ix.coveredBySame(nb, j, p.vendor) {
 			before = false
 			break
 		}

@@ -251,12 +251,40 @@ func (nb *normBuf) noisy(i int) bool {
 	if isProcessorWord(w) && i+1 < len(nb.toks) && nb.toks[i+1].flags&(tokStar|tokNoise) == tokStar|tokNoise {
 		return true // PADDLE.NET* N8N
 	}
-	if i == len(nb.toks)-1 && t.e-t.s >= 4 {
+	if i == len(nb.toks)-1 && t.e-t.s >= 4 && len(nb.b) >= truncatedLen {
 		if _, ok := normNoisePrefixes[w]; ok {
 			return true
 		}
 	}
 	return false
+}
+
+// truncatedLen is the shortest normalised descriptor whose last word may have been cut off: card networks cut the
+// merchant name at 22 or 25 characters, so "ZOOMINFO TECHNOLOG" (18) is cut but "GHOST KITCHEN" (13) is whole and
+// KITCHEN is not KITCHENER.
+const truncatedLen = 16
+
+// leadNoisy reports whether token i may stand before a vendor name in a card descriptor. Statements start with the
+// merchant, perhaps after a processor or marketplace prefix ("SQ *", "GOOGLE *"), bank words ("RECURRING CARD
+// PURCHASE"), dates and reference numbers; a billing word, place or legal suffix there is part of another merchant's
+// name: "BUSINESS INSIDER SUBSCRIPTION" is not the vendor Insider.
+func (nb *normBuf) leadNoisy(i int) bool {
+	if !nb.noisy(i) {
+		return false
+	}
+	t := nb.toks[i]
+	if t.flags&(tokDigits|tokRef|tokStar) != 0 || t.e-t.s <= 2 {
+		return true
+	}
+	w := nb.text(t)
+	if _, bank := normBankWords[w]; bank {
+		return true
+	}
+	if isProcessorWord(w) {
+		return true // PADDLE NET* N8N
+	}
+	_, other := normNoise[w]
+	return !other
 }
 
 // NormalizeMerchant returns the canonical form of a card merchant descriptor or display name: upper case, accents
@@ -406,7 +434,7 @@ var (
 		"COMMUNICATIONS", "COMMUNICATION", "COMMS", "MEDIA", "VIDEO", "HQ", "ONLINE", "WEB", "NET", "ORG", "IO",
 		"AI", "APP", "APPS", "CLOUD", "PLATFORM", "GLOBAL", "INTERNATIONAL", "INTL", "HOLDINGS", "HOLDING", "GROUP",
 		"MISC", "PAYMENT", "PAYMENTS", "PURCHASE", "CHARGE", "CHARGES", "ORDER", "FEE", "FEES", "TRIAL", "UPGRADE",
-		"ADDON", "ADDONS", "HELP", "SUPPORT", "ACCOUNT", "ACCT", "DIGITAL", "INTERNET", "MKTG", "SALES", "CRM", "HUB",
+		"ADDON", "ADDONS", "PAID", "FEATURES", "HELP", "SUPPORT", "ACCOUNT", "ACCT", "DIGITAL", "INTERNET", "MKTG", "SALES", "CRM", "HUB",
 		"SUITE", "WORKSPACE", "EXTENSION", "PLUGIN", "INTEGRATION", "CONNECTOR", "SYNC", "ADD", "ON", "DESKTOP",
 		"MOBILE", "IOS", "ANDROID", "CHROME", "MEETINGS", "MEETING", "SCHEDULER", "SCHEDULING", "CALENDAR",
 		"CONNECT", "OFFICIAL", "DEV", "BETA", "APPLICATION", "CLIENT", "THE", "OF", "AND", "FOR", "BY", "VIA",

@@ -88,6 +88,8 @@ func fixtureCatalog() *Catalog {
 			{ID: "zoom", Name: "Zoom", Aliases: []string{"Zoom Video Communications"}, Category: "general",
 				Domains: []string{"zoom.us", "zoom.com"},
 				Signals: Signals{TXT: []string{"ZOOM_verify_"}, Merchants: []string{"ZOOM.US"}}},
+			{ID: "x", Name: "X", Aliases: []string{"Twitter"}, Category: "advertising-promotion", Martech: true,
+				Domains: []string{"x.com"}, Signals: Signals{Merchants: []string{"X CORP"}}},
 			{ID: "zoominfo", Name: "ZoomInfo", Category: "data", Martech: true, Domains: []string{"zoominfo.com"}},
 		},
 		MicrosoftApps: map[string]string{

@@ -92,6 +92,18 @@ func TestResolveFixture(t *testing.T) {
 		{[]scanner.Hint{hint(scanner.HintMerchant, "REFUND SQ *HOTJAR")}, "hotjar", 0.8, `card descriptor "REFUND SQ *HOTJAR" ~ Hotjar`},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "PAYPAL *JOES CAFE")}, "", 0, ""},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "STARBUCKS #1234")}, "", 0, ""},
+		// Billing words and places may follow a vendor's name but not lead it: the descriptor starts with the merchant.
+		{[]scanner.Hint{hint(scanner.HintMerchant, "BUSINESS HOTJAR SUBSCRIPTION")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "LONDON CANVA")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HOTJAR SUBSCRIPTION")}, "hotjar", 0.8, `card descriptor "HOTJAR SUBSCRIPTION" ~ Hotjar`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "RECURRING CARD PURCHASE 0412 HOTJAR")}, "hotjar", 0.8,
+			`card descriptor "RECURRING CARD PURCHASE 0412 HOTJAR" ~ Hotjar`},
+		// A cut-off last word counts as noise only in a descriptor long enough to have been cut.
+		{[]scanner.Hint{hint(scanner.HintMerchant, "CANVA KITCHEN")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "CANVA PTY SYDNEY KITCHEN")}, "canva", 0.8, `card descriptor "CANVA PTY SYDNEY KITCHEN" ~ Canva`},
+		// A legal suffix stays on a one- or two-letter name: merchant "X CORP".
+		{[]scanner.Hint{hint(scanner.HintMerchant, "X CORP. PAID FEATURES")}, "x", 0.8, `card descriptor "X CORP. PAID FEATURES" ~ X`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "X MARKET")}, "", 0, ""},
 		// Strongest evidence wins; an exact ID stops the search.
 		{[]scanner.Hint{hint(scanner.HintName, "Segment"), hint(scanner.HintAWSAccount, "107630771604")}, "segment", 1, "AWS account 107630771604"},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "HUBSPOT"), hint(scanner.HintDomain, "mailchimp.com")}, "mailchimp", 0.9, "domain mailchimp.com"},
