@@ -104,6 +104,8 @@ func TestResolveFixture(t *testing.T) {
 		// A legal suffix stays on a one- or two-letter name: merchant "X CORP".
 		{[]scanner.Hint{hint(scanner.HintMerchant, "X CORP. PAID FEATURES")}, "x", 0.8, `card descriptor "X CORP. PAID FEATURES" ~ X`},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "X MARKET")}, "", 0, ""},
+		// PRE and PREM are cut-off PREMIUM, a billing word.
+		{[]scanner.Hint{hint(scanner.HintMerchant, "LINKEDIN PRE 1234567")}, "linkedin", 0.8, `card descriptor "LINKEDIN PRE 1234567" ~ LinkedIn`},
 		// Strongest evidence wins; an exact ID stops the search.
 		{[]scanner.Hint{hint(scanner.HintName, "Segment"), hint(scanner.HintAWSAccount, "107630771604")}, "segment", 1, "AWS account 107630771604"},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "HUBSPOT"), hint(scanner.HintDomain, "mailchimp.com")}, "mailchimp", 0.9, "domain mailchimp.com"},
