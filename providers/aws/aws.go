@@ -94,6 +94,8 @@ type provider struct {
 	log  zerolog.Logger
 	load func(ctx context.Context) (aws.Config, error)
 	now  func() time.Time
+	// resolvConf lists the DNS servers of the dangling-CNAME check when dns.resolver is empty.
+	resolvConf string
 }
 
 func newProvider(c *Config, d scanner.Deps, load func(ctx context.Context) (aws.Config, error)) *provider {
@@ -104,7 +106,7 @@ func newProvider(c *Config, d scanner.Deps, load func(ctx context.Context) (aws.
 	if d.Diagnostics == nil {
 		d.Diagnostics = &scanner.Diagnostics{}
 	}
-	return &provider{cfg: c, d: d, log: d.Logger, load: load, now: now}
+	return &provider{cfg: c, d: d, log: d.Logger, load: load, now: now, resolvConf: "/etc/resolv.conf"}
 }
 
 // Collect reads the export files or the APIs.

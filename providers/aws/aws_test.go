@@ -35,6 +35,8 @@ func newHarness(t testing.TB, f *fakeAWS, mut func(*Config)) *harness {
 	cfg.EndpointURL = srv.URL
 	cfg.Organization.Enabled = true
 	cfg.Organization.ExternalID = "nw-org-scan"
+	off := false
+	cfg.DNS.DanglingCNAMEs = &off // tests never query the machine's resolver; dangling_test.go turns it on
 	if mut != nil {
 		mut(cfg)
 	}

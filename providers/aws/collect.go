@@ -30,6 +30,7 @@ type run struct {
 
 	orgAccounts map[string]bool    // every account of the organisation, any state; the caller's own account
 	names       map[string]account // scanned and listed accounts by ID
+	cnames      *cnameChecker      // nil: Route 53 CNAME targets are not resolved
 }
 
 func (p *provider) collectAPI(ctx context.Context, em *scanner.Emitter) error {
@@ -53,6 +54,10 @@ func (p *provider) collectAPI(ctx context.Context, em *scanner.Emitter) error {
 	}
 	r := &run{p: p, em: em, base: base, caller: cl, callerID: aws.ToString(id.Account), part: "aws",
 		orgAccounts: map[string]bool{}, names: map[string]account{}}
+	if r.cnames, err = p.newCNAMEChecker(); err != nil {
+		return err
+	}
+	defer r.cnames.stats(p)
 	if a, perr := arn.Parse(aws.ToString(id.Arn)); perr == nil && a.Partition != "" {
 		r.part = a.Partition
 	}

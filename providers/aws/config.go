@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 )
 
 // Config is the aws provider's settings. The loader handles type, name and timeout.
@@ -41,6 +43,34 @@ type Config struct {
 
 	Organization OrganizationConfig `mapstructure:"organization"`
 	Export       ExportConfig       `mapstructure:"export"`
+	// DNS is the check of Route 53 CNAME targets with DNS queries.
+	DNS DNSConfig `mapstructure:"dns"`
+}
+
+// DNSConfig drives the dangling-CNAME check of Route 53 zones: the target of every CNAME in a public hosted zone
+// that points outside the zone is resolved; NXDOMAIN makes it dangling (subdomain takeover risk), as the dns
+// provider reports it. Private zones are not checked (their targets may resolve only inside a VPC).
+type DNSConfig struct {
+	// DanglingCNAMEs turns the check on or off. Unset: on when reading the Route 53 API, off when reading export
+	// files (export mode makes no network calls unless this is true).
+	DanglingCNAMEs *bool `mapstructure:"dangling_cnames"`
+	// Resolver is the DNS server as host or host:port; empty means the servers in /etc/resolv.conf.
+	Resolver string `mapstructure:"resolver"`
+	// TimeoutPerQuery bounds one query attempt; Retries is how many more attempts follow a timeout or SERVFAIL.
+	TimeoutPerQuery time.Duration `mapstructure:"timeout_per_query"`
+	Retries         int           `mapstructure:"retries"`
+	// Concurrency bounds the queries in flight across all accounts.
+	Concurrency int `mapstructure:"concurrency"`
+	// MaxCNAMEDepth bounds the CNAME chains followed beyond the zone.
+	MaxCNAMEDepth int `mapstructure:"max_cname_depth"`
+}
+
+// checksTargets says whether CNAME targets are resolved in the mode the provider runs in.
+func (c *Config) checksTargets() bool {
+	if c.DNS.DanglingCNAMEs != nil {
+		return *c.DNS.DanglingCNAMEs
+	}
+	return !c.Export.Enabled()
 }
 
 // OrganizationConfig drives the fan-out over an AWS Organization.
@@ -91,6 +121,11 @@ const (
 	DefaultIAMConcurrency = 4
 	DefaultAccountTimeout = 10 * time.Minute
 	DefaultMaxAttempts    = 6
+
+	DefaultDNSTimeout     = 3 * time.Second
+	DefaultDNSRetries     = 2
+	DefaultDNSConcurrency = 8
+	DefaultMaxCNAMEDepth  = 8
 )
 
 // NewConfig returns the defaults.
@@ -103,6 +138,8 @@ func NewConfig() *Config {
 		AccountTimeout: DefaultAccountTimeout,
 		MaxAttempts:    DefaultMaxAttempts,
 		Organization:   OrganizationConfig{RoleName: DefaultRoleName},
+		DNS: DNSConfig{TimeoutPerQuery: DefaultDNSTimeout, Retries: DefaultDNSRetries, Concurrency: DefaultDNSConcurrency,
+			MaxCNAMEDepth: DefaultMaxCNAMEDepth},
 	}
 }
 
@@ -144,6 +181,23 @@ func (c *Config) Validate() error {
 		} else if !validExternalID(c.ExternalID) {
 			bad("external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
 		}
+	}
+	if d := c.DNS; d.Resolver != "" {
+		if _, err := dnslive.ServerAddr(d.Resolver); err != nil {
+			bad("dns.resolver: %v", err)
+		}
+	}
+	if c.DNS.TimeoutPerQuery <= 0 {
+		bad("dns.timeout_per_query: must be positive")
+	}
+	if c.DNS.Retries < 0 || c.DNS.Retries > 10 {
+		bad("dns.retries: must be between 0 and 10, got %d", c.DNS.Retries)
+	}
+	if c.DNS.Concurrency < 1 || c.DNS.Concurrency > 256 {
+		bad("dns.concurrency: must be between 1 and 256, got %d", c.DNS.Concurrency)
+	}
+	if c.DNS.MaxCNAMEDepth < 1 || c.DNS.MaxCNAMEDepth > 32 {
+		bad("dns.max_cname_depth: must be between 1 and 32, got %d", c.DNS.MaxCNAMEDepth)
 	}
 	if c.Concurrency < 1 || c.Concurrency > 64 {
 		bad("concurrency: must be between 1 and 64, got %d", c.Concurrency)

@@ -414,6 +414,12 @@ func (p *provider) collectExport(ctx context.Context, em *scanner.Emitter) error
 		return data
 	}
 
+	cnames, err := p.newCNAMEChecker()
+	if err != nil {
+		return err
+	}
+	defer cnames.stats(p)
+
 	var roles []iamRole
 	users := map[string]*iamUser{}
 	for _, f := range e.IAMAuthorizationDetails {
@@ -501,7 +507,15 @@ func (p *provider) collectExport(ctx context.Context, em *scanner.Emitter) error
 			continue
 		}
 		hz := hostedZone{ID: dnssignal.Norm(z.Zone), Name: dnssignal.Norm(z.Zone), Private: z.Private}
-		for _, rec := range zoneRecords(a, hz, sets) {
+		recs := zoneRecords(a, hz, sets)
+		if err := cnames.check(ctx, hz, recs); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			p.log.Warn().Str("zone", hz.Name).Err(err).Msg("CNAME targets not checked; coverage partial")
+			diag.Error("dns:CNAME targets", z.File, err)
+		}
+		for _, rec := range recs {
 			if err := em.Send(rec); err != nil {
 				return err
 			}

@@ -77,6 +77,13 @@ func (s *accountScan) collectZone(ctx context.Context, z hostedZone) error {
 		}
 	}
 	recs := zoneRecords(s.a, z, sets)
+	if err := s.run.cnames.check(ctx, z, recs); err != nil {
+		if stopped(ctx, s.run.em, err) {
+			return err
+		}
+		s.log.Warn().Str("zone", z.Name).Err(err).Msg("Route 53 CNAME targets not all checked; coverage partial")
+		s.run.p.d.Diagnostics.Error("dns:CNAME targets", s.a.target(), err)
+	}
 	s.log.Debug().Str("zone", z.Name).Int("record_sets", len(sets)).Int("records", len(recs)).Msg("zone read")
 	if err := s.emit(recs...); err != nil {
 		return err

@@ -3,12 +3,12 @@ package dns
 import (
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/net/idna"
+
+	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 )
 
 // Config is the dns provider's configuration block.
@@ -75,7 +75,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.Resolver != "" {
-		if _, err := serverAddr(c.Resolver); err != nil {
+		if _, err := dnslive.ServerAddr(c.Resolver); err != nil {
 			errs = append(errs, fmt.Errorf("resolver: %v", err))
 		}
 	}
@@ -163,21 +163,3 @@ func isLDH(s string) bool {
 	return true
 }
 
-// serverAddr turns "host", "host:port", "[v6]:port" or a bare IPv6 address into host:port.
-func serverAddr(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", errors.New("empty address")
-	}
-	if host, port, err := net.SplitHostPort(s); err == nil {
-		p, perr := strconv.Atoi(port)
-		if host == "" || perr != nil || p < 1 || p > 65535 {
-			return "", fmt.Errorf("%q is not host:port", s)
-		}
-		return s, nil
-	}
-	if strings.ContainsAny(s, "[]/ ") {
-		return "", fmt.Errorf("%q is not host or host:port", s)
-	}
-	return net.JoinHostPort(s, "53"), nil
-}

@@ -16,6 +16,7 @@ import (
 	mdns "github.com/miekg/dns"
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 	"github.com/shadowscan/shadowscan/providers/internal/dnssignal"
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -181,21 +182,11 @@ func (p *Provider) failed(ctx context.Context) func(api, target string, err erro
 // ---- live DNS ----
 
 func (p *Provider) collectLive(ctx context.Context, em *emitter) error {
-	var servers []string
-	if p.cfg.Resolver != "" {
-		s, err := serverAddr(p.cfg.Resolver)
-		if err != nil {
-			return fmt.Errorf("resolver: %v", err)
-		}
-		servers = []string{s}
-	} else {
-		s, err := systemServers(p.resolvConf)
-		if err != nil {
-			return fmt.Errorf("resolver: %v", err)
-		}
-		servers = s
+	servers, err := dnslive.Servers(p.cfg.Resolver, p.resolvConf)
+	if err != nil {
+		return fmt.Errorf("resolver: %v", err)
 	}
-	src := newLiveSource(servers, p.cfg.TimeoutPerQuery, p.cfg.Retries, p.cfg.Concurrency, p.log)
+	src := dnslive.NewClient(servers, p.cfg.TimeoutPerQuery, p.cfg.Retries, p.cfg.Concurrency, p.log)
 	for _, d := range p.domains {
 		if ctx.Err() != nil {
 			break
@@ -205,8 +196,9 @@ func (p *Provider) collectLive(ctx context.Context, em *emitter) error {
 		}
 		p.collectDomain(ctx, src, d, em)
 	}
-	q, ok, failed := src.queries.Load(), src.answered.Load(), src.failed.Load()
-	p.log.Debug().Int64("queries", q).Int64("answered", ok).Int64("failed", failed).Int64("tcp_fallbacks", src.tcpUsed.Load()).
+	st := src.Stats()
+	q, ok, failed := st.Queries, st.Answered, st.Failed
+	p.log.Debug().Int64("queries", q).Int64("answered", ok).Int64("failed", failed).Int64("tcp_fallbacks", st.TCPFallbacks).
 		Strs("servers", servers).Msg("dns queries done")
 	if ctx.Err() == nil && q > 0 && ok == 0 {
 		return fmt.Errorf("no DNS server answered (%s): %d queries failed", strings.Join(servers, ", "), failed)
@@ -217,7 +209,7 @@ func (p *Provider) collectLive(ctx context.Context, em *emitter) error {
 // wildcardProbe is a label no one publishes: a CNAME there means the domain has a wildcard CNAME.
 const wildcardProbe = "shadowscan-wildcard-probe-7e1d0c"
 
-func (p *Provider) collectDomain(ctx context.Context, src source, d string, em *emitter) {
+func (p *Provider) collectDomain(ctx context.Context, src dnslive.Source, d string, em *emitter) {
 	failed := p.failed(ctx)
 	var wg sync.WaitGroup
 	run := func(f func()) {
@@ -249,9 +241,9 @@ func (p *Provider) collectDomain(ctx context.Context, src source, d string, em *
 	if p.cfg.CommonSubdomains {
 		run(func() {
 			wild := ""
-			res, err := follow(ctx, src, wildcardProbe+"."+d, mdns.TypeA, p.cfg.MaxCNAMEDepth)
-			if err == nil && len(res.chain) > 0 {
-				wild = res.final("")
+			res, err := dnslive.Follow(ctx, src, wildcardProbe+"."+d, mdns.TypeA, p.cfg.MaxCNAMEDepth)
+			if err == nil && len(res.Hops) > 0 {
+				wild = res.Final("")
 				p.deps.Diagnostics.Skip(fmt.Sprintf("*.%s is a wildcard CNAME to %s: common subdomains that only reach it are not reported", d, wild))
 			} else if err != nil {
 				failed("dns A", wildcardProbe+"."+d, err)
@@ -272,108 +264,98 @@ func (p *Provider) collectDomain(ctx context.Context, src source, d string, em *
 }
 
 // txtAt reads the TXT records at name (tokens, SPF with its include tree, DKIM keys).
-func (p *Provider) txtAt(ctx context.Context, src source, zone, name string, em *emitter) {
-	res, err := follow(ctx, src, name, mdns.TypeTXT, p.cfg.MaxCNAMEDepth)
+func (p *Provider) txtAt(ctx context.Context, src dnslive.Source, zone, name string, em *emitter) {
+	res, err := dnslive.Follow(ctx, src, name, mdns.TypeTXT, p.cfg.MaxCNAMEDepth)
 	if err != nil {
 		p.failed(ctx)("dns TXT", name, err)
 		return
 	}
-	if len(res.rrs) == 0 {
+	if len(res.RRs) == 0 {
 		return
 	}
-	rs := rrset(name, mdns.TypeTXT, res.rrs)
+	rs := dnslive.RRSet(name, mdns.TypeTXT, res.RRs)
 	recs := p.annotate(dnssignal.Records(zone, rs), zone)
 	failed := p.failed(ctx)
-	recs = dnssignal.WalkSPF(ctx, zone, rs, recs, txtLookup(src, p.cfg.MaxCNAMEDepth),
+	recs = dnssignal.WalkSPF(ctx, zone, rs, recs, dnslive.TXTLookup(src, p.cfg.MaxCNAMEDepth),
 		func(host string, err error) { failed("dns TXT", host, err) })
 	_ = em.send(recs...)
 }
 
 // plain reads one record set that needs no following (DMARC TXT, MX, NS).
-func (p *Provider) plain(ctx context.Context, src source, zone, name string, qtype uint16, em *emitter) {
-	res, err := follow(ctx, src, name, qtype, p.cfg.MaxCNAMEDepth)
+func (p *Provider) plain(ctx context.Context, src dnslive.Source, zone, name string, qtype uint16, em *emitter) {
+	res, err := dnslive.Follow(ctx, src, name, qtype, p.cfg.MaxCNAMEDepth)
 	if err != nil {
 		p.failed(ctx)("dns "+mdns.TypeToString[qtype], name, err)
 		return
 	}
-	if len(res.rrs) > 0 {
-		_ = em.send(p.annotate(dnssignal.Records(zone, rrset(name, qtype, res.rrs)), zone)...)
+	if len(res.RRs) > 0 {
+		_ = em.send(p.annotate(dnssignal.Records(zone, dnslive.RRSet(name, qtype, res.RRs)), zone)...)
 	}
 }
 
 // dkim probes one selector: a CNAME (to the sending vendor) and/or the key record.
-func (p *Provider) dkim(ctx context.Context, src source, zone, sel string, em *emitter) {
+func (p *Provider) dkim(ctx context.Context, src dnslive.Source, zone, sel string, em *emitter) {
 	name := sel + "._domainkey." + zone
-	res, err := follow(ctx, src, name, mdns.TypeTXT, p.cfg.MaxCNAMEDepth)
-	if err != nil && len(res.chain) == 0 {
+	res, err := dnslive.Follow(ctx, src, name, mdns.TypeTXT, p.cfg.MaxCNAMEDepth)
+	if err != nil && len(res.Hops) == 0 {
 		p.failed(ctx)("dns TXT", name, err)
 		return
 	}
-	if len(res.chain) == 0 {
-		if len(res.rrs) > 0 {
-			_ = em.send(p.annotate(dnssignal.Records(zone, rrset(name, mdns.TypeTXT, res.rrs)), zone)...)
+	if len(res.Hops) == 0 {
+		if len(res.RRs) > 0 {
+			_ = em.send(p.annotate(dnssignal.Records(zone, dnslive.RRSet(name, mdns.TypeTXT, res.RRs)), zone)...)
 		}
 		return
 	}
-	rec, ok := dnssignal.CNAMERecord(zone, name, res.chain, 0)
+	rec, ok := dnssignal.CNAMERecord(zone, name, res.Hops, 0)
 	if !ok { // in-zone target: the key record itself is what there is to read
-		if err == nil && len(res.rrs) > 0 {
-			rs := rrset(name, mdns.TypeTXT, res.rrs)
+		if err == nil && len(res.RRs) > 0 {
+			rs := dnslive.RRSet(name, mdns.TypeTXT, res.RRs)
 			_ = em.send(p.annotate(dnssignal.Records(zone, rs), zone)...)
 		}
 		return
 	}
 	if err != nil {
-		p.failed(ctx)("dns TXT", res.final(name), err)
+		p.failed(ctx)("dns TXT", res.Final(name), err)
 	} else {
 		present := false
-		for _, v := range rrset(name, mdns.TypeTXT, res.rrs).Values {
+		for _, v := range dnslive.RRSet(name, mdns.TypeTXT, res.RRs).Values {
 			present = present || dnssignal.DKIMKeyPresent(v)
 		}
 		rec.Attributes[dnssignal.AttrDKIMKeyPresent] = present
-		rec.Attributes[dnssignal.AttrResolves] = len(res.rrs) > 0
-		rec.Attributes[dnssignal.AttrDangling] = res.rcode == mdns.RcodeNameError
+		rec.Attributes[dnssignal.AttrResolves] = len(res.RRs) > 0
+		rec.Attributes[dnssignal.AttrDangling] = res.Rcode == mdns.RcodeNameError
 	}
 	_ = em.send(p.annotate([]scanner.Record{rec}, zone)...)
 }
 
 // subdomain follows the CNAME chain at name and records where it ends, whether that resolves, and whether it is
 // dangling. wildcard, when set, is the target of the domain's wildcard CNAME: chains that only reach it are dropped.
-func (p *Provider) subdomain(ctx context.Context, src source, zone, name, wildcard string, em *emitter) {
-	res, err := follow(ctx, src, name, mdns.TypeA, p.cfg.MaxCNAMEDepth)
-	if err != nil && len(res.chain) == 0 {
+func (p *Provider) subdomain(ctx context.Context, src dnslive.Source, zone, name, wildcard string, em *emitter) {
+	res, err := dnslive.Follow(ctx, src, name, mdns.TypeA, p.cfg.MaxCNAMEDepth)
+	if err != nil && len(res.Hops) == 0 {
 		p.failed(ctx)("dns A", name, err)
 		return
 	}
-	if len(res.chain) == 0 {
+	if len(res.Hops) == 0 {
 		return // no CNAME: nothing points elsewhere
 	}
-	final := res.final(name)
+	final := res.Final(name)
 	if wildcard != "" && final == wildcard {
 		return
 	}
-	rec, ok := dnssignal.CNAMERecord(zone, name, res.chain, 0)
+	rec, ok := dnssignal.CNAMERecord(zone, name, res.Hops, 0)
 	if !ok {
 		return
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		p.failed(ctx)("dns A", final, err)
-	case res.rcode == mdns.RcodeNameError:
-		rec.Attributes[dnssignal.AttrResolves] = false
-		rec.Attributes[dnssignal.AttrDangling] = true
-		rec.Summary += " (dangling: target does not exist)"
-	default:
-		resolves := len(res.rrs) > 0
-		if !resolves {
-			six, err6 := follow(ctx, src, final, mdns.TypeAAAA, p.cfg.MaxCNAMEDepth)
-			if err6 != nil {
-				p.failed(ctx)("dns AAAA", final, err6)
-			}
-			resolves = len(six.rrs) > 0
+	} else {
+		reach, err6 := dnslive.Settle(ctx, src, res, name, p.cfg.MaxCNAMEDepth)
+		if err6 != nil {
+			p.failed(ctx)("dns AAAA", final, err6)
 		}
-		rec.Attributes[dnssignal.AttrResolves] = resolves
-		rec.Attributes[dnssignal.AttrDangling] = false
+		reach.Mark(&rec)
 	}
 	_ = em.send(p.annotate([]scanner.Record{rec}, zone)...)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 	"github.com/shadowscan/shadowscan/providers/internal/dnssignal"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/scannertest"
@@ -359,10 +360,10 @@ func TestRetryOnNextServer(t *testing.T) {
 	bad := newTestServer(t, "")
 	bad.set(func(s *testServer) { s.refuse = true })
 	good := newTestServer(t, "testdata/live.zone")
-	src := newLiveSource([]string{bad.addr, good.addr}, time.Second, 1, 4, zerolog.Nop())
+	src := dnslive.NewClient([]string{bad.addr, good.addr}, time.Second, 1, 4, zerolog.Nop())
 	for range 4 { // whichever server a question starts on, the retry reaches the good one
-		ans, err := src.query(context.Background(), "servers.mcsv.net", 16)
-		if err != nil || len(ans.rrs) != 1 {
+		ans, err := src.Query(context.Background(), "servers.mcsv.net", 16)
+		if err != nil || len(ans.RRs) != 1 {
 			t.Fatalf("query = %+v, %v", ans, err)
 		}
 	}
@@ -373,16 +374,16 @@ func TestSystemResolver(t *testing.T) {
 	host, _, _ := strings.Cut(srv.addr, ":")
 	conf := t.TempDir() + "/resolv.conf"
 	writeFile(t, conf, "# test\nnameserver "+host+"\noptions ndots:1\n")
-	servers, err := systemServers(conf)
+	servers, err := dnslive.SystemServers(conf)
 	if err != nil || len(servers) != 1 || servers[0] != host+":53" {
 		t.Fatalf("systemServers = %v, %v", servers, err)
 	}
-	if _, err := systemServers(t.TempDir() + "/missing"); err == nil {
+	if _, err := dnslive.SystemServers(t.TempDir() + "/missing"); err == nil {
 		t.Error("missing resolv.conf accepted")
 	}
 	empty := t.TempDir() + "/empty.conf"
 	writeFile(t, empty, "search example.com\n")
-	if _, err := systemServers(empty); err == nil || !strings.Contains(err.Error(), "no nameserver") {
+	if _, err := dnslive.SystemServers(empty); err == nil || !strings.Contains(err.Error(), "no nameserver") {
 		t.Errorf("empty resolv.conf: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 	"github.com/shadowscan/shadowscan/providers/internal/dnssignal"
 )
 
@@ -180,7 +181,7 @@ func (z *zoneData) rrsets() []dnssignal.RRSet {
 		for _, t := range types {
 			switch t {
 			case mdns.TypeTXT, mdns.TypeCNAME, mdns.TypeMX, mdns.TypeNS:
-				out = append(out, rrset(owner, t, byType[t]))
+				out = append(out, dnslive.RRSet(owner, t, byType[t]))
 			}
 		}
 	}

@@ -1,10 +1,13 @@
-package dns
+// Package dnslive asks DNS servers (miekg/dns) and follows CNAME chains: the live half of the DNS checks, shared
+// by the dns provider and the aws provider's Route 53 zones. dnssignal turns what it reads into records.
+package dnslive
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -13,30 +16,28 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// answer is what a source says about one name and type: the response code (mdns.RcodeSuccess or
+// Answer is what a source says about one name and type: the response code (mdns.RcodeSuccess or
 // mdns.RcodeNameError) and the answer section, which may hold a CNAME chain.
-type answer struct {
-	rcode int
-	rrs   []mdns.RR
+type Answer struct {
+	Rcode int
+	RRs   []mdns.RR
 }
 
-// source answers DNS questions: live DNS (liveSource) or zone files read offline (zoneSource).
-type source interface {
-	query(ctx context.Context, name string, qtype uint16) (answer, error)
+// Source answers DNS questions: live DNS (Client) or zone files read offline.
+type Source interface {
+	Query(ctx context.Context, name string, qtype uint16) (Answer, error)
 }
 
-// errOffline is returned by the zone source for names outside every zone file: zone-file mode makes no queries.
-var errOffline = errors.New("outside the zone files (zone-file mode makes no queries)")
-
-// liveSource queries DNS servers over UDP, retrying over TCP when an answer is truncated, with a timeout per
-// attempt and a few retries (on other servers when there are several) after timeouts, SERVFAIL and REFUSED.
-type liveSource struct {
+// Client queries DNS servers over UDP, retrying over TCP when an answer is truncated, with a timeout per attempt
+// and a few retries (on other servers when there are several) after timeouts, SERVFAIL and REFUSED. It bounds
+// the questions in flight.
+type Client struct {
 	servers []string
 	udp     *mdns.Client
 	tcp     *mdns.Client
 	timeout time.Duration
 	retries int
-	sem     chan struct{} // bounds queries in flight
+	sem     chan struct{}
 	log     zerolog.Logger
 
 	queries  atomic.Int64 // questions asked (not attempts)
@@ -46,26 +47,42 @@ type liveSource struct {
 	next     atomic.Uint64
 }
 
+// Stats counts a client's questions.
+type Stats struct {
+	Queries, Answered, Failed, TCPFallbacks int64
+}
+
 // ednsSize is the EDNS0 UDP payload size advertised (the DNS Flag Day 2020 value).
 const ednsSize = 1232
 
-func newLiveSource(servers []string, timeout time.Duration, retries, concurrency int, log zerolog.Logger) *liveSource {
-	return &liveSource{
+// NewClient returns a client of servers (host:port), each attempt bounded by timeout, retries more attempts
+// after a failure, at most concurrency questions in flight.
+func NewClient(servers []string, timeout time.Duration, retries, concurrency int, log zerolog.Logger) *Client {
+	return &Client{
 		servers: servers,
 		udp:     &mdns.Client{Net: "udp", Timeout: timeout, UDPSize: ednsSize},
 		tcp:     &mdns.Client{Net: "tcp", Timeout: timeout},
 		timeout: timeout,
 		retries: retries,
-		sem:     make(chan struct{}, concurrency),
+		sem:     make(chan struct{}, max(concurrency, 1)),
 		log:     log,
 	}
 }
 
-func (s *liveSource) query(ctx context.Context, name string, qtype uint16) (answer, error) {
+// Servers returns the servers asked.
+func (s *Client) Servers() []string { return s.servers }
+
+// Stats returns the counts so far.
+func (s *Client) Stats() Stats {
+	return Stats{Queries: s.queries.Load(), Answered: s.answered.Load(), Failed: s.failed.Load(), TCPFallbacks: s.tcpUsed.Load()}
+}
+
+// Query implements Source.
+func (s *Client) Query(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
-		return answer{}, ctx.Err()
+		return Answer{}, ctx.Err()
 	}
 	defer func() { <-s.sem }()
 	s.queries.Add(1)
@@ -78,14 +95,14 @@ func (s *liveSource) query(ctx context.Context, name string, qtype uint16) (answ
 	start := s.next.Add(1)
 	for attempt := 0; attempt <= s.retries; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return answer{}, err
+			return Answer{}, err
 		}
 		server := s.servers[(int(start)+attempt)%len(s.servers)]
 		m.Id = mdns.Id()
 		resp, viaTCP, err := s.exchange(ctx, m, server)
 		if err != nil {
 			if ctx.Err() != nil {
-				return answer{}, ctx.Err()
+				return Answer{}, ctx.Err()
 			}
 			lastErr = describeNetErr(err, s.timeout)
 			s.log.Debug().Str("name", name).Str("qtype", tname).Str("server", server).Int("attempt", attempt+1).
@@ -97,7 +114,7 @@ func (s *liveSource) query(ctx context.Context, name string, qtype uint16) (answ
 		switch resp.Rcode {
 		case mdns.RcodeSuccess, mdns.RcodeNameError:
 			s.answered.Add(1)
-			return answer{rcode: resp.Rcode, rrs: resp.Answer}, nil
+			return Answer{Rcode: resp.Rcode, RRs: resp.Answer}, nil
 		case mdns.RcodeServerFailure, mdns.RcodeRefused:
 			lastErr = fmt.Errorf("%s from %s", mdns.RcodeToString[resp.Rcode], server)
 			continue
@@ -107,7 +124,7 @@ func (s *liveSource) query(ctx context.Context, name string, qtype uint16) (answ
 		}
 	}
 	s.failed.Add(1)
-	return answer{}, fmt.Errorf("%s %s: %w (%d attempts)", tname, name, lastErr, s.retries+1)
+	return Answer{}, fmt.Errorf("%s %s: %w (%d attempts)", tname, name, lastErr, s.retries+1)
 }
 
 func rcodeName(rc int) string {
@@ -119,7 +136,7 @@ func rcodeName(rc int) string {
 
 // exchange makes one attempt: UDP, then TCP if the UDP answer came back truncated. The attempt has its own
 // timeout and is cut short when ctx is cancelled.
-func (s *liveSource) exchange(ctx context.Context, m *mdns.Msg, server string) (*mdns.Msg, bool, error) {
+func (s *Client) exchange(ctx context.Context, m *mdns.Msg, server string) (*mdns.Msg, bool, error) {
 	actx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	resp, err := s.exchangeOn(actx, s.udp, m, server)
@@ -137,7 +154,7 @@ func (s *liveSource) exchange(ctx context.Context, m *mdns.Msg, server string) (
 	return resp, true, nil
 }
 
-func (s *liveSource) exchangeOn(ctx context.Context, c *mdns.Client, m *mdns.Msg, server string) (*mdns.Msg, error) {
+func (s *Client) exchangeOn(ctx context.Context, c *mdns.Client, m *mdns.Msg, server string) (*mdns.Msg, error) {
 	conn, err := c.DialContext(ctx, server)
 	if err != nil {
 		return nil, err
@@ -164,8 +181,8 @@ func describeNetErr(err error, timeout time.Duration) error {
 	return err
 }
 
-// systemServers reads the name servers of a resolv.conf file as host:port.
-func systemServers(path string) ([]string, error) {
+// SystemServers reads the name servers of a resolv.conf file as host:port.
+func SystemServers(path string) ([]string, error) {
 	cc, err := mdns.ClientConfigFromFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
@@ -178,4 +195,35 @@ func systemServers(path string) ([]string, error) {
 		return nil, fmt.Errorf("%s lists no nameserver", path)
 	}
 	return out, nil
+}
+
+// ServerAddr turns "host", "host:port", "[v6]:port" or a bare IPv6 address into host:port.
+func ServerAddr(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("empty address")
+	}
+	if host, port, err := net.SplitHostPort(s); err == nil {
+		p, perr := strconv.Atoi(port)
+		if host == "" || perr != nil || p < 1 || p > 65535 {
+			return "", fmt.Errorf("%q is not host:port", s)
+		}
+		return s, nil
+	}
+	if strings.ContainsAny(s, "[]/ ") {
+		return "", fmt.Errorf("%q is not host or host:port", s)
+	}
+	return net.JoinHostPort(s, "53"), nil
+}
+
+// Servers returns the servers to ask: resolver (host or host:port) when set, else those of resolvConf.
+func Servers(resolver, resolvConf string) ([]string, error) {
+	if resolver != "" {
+		s, err := ServerAddr(resolver)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	}
+	return SystemServers(resolvConf)
 }
