@@ -162,4 +162,3 @@ func isLDH(s string) bool {
 	}
 	return true
 }
-

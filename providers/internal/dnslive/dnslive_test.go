@@ -9,8 +9,8 @@ import (
 	mdns "github.com/miekg/dns"
 	"github.com/rs/zerolog"
 
-	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 	"github.com/shadowscan/shadowscan/internal/dnstest"
+	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
