@@ -2,18 +2,29 @@ package scanner
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 	"time"
+
+	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
 
 // RuleSuppressionExpired is the rule ID of the finding raised when a suppression has expired.
 const RuleSuppressionExpired = "suppression-expired"
 
-// applyLifecycle marks findings new, existing or suppressed and lists baseline findings no longer seen as resolved.
+// applyLifecycle marks findings new, existing or suppressed and lists baseline findings no longer seen as resolved,
+// unless a provider their evidence came from did not finish this scan (coverage partial or failed): not seeing a
+// finding then proves nothing, so it is listed as unconfirmed, with the reason, and stays open until a scan in
+// which those providers complete.
 // An expired suppression no longer suppresses; it raises a low finding of its own so that someone renews or drops it.
 func applyLifecycle(rep *Report, baseline *Report, sups []Suppression, now time.Time) {
 	prev := map[string]bool{}
 	if baseline != nil {
 		for _, f := range baseline.Findings {
+			prev[f.Fingerprint] = true
+		}
+		// A finding the baseline could not confirm was still open then: it is existing if seen again.
+		for _, f := range baseline.Unconfirmed {
 			prev[f.Fingerprint] = true
 		}
 	}
@@ -54,14 +65,63 @@ func applyLifecycle(rep *Report, baseline *Report, sups []Suppression, now time.
 		rep.Findings = append(rep.Findings, e)
 	}
 	if baseline != nil {
-		for _, f := range baseline.Findings {
-			if !seen[f.Fingerprint] && f.RuleID != RuleSuppressionExpired {
+		incomplete := incompleteProviders(rep.Coverage)
+		for _, list := range [][]Finding{baseline.Findings, baseline.Unconfirmed} {
+			for _, f := range list {
+				if seen[f.Fingerprint] || f.RuleID == RuleSuppressionExpired {
+					continue
+				}
+				seen[f.Fingerprint] = true
+				if why := unconfirmedReason(f, incomplete); why != "" {
+					f.Unconfirmed = why
+					rep.Unconfirmed = append(rep.Unconfirmed, f)
+					continue
+				}
+				f.Unconfirmed = ""
 				rep.Resolved = append(rep.Resolved, f)
 			}
 		}
 		SortFindings(rep.Resolved)
+		SortFindings(rep.Unconfirmed)
 	}
 	SortFindings(rep.Findings)
+}
+
+// incompleteProviders maps each provider whose coverage is not complete to why.
+func incompleteProviders(cov []Coverage) map[string]string {
+	out := map[string]string{}
+	for _, c := range cov {
+		if c.Status == CoverageComplete {
+			continue
+		}
+		why := "provider " + c.Provider + " was " + c.Status
+		if len(c.Errors) > 0 {
+			why += ": " + c.Errors[0].Message
+			if n := len(c.Errors) - 1; n > 0 {
+				why += fmt.Sprintf(" (and %d more)", n)
+			}
+		}
+		out[c.Provider] = why
+	}
+	return out
+}
+
+// unconfirmedReason says why a baseline finding not seen in this scan cannot count as resolved: a provider of its
+// evidence did not complete. "" means it is resolved.
+func unconfirmedReason(f Finding, incomplete map[string]string) string {
+	if len(incomplete) == 0 {
+		return ""
+	}
+	var whys []string
+	done := map[string]bool{}
+	for _, e := range f.Evidence {
+		if why, ok := incomplete[e.Provider]; ok && !done[e.Provider] {
+			done[e.Provider] = true
+			whys = append(whys, why)
+		}
+	}
+	sort.Strings(whys)
+	return textsafe.Clean(strings.Join(whys, "; "))
 }
 
 func expiredFinding(f *Finding, s Suppression) Finding {
@@ -104,6 +164,7 @@ func summarise(rep *Report) Summary {
 	}
 	s.Vendors = len(rep.Inventory)
 	s.UnidentifiedApps = len(rep.Unidentified)
+	s.UnconfirmedFindings = len(rep.Unconfirmed)
 	for _, it := range rep.Inventory {
 		if !it.Vendor.Martech {
 			continue

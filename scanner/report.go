@@ -62,6 +62,10 @@ type Report struct {
 	Unidentified  []Unidentified  `json:"unidentified"`
 	Findings      []Finding       `json:"findings"`
 	Resolved      []Finding       `json:"resolved"`
+	// Unconfirmed lists baseline findings this scan neither saw nor could clear, because a provider their
+	// evidence came from was partial or failed; each says why in `unconfirmed`. They are not resolved: the next
+	// scan in which those providers complete resolves them or sees them again. Added without a schema bump.
+	Unconfirmed []Finding `json:"unconfirmed,omitempty"`
 	// Rules describes every rule that has a finding (resolved ones included), for writers that need descriptions
 	// and tags (SARIF, HTML). Added in schema_version 1 without a bump: readers of older reports see none.
 	Rules []RuleInfo `json:"rules,omitempty"`
@@ -127,15 +131,17 @@ type CoverageError struct {
 
 // Summary holds the headline numbers of a report.
 type Summary struct {
-	Findings                 int                `json:"findings"`
-	BySeverity               map[string]int     `json:"by_severity"`
-	Vendors                  int                `json:"vendors"`
-	MartechVendors           int                `json:"martech_vendors"`
-	UnapprovedMartechVendors int                `json:"unapproved_martech_vendors"`
-	NewFindings              int                `json:"new_findings"`
-	SuppressedFindings       int                `json:"suppressed_findings"`
-	UnidentifiedApps         int                `json:"unidentified"`
-	UnapprovedMonthlySpend   map[string]float64 `json:"unapproved_monthly_spend"`
+	Findings                 int            `json:"findings"`
+	BySeverity               map[string]int `json:"by_severity"`
+	Vendors                  int            `json:"vendors"`
+	MartechVendors           int            `json:"martech_vendors"`
+	UnapprovedMartechVendors int            `json:"unapproved_martech_vendors"`
+	NewFindings              int            `json:"new_findings"`
+	SuppressedFindings       int            `json:"suppressed_findings"`
+	UnidentifiedApps         int            `json:"unidentified"`
+	// UnconfirmedFindings counts the report's unconfirmed list (baseline findings a failed provider could not clear).
+	UnconfirmedFindings    int                `json:"unconfirmed_findings,omitempty"`
+	UnapprovedMonthlySpend map[string]float64 `json:"unapproved_monthly_spend"`
 }
 
 // Vendor is a catalogue vendor as the report names it.
@@ -206,4 +212,6 @@ type Finding struct {
 	FirstSeen  time.Time `json:"first_seen,omitzero"`
 	LastSeen   time.Time `json:"last_seen,omitzero"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	// Unconfirmed, on a finding in the report's unconfirmed list, says which providers did not complete and why.
+	Unconfirmed string `json:"unconfirmed,omitempty"`
 }

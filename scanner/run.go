@@ -49,6 +49,10 @@ type Options struct {
 	MaxEvidence int       // evidence kept per finding; default 100 (evidence_count counts all)
 
 	Progress *Progress // optional: live per-provider record counts
+
+	// withTimeout gives an instance its deadline; nil is context.WithTimeout. Tests replace it to expire an
+	// instance at a chosen point instead of racing the clock.
+	withTimeout func(ctx context.Context, inst Instance, timeout time.Duration) (context.Context, context.CancelFunc)
 }
 
 // Run collects from every instance concurrently and streams each record through resolve and evaluate as it
@@ -187,7 +191,13 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 	if timeout <= 0 {
 		timeout = opts.Timeout
 	}
-	pctx, cancel := context.WithTimeout(ctx, timeout)
+	withTimeout := opts.withTimeout
+	if withTimeout == nil {
+		withTimeout = func(ctx context.Context, _ Instance, d time.Duration) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(ctx, d)
+		}
+	}
+	pctx, cancel := withTimeout(ctx, inst, timeout)
 	defer cancel()
 
 	var closed atomic.Bool

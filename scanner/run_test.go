@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ type fakeConfig struct {
 	EmitLate   bool // emit from a goroutine after Collect returned
 	Gate       chan struct{}
 	Release    chan struct{}
+	Emitted    chan struct{} // closed once the records are emitted
 	Hint       Hint
 }
 
@@ -53,6 +55,9 @@ func (p *fakeProvider) Collect(ctx context.Context, emit func(Record) error) err
 		if p.cfg.Gate != nil {
 			<-p.cfg.Gate
 		}
+	}
+	if p.cfg.Emitted != nil {
+		close(p.cfg.Emitted)
 	}
 	for i := 0; i < p.cfg.DiagErrors; i++ {
 		p.deps.Diagnostics.Error("users.list", fmt.Sprintf("user%d", i), errors.New("403 forbidden"))
@@ -103,7 +108,7 @@ func cov(t *testing.T, rep *Report, name string) Coverage {
 }
 
 func TestRunCoverage(t *testing.T) {
-	release := make(chan struct{})
+	release, emitted := make(chan struct{}), make(chan struct{})
 	defer close(release)
 	opts := testOpts(t,
 		fake("ok", &fakeConfig{Records: 5}),
@@ -111,11 +116,19 @@ func TestRunCoverage(t *testing.T) {
 		fake("empty", &fakeConfig{}),
 		fake("panics", &fakeConfig{Records: 5, PanicAfter: 2}),
 		fake("diag", &fakeConfig{Records: 2, DiagErrors: 2}),
-		Instance{Name: "hangs", Type: "fake", Config: &fakeConfig{Records: 1, Hang: true, Release: release}, Timeout: 50 * time.Millisecond},
+		Instance{Name: "hangs", Type: "fake", Config: &fakeConfig{Records: 1, Hang: true, Release: release, Emitted: emitted}, Timeout: 50 * time.Millisecond},
 		Instance{Name: "slow", Type: "fake", Config: &fakeConfig{Slow: true}, Timeout: 50 * time.Millisecond},
 		Instance{Name: "ghost", Type: "nope"},
 	)
 	opts.Concurrency = 3
+	// "hangs" times out once it has emitted its record, not when a clock says so: on a loaded machine the 50 ms
+	// could pass before the provider ran at all.
+	opts.withTimeout = func(ctx context.Context, inst Instance, d time.Duration) (context.Context, context.CancelFunc) {
+		if inst.Name != "hangs" {
+			return context.WithTimeout(ctx, d)
+		}
+		return expireOn(ctx, emitted)
+	}
 	rep, err := Run(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +167,40 @@ func TestRunCoverage(t *testing.T) {
 	if total != 5+4+2+2+1 {
 		t.Errorf("unidentified records %d, want every emitted record counted", total)
 	}
+}
+
+// expiring is a context whose deadline passes when a channel closes (or its parent ends).
+type expiring struct {
+	context.Context
+	done chan struct{}
+	err  atomic.Value
+}
+
+func expireOn(parent context.Context, trigger <-chan struct{}) (context.Context, context.CancelFunc) {
+	e := &expiring{Context: parent, done: make(chan struct{})}
+	var once sync.Once
+	end := func(err error) {
+		once.Do(func() { e.err.Store(err); close(e.done) })
+	}
+	go func() {
+		select {
+		case <-trigger:
+			end(context.DeadlineExceeded)
+		case <-parent.Done():
+			end(parent.Err())
+		case <-e.done:
+		}
+	}()
+	return e, func() { end(context.Canceled) }
+}
+
+func (e *expiring) Done() <-chan struct{} { return e.done }
+
+func (e *expiring) Err() error {
+	if err, ok := e.err.Load().(error); ok {
+		return err
+	}
+	return nil
 }
 
 // errProvider fails at once.

@@ -99,7 +99,7 @@ func stateTrend(ctx context.Context, dir string) ([]web.TrendPoint, error) {
 // ruleInfos describes the rules the report's findings come from.
 func ruleInfos(rep *scanner.Report, rs *rules.RuleSet) []scanner.RuleInfo {
 	ids := map[string]bool{}
-	for _, fs := range [][]scanner.Finding{rep.Findings, rep.Resolved} {
+	for _, fs := range [][]scanner.Finding{rep.Findings, rep.Resolved, rep.Unconfirmed} {
 		for _, f := range fs {
 			ids[f.RuleID] = true
 		}

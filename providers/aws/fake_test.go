@@ -37,6 +37,12 @@ type fakeAWS struct {
 	slowBy time.Duration
 	// inFlight and maxInFlight count concurrent requests (overall and per account and service).
 	inFlight, maxInFlight map[string]int
+	// overlap, when > 0, holds member-account requests until that many are in flight at once (once; after that
+	// nothing is held), so a test proves the client's concurrency without relying on timing. A client that never
+	// gets there is released after overlapGiveUp, and the test's count shows it.
+	overlap     int
+	overlapDone chan struct{}
+	overlapOnce sync.Once
 
 	mu       sync.Mutex
 	accounts map[string]*fakeAccount // by ID
@@ -131,8 +137,11 @@ type fakeSpend struct {
 	Account, Service, Amount string
 }
 
+// overlapGiveUp bounds how long fakeAWS.overlap holds requests for a client that never reaches the overlap.
+const overlapGiveUp = 30 * time.Second
+
 func newFakeAWS(t testing.TB, mgmt string) *fakeAWS {
-	return &fakeAWS{t: t, mgmt: mgmt, pageSize: 2, accounts: map[string]*fakeAccount{},
+	return &fakeAWS{t: t, mgmt: mgmt, pageSize: 2, accounts: map[string]*fakeAccount{}, overlapDone: make(chan struct{}),
 		deny: map[string]bool{}, calls: map[string]int{}, actions: map[string]int{}, faults: map[string]*fault{}, rootID: "r-ab12"}
 }
 
@@ -176,9 +185,6 @@ func (f *fakeAWS) caller(r *http.Request) (acct, region string) {
 }
 
 func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if f.latency > 0 {
-		time.Sleep(f.latency)
-	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil || r.Context().Err() != nil {
 		return // the client went away mid-request (a cancelled scan): nothing to answer
@@ -191,8 +197,27 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	done := f.track("*", acct+"/"+serviceOf(r))
+	keys := []string{"*", acct + "/" + serviceOf(r, body)}
+	if acct != f.mgmt {
+		keys = append(keys, "members")
+	}
+	done := f.track(keys...)
 	defer done()
+	if f.overlap > 0 && acct != f.mgmt {
+		select {
+		case <-f.overlapDone:
+		case <-time.After(overlapGiveUp):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if f.latency > 0 { // a remote round trip: the request counts as in flight meanwhile
+		select {
+		case <-time.After(f.latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if acct == "" {
 		f.t.Errorf("fake AWS: unsigned or unknown credential on %s %s", r.Method, r.URL.Path)
 		http.Error(w, "no credential", http.StatusForbidden)
@@ -213,8 +238,9 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serviceOf names the service a request is for: the awsQuery ones by their Action's service, the rest by protocol.
-func serviceOf(r *http.Request) string {
+// serviceOf names the service a request is for: the awsQuery ones by their Action's service ("sts" for
+// AssumeRole and GetCallerIdentity, "query" for IAM), the rest by protocol.
+func serviceOf(r *http.Request, body []byte) string {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/service/"):
 		return "marketplace"
@@ -223,7 +249,10 @@ func serviceOf(r *http.Request) string {
 	case strings.HasPrefix(r.URL.Path, "/2013-04-01/"):
 		return "route53"
 	}
-	return "query" // IAM and STS
+	if q, err := url.ParseQuery(string(body)); err == nil && (q.Get("Action") == "AssumeRole" || q.Get("Action") == "GetCallerIdentity") {
+		return "sts"
+	}
+	return "query" // IAM
 }
 
 // track counts a request in flight under each key and remembers the most seen at once.
@@ -236,6 +265,9 @@ func (f *fakeAWS) track(keys ...string) func() {
 	for _, k := range keys {
 		f.inFlight[k]++
 		f.maxInFlight[k] = max(f.maxInFlight[k], f.inFlight[k])
+	}
+	if f.overlap > 0 && f.inFlight["members"] >= f.overlap {
+		f.overlapOnce.Do(func() { close(f.overlapDone) })
 	}
 	return func() {
 		f.mu.Lock()

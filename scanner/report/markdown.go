@@ -70,6 +70,12 @@ func (Markdown) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 			ew.printf("- %s: %s (%s)\n", f.Severity, md(f.Title), MarkdownCode(f.Fingerprint))
 		}
 	}
+	if len(rep.Unconfirmed) > 0 {
+		ew.printf("\n## Not re-checked (not resolved)\n\n")
+		for _, f := range rep.Unconfirmed {
+			ew.printf("- %s: %s (%s): %s\n", f.Severity, md(f.Title), MarkdownCode(f.Fingerprint), md(f.Unconfirmed))
+		}
+	}
 	return ew.err
 }
 

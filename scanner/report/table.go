@@ -101,6 +101,13 @@ func (t *Table) Write(_ context.Context, w io.Writer, rep *scanner.Report) error
 			ew.printf("%s\n", fit(fmt.Sprintf("  %s %s (%s)", f.Severity, Clean(f.Title), shortID(f.Fingerprint)), width))
 		}
 	}
+	if len(rep.Unconfirmed) > 0 {
+		ew.printf("\n%s\n", t.paint(ansiBold, fmt.Sprintf("NOT RE-CHECKED (NOT RESOLVED)  %d", len(rep.Unconfirmed))))
+		for _, f := range rep.Unconfirmed {
+			t.hanging(ew, "  ", fmt.Sprintf("%s %s (%s): %s", f.Severity, Clean(f.Title), shortID(f.Fingerprint),
+				Clean(f.Unconfirmed)), width)
+		}
+	}
 	if sp := money(s.UnapprovedMonthlySpend); sp != "" {
 		ew.printf("\nMonthly spend on unapproved martech: %s\n", sp)
 	}
@@ -130,6 +137,9 @@ func (t *Table) morning(ew *errWriter, rep *scanner.Report, width int) {
 		head += " (" + severityCounts(newBySev) + ")"
 	}
 	head += fmt.Sprintf(" · %d resolved", len(rep.Resolved))
+	if n := len(rep.Unconfirmed); n > 0 {
+		head += fmt.Sprintf(" · %d not re-checked", n)
+	}
 	if runeLen(head) <= width {
 		ew.printf("%s\n", t.paint(ansiBold, head))
 	} else {

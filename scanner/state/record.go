@@ -154,6 +154,21 @@ func record(ctx context.Context, tx *sql.Tx, rep *scanner.Report) error {
 		}
 		f.FirstSeen, f.LastSeen, f.ResolvedAt = fromMS(firstMS), fromMS(lastMS), seen
 	}
+	// Unconfirmed findings (a provider of their evidence did not complete) stay open: nothing is written, but the
+	// report says when each was first and last seen.
+	for i := range rep.Unconfirmed {
+		f := &rep.Unconfirmed[i]
+		var firstMS, lastMS int64
+		err := tx.QueryRowContext(ctx, `SELECT first_seen, last_seen FROM findings WHERE fingerprint = ?`, f.Fingerprint).
+			Scan(&firstMS, &lastMS)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("unconfirmed %s: %w", f.Fingerprint, err)
+		}
+		f.FirstSeen, f.LastSeen, f.ResolvedAt = fromMS(firstMS), fromMS(lastMS), time.Time{}
+	}
 	return nil
 }
 
