@@ -65,6 +65,7 @@ type renderedText struct {
 
 // evalState is the per-evaluation scratch space, pooled.
 type evalState struct {
+	guard  guardIn
 	act    activation
 	record recordView
 	vendor vendorView
@@ -173,10 +174,8 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 	}
 	st := e.pool.Get().(*evalState)
 	defer e.pool.Put(st)
-	st.record.reset(rec, e.org, e.adapter)
-	st.vendor.resetRecord(rec, res, e.adapter)
-	st.appr.reset(appr, e.adapter)
-	st.act = activation{record: &st.record, vendor: &st.vendor, approval: &st.appr, org: e.org}
+	st.guard.reset(rec, res.Vendor, &appr)
+	ready := false
 
 	var errs evalErrors
 	known := 1
@@ -186,6 +185,17 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 	for _, r := range rules {
 		if r.known != 0 && r.known != known {
 			continue // the rule's `when` requires the opposite of vendor.known
+		}
+		if r.prefilter != nil && !r.prefilter(&st.guard) {
+			continue // a term of `when` is false for this record
+		}
+		if !ready {
+			// The activation is built once per record, and only for a record some rule may match.
+			st.record.reset(rec, e.org, e.adapter)
+			st.vendor.resetRecord(rec, res, e.adapter)
+			st.appr.reset(appr, e.adapter)
+			st.act = activation{record: &st.record, vendor: &st.vendor, approval: &st.appr, org: e.org}
+			ready = true
 		}
 		m, ok, err := e.eval(ctx, r, st)
 		if err != nil {
@@ -200,7 +210,7 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 		m.Vendor = res.Vendor // the scanner adds the record's evidence (scanner.RecordEvidence)
 		emit(m)
 	}
-	st.record.rec, st.vendor.rec = nil, nil
+	st.record.rec, st.vendor.rec, st.guard.rec = nil, nil, nil
 	return errs.err()
 }
 
@@ -350,28 +360,70 @@ func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalStat
 	return txt, nil
 }
 
-// templateData converts the activation to plain Go values and evaluates the rule's vars.
+// templateData converts what the rule's templates read (Rule.needs) to plain Go values, evaluating only the vars
+// they use.
 func (e *Engine) templateData(ctx context.Context, r *Rule, st *evalState) (map[string]any, error) {
-	data := map[string]any{}
-	if st.act.record != nil {
-		data["record"] = toNative(st.act.record)
-	}
-	if st.act.usage != nil {
-		data["usage"] = toNative(st.act.usage)
-	}
-	data["vendor"] = toNative(st.act.vendor)
-	data["approval"] = toNative(st.act.approval)
-	data["org"] = toNative(st.act.org)
-	vars := map[string]any{}
-	for i, p := range r.vars {
-		v, err := p.eval(ctx, &st.act)
-		if err != nil {
-			return nil, fmt.Errorf("vars.%s: %w", r.Vars[i].Name, err)
+	data := make(map[string]any, 6)
+	put := func(name string, v ref.Val) {
+		if v == nil {
+			return
 		}
-		vars[r.Vars[i].Name] = toNative(v)
+		if ok, fields := r.needs.wants(name); ok {
+			data[name] = nativeFields(v, fields)
+		}
 	}
-	data["vars"] = vars
+	put("record", st.act.record)
+	put("usage", st.act.usage)
+	put("vendor", st.act.vendor)
+	put("approval", st.act.approval)
+	put("org", st.act.org)
+	if ok, names := r.needs.wants("vars"); ok {
+		vars := make(map[string]any, len(r.vars))
+		for i, p := range r.vars {
+			name := r.Vars[i].Name
+			if names != nil && !names[name] {
+				continue
+			}
+			v, err := p.eval(ctx, &st.act)
+			if err != nil {
+				return nil, fmt.Errorf("vars.%s: %w", name, err)
+			}
+			vars[name] = toNative(v)
+		}
+		data["vars"] = vars
+	}
 	return data, nil
+}
+
+// nativeFields converts a view to a map of the given fields only (nil: every field), other values as toNative.
+func nativeFields(v ref.Val, fields map[string]bool) any {
+	var d *objDef
+	switch v.(type) {
+	case *recordView:
+		d = recordDef
+	case *vendorView:
+		d = vendorDef
+	case *approvalView:
+		d = approvalDef
+	case *orgView:
+		d = orgDef
+	case *usageView:
+		d = usageDef
+	}
+	if d == nil || fields == nil {
+		return toNative(v)
+	}
+	m := make(map[string]any, len(fields))
+	for n := range fields {
+		f := d.fields[n]
+		if f == nil {
+			continue // missingkey=error reports it, as it would with every field present
+		}
+		if x, ok := f.get(v); ok {
+			m[n] = toNative(x)
+		}
+	}
+	return m
 }
 
 // evalErrors keeps the first few evaluation errors of one call.

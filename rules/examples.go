@@ -385,6 +385,14 @@ func RunCase(ctx context.Context, r *Rule, c *Case) (*scanner.Match, error) {
 	if !ok {
 		return nil, err
 	}
+	if r.Stage == StageRecord && r.prefilter != nil {
+		// The engine skips a record when the prefilter is false; every matching case checks that it may not.
+		var in guardIn
+		in.reset(c.Record, c.Resolution.Vendor, &c.Approval)
+		if !r.prefilter(&in) {
+			return &m, fmt.Errorf("%s:%d: rule %s: engine bug: the prefilter rejects a record its when matches", c.File, c.Line, r.ID)
+		}
+	}
 	return &m, err
 }
 

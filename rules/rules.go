@@ -78,6 +78,8 @@ type Rule struct {
 	remediation *template.Template
 	kinds       map[string]bool // record kinds the rule can match; nil: any
 	known       int             // 1: matches only resolved records, -1: only unresolved ones, 0: either
+	prefilter   guard           // record stage: a necessary condition checked before `when` runs; nil: none
+	needs       dataNeeds       // what message and remediation read
 	index       int
 }
 
@@ -397,6 +399,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		r.kinds = kindsOf(a)
 		if r.Stage == StageRecord {
 			r.known = knownOf(a)
+			r.prefilter = prefilterOf(a)
 		}
 		errs = append(errs, checkDeclared(doc, f["when"], id, "when", r.When, attributeReads(a), r.kinds)...)
 	}
@@ -425,6 +428,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 	if r.remediation, err = parseTemplate(r.ID+".remediation", r.Remediation); err != nil {
 		add(doc.ErrAt(f["remediation"], id, "remediation: %v", err))
 	}
+	r.needs = needsOf(r.message, r.remediation)
 	if ex := f["examples"]; ex != nil {
 		r.Examples, es = parseExamples(doc, id, r.Stage, ex)
 		errs = append(errs, es...)

@@ -158,7 +158,7 @@ func TestREADME(t *testing.T) {
 	}
 }
 
-// TestPrefiltersAreExact: skipping rules by kind and vendor.known gives the same matches as evaluating every
+// TestPrefiltersAreExact: skipping rules by kind, vendor.known and the prefilter (prefilter.go) gives the same matches as evaluating every
 // record-stage rule on every record.
 func TestPrefiltersAreExact(t *testing.T) {
 	eng, rs, appr := benchEngine(t)

@@ -1,0 +1,323 @@
+package rules
+
+import (
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+
+	"github.com/shadowscan/shadowscan/rules/policy"
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// A record-stage rule's `when` is mostly a conjunction of simple terms on declared fields: the record's kind,
+// source, hints and attributes, the vendor and the approval status. Most records fail one of them, so the engine
+// checks those terms in Go before it runs the CEL program (a prefilter). A prefilter is a necessary condition:
+// when it is false, `when` is false too, and CEL would return false as well (CEL's && is false as soon as one
+// term is false, whatever the others give, errors included), so skipping the program changes no result. When it
+// is true, the CEL program decides.
+
+// guardIn is what the prefilters read about one record; built once per record.
+type guardIn struct {
+	rec    *scanner.Record
+	vendor *scanner.Vendor // nil: unknown
+	status string          // approval status, "" normalised to unapproved as in approval.status
+
+	approvalScopes, approvalAccounts int // len(approval.scopes), len(approval.aws_accounts)
+
+	classes [4]classMemo // hasScopeOfClass(record.scopes, class), computed on first use
+}
+
+type classMemo struct {
+	class string
+	has   bool
+}
+
+func (g *guardIn) reset(rec *scanner.Record, vendor *scanner.Vendor, appr *scanner.Approval) {
+	*g = guardIn{rec: rec, vendor: vendor, status: appr.Status, approvalScopes: len(appr.Scopes),
+		approvalAccounts: len(appr.AWSAccounts)}
+	if g.status == "" {
+		g.status = scanner.ApprovalUnapproved
+	}
+}
+
+func (g *guardIn) hasScopeOfClass(class string) bool {
+	for i := range g.classes {
+		c := &g.classes[i]
+		if c.class == class {
+			return c.has
+		}
+		if c.class == "" {
+			c.class, c.has = class, policy.HasScopeOfClass(g.rec.Scopes, class)
+			return c.has
+		}
+	}
+	return policy.HasScopeOfClass(g.rec.Scopes, class)
+}
+
+// guard is a condition on one record.
+type guard func(*guardIn) bool
+
+func allOf(gs []guard) guard {
+	switch len(gs) {
+	case 0:
+		return nil
+	case 1:
+		return gs[0]
+	}
+	return func(in *guardIn) bool {
+		for _, g := range gs {
+			if !g(in) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func anyOf(gs []guard) guard {
+	if len(gs) == 1 {
+		return gs[0]
+	}
+	return func(in *guardIn) bool {
+		for _, g := range gs {
+			if g(in) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// prefilterOf derives the prefilter of a record-stage `when`; nil when it has no term the prefilter understands.
+func prefilterOf(a *cel.Ast) guard {
+	if a == nil {
+		return nil
+	}
+	return necessary(a.NativeRep().Expr())
+}
+
+// necessary returns a condition that holds whenever e is true (nil: none known).
+func necessary(e ast.Expr) guard {
+	if g := exact(e); g != nil {
+		return g
+	}
+	if e.Kind() != ast.CallKind {
+		return nil
+	}
+	call := e.AsCall()
+	switch call.FunctionName() {
+	case operators.LogicalAnd:
+		var gs []guard
+		for _, a := range call.Args() {
+			if g := necessary(a); g != nil {
+				gs = append(gs, g)
+			}
+		}
+		return allOf(gs)
+	case operators.LogicalOr:
+		var gs []guard
+		for _, a := range call.Args() {
+			g := necessary(a)
+			if g == nil {
+				return nil // that branch may be true for any record
+			}
+			gs = append(gs, g)
+		}
+		return anyOf(gs)
+	case operators.Equals, operators.NotEquals:
+		return attributeNeeded(call)
+	}
+	return nil
+}
+
+// exact returns a Go function equal to e for every record, for the terms it understands (nil otherwise). These
+// terms never fail at run time, so a negation of an exact term is exact as well.
+func exact(e ast.Expr) guard {
+	switch e.Kind() {
+	case ast.SelectKind:
+		return exactField(e)
+	case ast.CallKind:
+	default:
+		return nil
+	}
+	call := e.AsCall()
+	args := call.Args()
+	switch fn := call.FunctionName(); fn {
+	case operators.LogicalNot:
+		if g := exact(args[0]); g != nil {
+			return func(in *guardIn) bool { return !g(in) }
+		}
+	case operators.LogicalAnd, operators.LogicalOr:
+		gs := make([]guard, 0, len(args))
+		for _, a := range args {
+			g := exact(a)
+			if g == nil {
+				return nil
+			}
+			gs = append(gs, g)
+		}
+		if fn == operators.LogicalAnd {
+			return allOf(gs)
+		}
+		return anyOf(gs)
+	case operators.Equals, operators.NotEquals:
+		for i := 0; i < 2; i++ {
+			lit, ok := stringLit(args[1-i])
+			if !ok {
+				continue
+			}
+			get := stringField(args[i])
+			if get == nil {
+				return nil
+			}
+			if fn == operators.Equals {
+				return func(in *guardIn) bool { return get(in) == lit }
+			}
+			return func(in *guardIn) bool { return get(in) != lit }
+		}
+	case operators.In:
+		if k := kindsExpr(e); k != nil {
+			return func(in *guardIn) bool { return k[in.rec.Kind] }
+		}
+	case "hasHint":
+		if call.IsMemberFunction() && isIdent(call.Target(), "record") && len(args) == 1 {
+			if t, ok := stringLit(args[0]); ok {
+				return func(in *guardIn) bool {
+					for i := range in.rec.Hints {
+						if string(in.rec.Hints[i].Type) == t && in.rec.Hints[i].Value != "" {
+							return true
+						}
+					}
+					return false
+				}
+			}
+		}
+	case "hasScopeOfClass":
+		if !call.IsMemberFunction() && len(args) == 2 && isField(args[0], "record", "scopes") {
+			if c, ok := stringLit(args[1]); ok {
+				return func(in *guardIn) bool { return in.hasScopeOfClass(c) }
+			}
+		}
+	case operators.Greater:
+		// approval.scopes.size() > 0, approval.aws_accounts.size() > 0
+		if n, ok := args[1].AsLiteral().(types.Int); args[1].Kind() == ast.LiteralKind && ok && n == 0 &&
+			args[0].Kind() == ast.CallKind {
+			sz := args[0].AsCall()
+			if sz.FunctionName() == "size" && sz.IsMemberFunction() && len(sz.Args()) == 0 {
+				switch {
+				case isField(sz.Target(), "approval", "scopes"):
+					return func(in *guardIn) bool { return in.approvalScopes > 0 }
+				case isField(sz.Target(), "approval", "aws_accounts"):
+					return func(in *guardIn) bool { return in.approvalAccounts > 0 }
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// exactField handles the boolean fields: vendor.known, vendor.martech, approval.approved, approval.expired,
+// approval.listed, record.amount.recurring.
+func exactField(e ast.Expr) guard {
+	switch {
+	case isField(e, "vendor", "known"):
+		return func(in *guardIn) bool { return in.vendor != nil }
+	case isField(e, "vendor", "martech"):
+		return func(in *guardIn) bool { return in.vendor != nil && in.vendor.Martech }
+	case isField(e, "approval", "approved"):
+		return func(in *guardIn) bool { return !scanner.Unapproved(in.status) }
+	case isField(e, "approval", "expired"):
+		return func(in *guardIn) bool { return in.status == scanner.ApprovalExpired }
+	case isField(e, "approval", "listed"):
+		return func(in *guardIn) bool { return in.status != scanner.ApprovalUnapproved }
+	}
+	sel := e.AsSelect()
+	if !sel.IsTestOnly() && sel.FieldName() == "recurring" && isField(sel.Operand(), "record", "amount") {
+		return func(in *guardIn) bool {
+			if in.rec.Amount == nil {
+				return false
+			}
+			_, ok := in.rec.Amount.Monthly()
+			return ok
+		}
+	}
+	return nil
+}
+
+// stringField returns a getter for the string fields the prefilter compares: record.kind, record.source and
+// approval.status.
+func stringField(e ast.Expr) func(*guardIn) string {
+	switch {
+	case isField(e, "record", "kind"):
+		return func(in *guardIn) string { return in.rec.Kind }
+	case isField(e, "record", "source"):
+		return func(in *guardIn) string { return in.rec.Source }
+	case isField(e, "approval", "status"):
+		return func(in *guardIn) string { return in.status }
+	}
+	return nil
+}
+
+// attributeNeeded handles record.attributes.?a.orValue(d) == c (or !=) with literals d and c: when the record
+// has no attribute a the term is the constant d == c; when that constant is false, the term needs the attribute.
+func attributeNeeded(eq ast.CallExpr) guard {
+	args := eq.Args()
+	for i := 0; i < 2; i++ {
+		name, def, ok := optAttrOrValue(args[i])
+		if !ok || args[1-i].Kind() != ast.LiteralKind {
+			continue
+		}
+		lit := args[1-i].AsLiteral()
+		same, ok := def.Equal(lit).(types.Bool)
+		if !ok {
+			return nil
+		}
+		if (eq.FunctionName() == operators.Equals) == bool(same) {
+			return nil // the default satisfies the term: an absent attribute can match
+		}
+		return func(in *guardIn) bool {
+			_, present := in.rec.Attributes[name]
+			return present
+		}
+	}
+	return nil
+}
+
+// optAttrOrValue matches record.attributes.?name.orValue(literal).
+func optAttrOrValue(e ast.Expr) (string, ref.Val, bool) {
+	if e.Kind() != ast.CallKind {
+		return "", nil, false
+	}
+	c := e.AsCall()
+	if c.FunctionName() != "orValue" || !c.IsMemberFunction() || len(c.Args()) != 1 || c.Args()[0].Kind() != ast.LiteralKind {
+		return "", nil, false
+	}
+	t := c.Target()
+	if t.Kind() != ast.CallKind {
+		return "", nil, false
+	}
+	opt := t.AsCall()
+	if opt.FunctionName() != operators.OptSelect || len(opt.Args()) != 2 || !isRecordAttributes(opt.Args()[0]) {
+		return "", nil, false
+	}
+	name, ok := stringLit(opt.Args()[1])
+	if !ok {
+		return "", nil, false
+	}
+	return name, c.Args()[0].AsLiteral(), true
+}
+
+// isField reports whether e is the plain field selection root.name.
+func isField(e ast.Expr, root, name string) bool {
+	if e.Kind() != ast.SelectKind {
+		return false
+	}
+	sel := e.AsSelect()
+	return !sel.IsTestOnly() && sel.FieldName() == name && isIdent(sel.Operand(), root)
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	return e.Kind() == ast.IdentKind && e.AsIdent() == name
+}

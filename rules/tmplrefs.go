@@ -1,0 +1,148 @@
+package rules
+
+import (
+	"text/template"
+	"text/template/parse"
+)
+
+// tmplRef is one place a message or remediation template reads the data: a path from the root (.record.scopes
+// is ["record", "scopes"], .vendor is ["vendor"], . at the top is []).
+type tmplRef struct {
+	path []string
+	node parse.Node
+}
+
+// templateRefs lists what a template reads from its data, as paths from the root. Inside {{with}} and {{range}}
+// the dot is a value already listed (the pipeline's), so reads below it are covered by that path; a variable
+// other than $ is such a value too.
+func templateRefs(t *template.Template) []tmplRef {
+	var out []tmplRef
+	for _, tt := range t.Templates() {
+		if tt.Tree == nil || tt.Root == nil {
+			continue
+		}
+		w := refWalker{out: &out}
+		// A template called with {{template "x" .}} gets some value as its dot; only the main one gets the root.
+		w.walk(tt.Root, tt.Name() == t.Name())
+	}
+	return out
+}
+
+type refWalker struct{ out *[]tmplRef }
+
+// walk visits n; rootDot says whether . is the root of the data there.
+func (w refWalker) walk(n parse.Node, rootDot bool) {
+	switch x := n.(type) {
+	case nil:
+	case *parse.ListNode:
+		if x == nil {
+			return
+		}
+		for _, c := range x.Nodes {
+			w.walk(c, rootDot)
+		}
+	case *parse.ActionNode:
+		w.pipe(x.Pipe, rootDot)
+	case *parse.IfNode:
+		w.pipe(x.Pipe, rootDot)
+		w.walk(x.List, rootDot)
+		w.walk(x.ElseList, rootDot)
+	case *parse.WithNode:
+		w.pipe(x.Pipe, rootDot)
+		w.walk(x.List, false)
+		w.walk(x.ElseList, rootDot)
+	case *parse.RangeNode:
+		w.pipe(x.Pipe, rootDot)
+		w.walk(x.List, false)
+		w.walk(x.ElseList, rootDot)
+	case *parse.TemplateNode:
+		w.pipe(x.Pipe, rootDot)
+	case *parse.PipeNode:
+		w.pipe(x, rootDot)
+	case *parse.CommandNode:
+		for _, a := range x.Args {
+			w.walk(a, rootDot)
+		}
+	case *parse.FieldNode:
+		if rootDot {
+			w.add(x.Ident, x)
+		}
+	case *parse.VariableNode:
+		if len(x.Ident) > 0 && x.Ident[0] == "$" {
+			w.add(x.Ident[1:], x)
+		}
+	case *parse.DotNode:
+		if rootDot {
+			w.add(nil, x)
+		}
+	case *parse.ChainNode:
+		// (pipeline).field: the pipeline's reads are listed; a field below a whole root object is covered.
+		w.walk(x.Node, rootDot)
+	}
+}
+
+func (w refWalker) pipe(p *parse.PipeNode, rootDot bool) {
+	if p == nil {
+		return
+	}
+	for _, c := range p.Cmds {
+		w.walk(c, rootDot)
+	}
+}
+
+func (w refWalker) add(path []string, n parse.Node) {
+	*w.out = append(*w.out, tmplRef{path: path, node: n})
+}
+
+// dataNeeds is what a rule's templates read, to build only that: for each root name (record, vendor, vars…)
+// the fields read, or all of it.
+type dataNeeds struct {
+	all    bool // the root itself is read ({{.}}, {{template "x" .}})
+	fields map[string]fieldNeed
+}
+
+type fieldNeed struct {
+	all   bool            // the root object is read whole
+	names map[string]bool // else: the fields read
+}
+
+func needsOf(ts ...*template.Template) dataNeeds {
+	d := dataNeeds{fields: map[string]fieldNeed{}}
+	for _, t := range ts {
+		if t == nil {
+			continue
+		}
+		for _, r := range templateRefs(t) {
+			if len(r.path) == 0 {
+				d.all = true
+				continue
+			}
+			f := d.fields[r.path[0]]
+			if len(r.path) == 1 {
+				f.all = true
+			} else {
+				if f.names == nil {
+					f.names = map[string]bool{}
+				}
+				f.names[r.path[1]] = true
+			}
+			d.fields[r.path[0]] = f
+		}
+	}
+	return d
+}
+
+// wants reports whether root is read at all, and which of its fields (nil: all).
+func (d dataNeeds) wants(root string) (bool, map[string]bool) {
+	if d.all || d.fields == nil { // nil: not computed, so everything
+		return true, nil
+	}
+	f, ok := d.fields[root]
+	if !ok {
+		return false, nil
+	}
+	if f.all {
+		return true, nil
+	}
+	return true, f.names
+}
