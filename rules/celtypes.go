@@ -504,12 +504,17 @@ var vendorDef = defineObj("shadowscan.Vendor", "the catalogue vendor a record re
 	fld("known", types.BoolType, "a catalogue vendor matched", func(v *vendorView) ref.Val { return types.Bool(v.known) }),
 	fld("id", types.StringType, "catalogue ID; \"\" when unknown", func(v *vendorView) ref.Val {
 		if v.idV == nil {
-			v.idV = types.String(v.v.ID)
+			v.idV = boxed(v.v.ID)
 		}
 		return v.idV
 	}),
 	fld("name", types.StringType, "display name; for an unknown vendor the app name or the strongest hint's value",
-		func(v *vendorView) ref.Val { return types.String(v.nameVal()) }),
+		func(v *vendorView) ref.Val {
+			if v.known {
+				return boxed(v.v.Name)
+			}
+			return types.String(v.nameVal())
+		}),
 	fld("key", types.StringType, "grouping key: the ID, or for an unknown vendor hint_type:value (as in the report's unidentified list)",
 		func(v *vendorView) ref.Val {
 			if v.keyV == nil {

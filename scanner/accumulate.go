@@ -1,11 +1,13 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,8 +25,17 @@ type accumulator struct {
 	vendors      map[string]*vendorAcc
 	unidentified map[string]*unidentifiedAcc
 
-	mu       sync.Mutex // guards findings (matches can arrive from the evaluator concurrently)
+	mu       sync.Mutex // guards findings and byGroup (matches can arrive from the evaluator concurrently)
 	findings map[string]*findingAcc
+	byGroup  map[groupID]*findingAcc // the same findings by rule and group key, so a match needs no hashing
+
+	// resolved memoises the resolution of single-hint records by kind and hint (Resolver says it may): real
+	// sources repeat the same few thousand client IDs, merchants and hosts over millions of records.
+	resolved map[resolveKey]Resolution
+
+	// cur is the record being evaluated; emitRecord (a.addRecordMatch, bound once) folds its matches.
+	cur        *Record
+	emitRecord func(Match)
 
 	notSoftware int // unresolved records their provider marked software_likely=false (meals, travel)
 
@@ -51,15 +62,79 @@ type unidentifiedAcc struct {
 
 type findingAcc struct {
 	f      Finding
-	seen   map[string]struct{} // evidence keys, to count each record once
-	msgKey string              // evidence key of the match whose message is shown
+	seen   map[evKey]struct{} // evidence keys, to count each record once
+	msgKey evKey              // evidence key of the match whose message is shown
+	heaped bool               // f.Evidence is full and kept as a max-heap by key (see keepEvidence)
 }
 
-func evidenceKey(e Evidence) string { return e.Provider + "\x00" + e.Kind + "\x00" + e.ID }
+// evKey identifies one piece of evidence: a record's provider, kind and ID.
+type evKey struct{ provider, kind, id string }
+
+func keyOf(e *Evidence) evKey { return evKey{e.Provider, e.Kind, e.ID} }
+
+// less orders keys by provider, kind, then ID (as evidenceLess).
+func (k evKey) less(o evKey) bool {
+	if k.provider != o.provider {
+		return k.provider < o.provider
+	}
+	if k.kind != o.kind {
+		return k.kind < o.kind
+	}
+	return k.id < o.id
+}
+
+// String is the key as shard states carry it (ShardFinding.MessageKey); "" for no evidence.
+func (k evKey) String() string {
+	if k == (evKey{}) {
+		return ""
+	}
+	return k.provider + "\x00" + k.kind + "\x00" + k.id
+}
+
+func parseEvKey(s string) evKey {
+	if s == "" {
+		return evKey{}
+	}
+	p := strings.SplitN(s, "\x00", 3)
+	for len(p) < 3 {
+		p = append(p, "")
+	}
+	return evKey{p[0], p[1], p[2]}
+}
+
+type resolveKey struct {
+	kind string
+	hint Hint
+}
+
+// maxResolved bounds the resolution memo; when full it is emptied and fills again.
+const maxResolved = 1 << 16
+
+// resolve resolves a record, from the memo when it has one hint.
+func (a *accumulator) resolve(rec *Record) Resolution {
+	if len(rec.Hints) != 1 {
+		return a.opts.Resolver.Resolve(rec)
+	}
+	k := resolveKey{rec.Kind, rec.Hints[0]}
+	if res, ok := a.resolved[k]; ok {
+		return res
+	}
+	res := a.opts.Resolver.Resolve(rec)
+	if len(a.resolved) >= maxResolved {
+		clear(a.resolved)
+	}
+	a.resolved[k] = res
+	return res
+}
+
+// groupID is a finding's identity before hashing: rule and group key (Fingerprint hashes them).
+type groupID struct{ rule, group string }
 
 func newAccumulator(opts Options) *accumulator {
-	return &accumulator{opts: opts, vendors: map[string]*vendorAcc{}, unidentified: map[string]*unidentifiedAcc{},
-		findings: map[string]*findingAcc{}}
+	a := &accumulator{opts: opts, vendors: map[string]*vendorAcc{}, unidentified: map[string]*unidentifiedAcc{},
+		findings: map[string]*findingAcc{}, byGroup: map[groupID]*findingAcc{}, resolved: map[resolveKey]Resolution{}}
+	a.emitRecord = a.addRecordMatch
+	return a
 }
 
 // User returns the person a record belongs to, lower-cased, or "": how the scanner counts users and how rules see
@@ -103,7 +178,7 @@ func strongestHint(r *Record) (Hint, bool) {
 func (a *accumulator) add(ctx context.Context, rec *Record) {
 	res := Resolution{}
 	if a.opts.Resolver != nil {
-		res = a.opts.Resolver.Resolve(rec)
+		res = a.resolve(rec)
 	}
 	appr := Approval{Status: ApprovalUnapproved}
 	user := rec.User()
@@ -123,15 +198,22 @@ func (a *accumulator) add(ctx context.Context, rec *Record) {
 		return
 	}
 	a.evaluated.Add(1)
-	emit := func(m Match) {
-		if m.Evidence == nil {
-			m.Evidence = []Evidence{RecordEvidence(rec)}
-		}
-		a.addMatch(m)
-	}
-	if err := a.opts.Evaluator.EvaluateRecord(ctx, rec, res, appr, emit); err != nil {
+	a.cur = rec
+	err := a.opts.Evaluator.EvaluateRecord(ctx, rec, res, appr, a.emitRecord)
+	a.cur = nil
+	if err != nil {
 		a.noteEvalError(err)
 	}
+}
+
+// addRecordMatch folds a match on the record being evaluated; without evidence of its own, the match's evidence is
+// the record (RecordEvidence), built only if the finding keeps it.
+func (a *accumulator) addRecordMatch(m Match) {
+	if m.Evidence != nil || a.cur == nil {
+		a.addMatch(m)
+		return
+	}
+	a.fold(m, a.cur)
 }
 
 func (a *accumulator) noteEvalError(err error) {
@@ -252,46 +334,100 @@ func evidenceLess(a, b Evidence) bool {
 
 // addMatch folds a match into its finding. Evidence is kept deterministically: the first MaxEvidence items in
 // (provider, kind, id) order, whatever order records arrived in; evidence_count counts every distinct item.
-func (a *accumulator) addMatch(m Match) {
-	fp := Fingerprint(m.RuleID, m.GroupKey)
+func (a *accumulator) addMatch(m Match) { a.fold(m, nil) }
+
+// fold is addMatch; when rec is not nil, the match has no evidence of its own and rec is its evidence.
+func (a *accumulator) fold(m Match, rec *Record) {
+	var key evKey
+	if rec != nil {
+		key = evKey{rec.Provider, rec.Kind, rec.ID}
+	} else if len(m.Evidence) > 0 {
+		key = keyOf(&m.Evidence[0])
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	key := ""
-	if len(m.Evidence) > 0 {
-		key = evidenceKey(m.Evidence[0])
-	}
-	fa := a.findings[fp]
+	gid := groupID{m.RuleID, m.GroupKey}
+	fa := a.byGroup[gid]
 	if fa == nil {
-		fa = &findingAcc{f: Finding{Fingerprint: fp, RuleID: m.RuleID, Title: m.Title, Severity: m.Severity,
-			Vendor: m.Vendor, Message: m.Message, Remediation: m.Remediation, Evidence: []Evidence{}},
-			seen: map[string]struct{}{}, msgKey: key}
-		a.findings[fp] = fa
-	} else if r, cur := SeverityRank(m.Severity), SeverityRank(fa.f.Severity); r > cur || (r == cur && key < fa.msgKey) {
-		// The shown severity is the highest; among equals the message of the first evidence in sort order, so
-		// that the arrival order of records does not change the report.
+		fp := Fingerprint(m.RuleID, m.GroupKey)
+		if fa = a.findings[fp]; fa == nil {
+			fa = &findingAcc{f: Finding{Fingerprint: fp, RuleID: m.RuleID, Title: m.Title, Severity: m.Severity,
+				Vendor: m.Vendor, Message: m.Message, Remediation: m.Remediation, Evidence: []Evidence{}},
+				seen: map[evKey]struct{}{}, msgKey: key}
+			a.findings[fp] = fa
+		} else {
+			a.takeMessage(fa, m, key)
+		}
+		a.byGroup[gid] = fa
+	} else {
+		a.takeMessage(fa, m, key)
+	}
+	if rec != nil {
+		a.keepEvidence(fa, key, nil, rec)
+		return
+	}
+	for i := range m.Evidence {
+		a.keepEvidence(fa, keyOf(&m.Evidence[i]), &m.Evidence[i], nil)
+	}
+}
+
+// takeMessage makes m's text the finding's when m is more severe or, among equals, its evidence comes first in
+// sort order, so that the arrival order of records does not change the report.
+func (a *accumulator) takeMessage(fa *findingAcc, m Match, key evKey) {
+	if r, cur := SeverityRank(m.Severity), SeverityRank(fa.f.Severity); r > cur || (r == cur && key.less(fa.msgKey)) {
 		fa.f.Severity, fa.f.Title, fa.f.Message, fa.f.Remediation, fa.msgKey = m.Severity, m.Title, m.Message, m.Remediation, key
 	}
-	for _, e := range m.Evidence {
-		k := evidenceKey(e)
-		if _, dup := fa.seen[k]; dup {
-			continue
+}
+
+// keepEvidence counts one piece of evidence (e, or the record rec) and keeps it if it is among the first
+// MaxEvidence keys. Once full, the kept evidence is a max-heap by key, so a new piece is compared with the
+// largest kept one only.
+func (a *accumulator) keepEvidence(fa *findingAcc, k evKey, e *Evidence, rec *Record) {
+	if _, dup := fa.seen[k]; dup {
+		return
+	}
+	fa.seen[k] = struct{}{}
+	fa.f.EvidenceCount++
+	ev := fa.f.Evidence
+	if len(ev) < a.opts.MaxEvidence {
+		fa.f.Evidence = append(ev, evidenceOf(e, rec))
+		return
+	}
+	if !fa.heaped {
+		for i := len(ev)/2 - 1; i >= 0; i-- {
+			siftDown(ev, i)
 		}
-		fa.seen[k] = struct{}{}
-		fa.f.EvidenceCount++
-		ev := &fa.f.Evidence
-		if len(*ev) < a.opts.MaxEvidence {
-			*ev = append(*ev, e)
-			continue
+		fa.heaped = true
+	}
+	if len(ev) > 0 && k.less(keyOf(&ev[0])) {
+		ev[0] = evidenceOf(e, rec)
+		siftDown(ev, 0)
+	}
+}
+
+func evidenceOf(e *Evidence, rec *Record) Evidence {
+	if e != nil {
+		return *e
+	}
+	return RecordEvidence(rec)
+}
+
+// siftDown restores the max-heap (by key) below i.
+func siftDown(ev []Evidence, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(ev) {
+			return
 		}
-		maxI := 0
-		for i := range *ev {
-			if evidenceLess((*ev)[maxI], (*ev)[i]) {
-				maxI = i
-			}
+		big := l
+		if r := l + 1; r < len(ev) && evidenceLess(ev[l], ev[r]) {
+			big = r
 		}
-		if evidenceLess(e, (*ev)[maxI]) {
-			(*ev)[maxI] = e
+		if !evidenceLess(ev[i], ev[big]) {
+			return
 		}
+		ev[i], ev[big] = ev[big], ev[i]
+		i = big
 	}
 }
 
@@ -361,25 +497,40 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 
 // SortFindings orders findings by severity (highest first), rule, vendor and fingerprint.
 func SortFindings(fs []Finding) {
-	vname := func(f *Finding) string {
-		if f.Vendor == nil {
-			return ""
-		}
-		return strings.ToLower(f.Vendor.Name)
+	// The keys are computed once (lower-casing a vendor name per comparison allocates), and an index is sorted
+	// rather than the findings, which are large to swap.
+	type sortKey struct {
+		rank          int
+		rule, vendor  string
+		fingerprint   string
+		originalIndex int
 	}
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if ra, rb := SeverityRank(a.Severity), SeverityRank(b.Severity); ra != rb {
-			return ra > rb
+	keys := make([]sortKey, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		k := sortKey{rank: SeverityRank(f.Severity), rule: f.RuleID, fingerprint: f.Fingerprint, originalIndex: i}
+		if f.Vendor != nil {
+			k.vendor = strings.ToLower(f.Vendor.Name)
 		}
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
+		keys[i] = k
+	}
+	slices.SortStableFunc(keys, func(a, b sortKey) int {
+		if a.rank != b.rank {
+			return cmp.Compare(b.rank, a.rank)
 		}
-		if va, vb := vname(a), vname(b); va != vb {
-			return va < vb
+		if c := strings.Compare(a.rule, b.rule); c != 0 {
+			return c
 		}
-		return a.Fingerprint < b.Fingerprint
+		if c := strings.Compare(a.vendor, b.vendor); c != 0 {
+			return c
+		}
+		return strings.Compare(a.fingerprint, b.fingerprint)
 	})
+	sorted := make([]Finding, len(fs))
+	for i, k := range keys {
+		sorted[i] = fs[k.originalIndex]
+	}
+	copy(fs, sorted)
 }
 
 // unidentifiedName names an app the catalogue does not know. The name is shown to everyone (the serve page without

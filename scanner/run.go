@@ -86,7 +86,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
-		for rec := range recs {
+		var rec Record // one variable for every record: &rec escapes, and a new one per record would be allocated
+		for rec = range recs {
 			acc.add(evalCtx, &rec)
 		}
 	}()

@@ -123,7 +123,7 @@ func (a *accumulator) shardState(s Shard) *ShardState {
 		f := fa.f
 		f.Evidence = append([]Evidence(nil), f.Evidence...)
 		sort.Slice(f.Evidence, func(i, j int) bool { return evidenceLess(f.Evidence[i], f.Evidence[j]) })
-		st.Findings = append(st.Findings, ShardFinding{Finding: f, MessageKey: fa.msgKey})
+		st.Findings = append(st.Findings, ShardFinding{Finding: f, MessageKey: fa.msgKey.String()})
 	}
 	a.mu.Unlock()
 	sort.Slice(st.Findings, func(i, j int) bool { return st.Findings[i].Fingerprint < st.Findings[j].Fingerprint })
@@ -194,27 +194,28 @@ func (a *accumulator) absorb(st *ShardState) {
 		f := sf.Finding
 		f.Status, f.Suppression = "", nil
 		if fa == nil {
-			fa = &findingAcc{f: f, seen: map[string]struct{}{}, msgKey: sf.MessageKey}
+			fa = &findingAcc{f: f, seen: map[evKey]struct{}{}, msgKey: parseEvKey(sf.MessageKey)}
 			fa.f.Evidence = nil
 			fa.f.EvidenceCount = 0
 			a.findings[sf.Fingerprint] = fa
-		} else if r, cur := SeverityRank(f.Severity), SeverityRank(fa.f.Severity); r > cur || (r == cur && sf.MessageKey < fa.msgKey) {
-			fa.f.Severity, fa.f.Title, fa.f.Message, fa.f.Remediation, fa.msgKey = f.Severity, f.Title, f.Message, f.Remediation, sf.MessageKey
+		} else if r, cur := SeverityRank(f.Severity), SeverityRank(fa.f.Severity); r > cur || (r == cur && sf.MessageKey < fa.msgKey.String()) {
+			fa.f.Severity, fa.f.Title, fa.f.Message, fa.f.Remediation, fa.msgKey = f.Severity, f.Title, f.Message, f.Remediation, parseEvKey(sf.MessageKey)
 		}
 		// Shards hold disjoint records, so their evidence counts add up; the evidence kept is the first
 		// MaxEvidence of the union in (provider, kind, id) order, which each shard's own first MaxEvidence contain.
 		fa.f.EvidenceCount += sf.EvidenceCount
 		for _, e := range sf.Evidence {
-			if _, dup := fa.seen[evidenceKey(e)]; dup {
+			if _, dup := fa.seen[keyOf(&e)]; dup {
 				continue
 			}
-			fa.seen[evidenceKey(e)] = struct{}{}
+			fa.seen[keyOf(&e)] = struct{}{}
 			fa.f.Evidence = append(fa.f.Evidence, e)
 		}
 		sort.Slice(fa.f.Evidence, func(i, j int) bool { return evidenceLess(fa.f.Evidence[i], fa.f.Evidence[j]) })
 		if len(fa.f.Evidence) > a.opts.MaxEvidence {
 			fa.f.Evidence = fa.f.Evidence[:a.opts.MaxEvidence]
 		}
+		fa.heaped = false // sorted now, not a heap
 	}
 	a.evaluated.Add(st.Evaluated)
 	if st.EvalErrors > 0 && a.evalErrors.Add(st.EvalErrors) == st.EvalErrors {

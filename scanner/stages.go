@@ -17,7 +17,9 @@ type Resolution struct {
 	Name string `json:"name,omitempty"`
 }
 
-// Resolver maps a record's hints to a catalogue vendor. Implementations must be safe for concurrent use.
+// Resolver maps a record's hints to a catalogue vendor. Implementations must be safe for concurrent use, and the
+// resolution must depend on the record's kind and hints only: the scanner reuses the resolution of a record for
+// the next record with the same kind and hint.
 type Resolver interface {
 	Resolve(rec *Record) Resolution
 }
