@@ -108,6 +108,7 @@ func parseTemplate(name, text string) (*template.Template, error) {
 // renderTemplate executes t and cleans the result (textsafe.Clean), runs of white space collapsed.
 func renderTemplate(t *template.Template, data map[string]any) (string, error) {
 	var b strings.Builder
+	b.Grow(256) // most messages fit: one allocation instead of one per doubling
 	if err := t.Execute(&b, data); err != nil {
 		return "", err
 	}
@@ -116,7 +117,23 @@ func renderTemplate(t *template.Template, data map[string]any) (string, error) {
 
 // collapse joins lines and collapses runs of spaces, trimming the ends.
 func collapse(s string) string {
+	if isCollapsed(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isCollapsed reports whether collapse would return s unchanged: ASCII, single spaces, none at the ends.
+func isCollapsed(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' '):
+			return false
+		}
+	}
+	return true
 }
 
 // kindsOf finds the record kinds a record-stage `when` can match: when the expression is a conjunction with a

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sort"
@@ -62,13 +63,35 @@ type unidentifiedAcc struct {
 
 type findingAcc struct {
 	f      Finding
-	seen   map[evKey]struct{} // evidence keys, to count each record once
+	seen   map[evHash]struct{} // evidence keys (hashed), to count each record once
 	msgKey evKey              // evidence key of the match whose message is shown
 	heaped bool               // f.Evidence is full and kept as a max-heap by key (see keepEvidence)
 }
 
 // evKey identifies one piece of evidence: a record's provider, kind and ID.
 type evKey struct{ provider, kind, id string }
+
+// evHash is an evKey hashed to 128 bits, for the sets that count distinct evidence: a finding can have millions
+// of pieces, and a set of two words per piece (no pointers for the collector to follow) costs a fraction of a set
+// of strings. Two different keys share a hash with probability about n²/2¹²⁹ (10⁻²⁷ for a million records).
+type evHash [2]uint64
+
+var evSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func (k evKey) hash() evHash {
+	var out evHash
+	var h maphash.Hash
+	for i, seed := range evSeeds {
+		h.SetSeed(seed)
+		h.WriteString(k.provider)
+		h.WriteByte(0)
+		h.WriteString(k.kind)
+		h.WriteByte(0)
+		h.WriteString(k.id)
+		out[i] = h.Sum64()
+	}
+	return out
+}
 
 func keyOf(e *Evidence) evKey { return evKey{e.Provider, e.Kind, e.ID} }
 
@@ -353,7 +376,7 @@ func (a *accumulator) fold(m Match, rec *Record) {
 		if fa = a.findings[fp]; fa == nil {
 			fa = &findingAcc{f: Finding{Fingerprint: fp, RuleID: m.RuleID, Title: m.Title, Severity: m.Severity,
 				Vendor: m.Vendor, Message: m.Message, Remediation: m.Remediation, Evidence: []Evidence{}},
-				seen: map[evKey]struct{}{}, msgKey: key}
+				seen: map[evHash]struct{}{}, msgKey: key}
 			a.findings[fp] = fa
 		} else {
 			a.takeMessage(fa, m, key)
@@ -383,10 +406,11 @@ func (a *accumulator) takeMessage(fa *findingAcc, m Match, key evKey) {
 // MaxEvidence keys. Once full, the kept evidence is a max-heap by key, so a new piece is compared with the
 // largest kept one only.
 func (a *accumulator) keepEvidence(fa *findingAcc, k evKey, e *Evidence, rec *Record) {
-	if _, dup := fa.seen[k]; dup {
+	hk := k.hash()
+	if _, dup := fa.seen[hk]; dup {
 		return
 	}
-	fa.seen[k] = struct{}{}
+	fa.seen[hk] = struct{}{}
 	fa.f.EvidenceCount++
 	ev := fa.f.Evidence
 	if len(ev) < a.opts.MaxEvidence {

@@ -194,7 +194,7 @@ func (a *accumulator) absorb(st *ShardState) {
 		f := sf.Finding
 		f.Status, f.Suppression = "", nil
 		if fa == nil {
-			fa = &findingAcc{f: f, seen: map[evKey]struct{}{}, msgKey: parseEvKey(sf.MessageKey)}
+			fa = &findingAcc{f: f, seen: map[evHash]struct{}{}, msgKey: parseEvKey(sf.MessageKey)}
 			fa.f.Evidence = nil
 			fa.f.EvidenceCount = 0
 			a.findings[sf.Fingerprint] = fa
@@ -205,10 +205,11 @@ func (a *accumulator) absorb(st *ShardState) {
 		// MaxEvidence of the union in (provider, kind, id) order, which each shard's own first MaxEvidence contain.
 		fa.f.EvidenceCount += sf.EvidenceCount
 		for _, e := range sf.Evidence {
-			if _, dup := fa.seen[keyOf(&e)]; dup {
+			hk := keyOf(&e).hash()
+			if _, dup := fa.seen[hk]; dup {
 				continue
 			}
-			fa.seen[keyOf(&e)] = struct{}{}
+			fa.seen[hk] = struct{}{}
 			fa.f.Evidence = append(fa.f.Evidence, e)
 		}
 		sort.Slice(fa.f.Evidence, func(i, j int) bool { return evidenceLess(fa.f.Evidence[i], fa.f.Evidence[j]) })
