@@ -64,8 +64,8 @@ type unidentifiedAcc struct {
 type findingAcc struct {
 	f      Finding
 	seen   map[evHash]struct{} // evidence keys (hashed), to count each record once
-	msgKey evKey              // evidence key of the match whose message is shown
-	heaped bool               // f.Evidence is full and kept as a max-heap by key (see keepEvidence)
+	msgKey evKey               // evidence key of the match whose message is shown
+	heaped bool                // f.Evidence is full and kept as a max-heap by key (see keepEvidence)
 }
 
 // evKey identifies one piece of evidence: a record's provider, kind and ID.
