@@ -44,17 +44,11 @@ func (w refWalker) walk(n parse.Node, rootDot bool) {
 	case *parse.ActionNode:
 		w.pipe(x.Pipe, rootDot)
 	case *parse.IfNode:
-		w.pipe(x.Pipe, rootDot)
-		w.walk(x.List, rootDot)
-		w.walk(x.ElseList, rootDot)
-	case *parse.WithNode:
-		w.pipe(x.Pipe, rootDot)
-		w.walk(x.List, false)
-		w.walk(x.ElseList, rootDot)
+		w.branch(&x.BranchNode, rootDot, rootDot)
+	case *parse.WithNode: // the dot of the body is the pipeline's value
+		w.branch(&x.BranchNode, rootDot, false)
 	case *parse.RangeNode:
-		w.pipe(x.Pipe, rootDot)
-		w.walk(x.List, false)
-		w.walk(x.ElseList, rootDot)
+		w.branch(&x.BranchNode, rootDot, false)
 	case *parse.TemplateNode:
 		w.pipe(x.Pipe, rootDot)
 	case *parse.PipeNode:
@@ -79,6 +73,12 @@ func (w refWalker) walk(n parse.Node, rootDot bool) {
 		// (pipeline).field: the pipeline's reads are listed; a field below a whole root object is covered.
 		w.walk(x.Node, rootDot)
 	}
+}
+
+func (w refWalker) branch(b *parse.BranchNode, rootDot, bodyRootDot bool) {
+	w.pipe(b.Pipe, rootDot)
+	w.walk(b.List, bodyRootDot)
+	w.walk(b.ElseList, rootDot)
 }
 
 func (w refWalker) pipe(p *parse.PipeNode, rootDot bool) {
