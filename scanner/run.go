@@ -157,12 +157,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 		cov.DurationMS = time.Since(start).Milliseconds()
 		cov.Errors = append(append(cov.Errors, diag.Errors()...), errs...)
 		cov.Skipped = diag.Skipped()
-		if status == CoverageComplete && len(cov.Errors) > 0 {
-			status = CoveragePartial
-		}
-		if status == CoverageFailed && cov.Records > 0 {
-			status = CoveragePartial
-		}
+		status = SettleStatus(status, cov.Records, len(cov.Errors))
 		cov.Status = status
 		if opts.Progress != nil {
 			opts.Progress.done(inst.Name, cov.Status)
@@ -273,6 +268,19 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 	default:
 		return finish(CoverageFailed, CoverageError{Message: err.Error()})
 	}
+}
+
+// SettleStatus is a provider's coverage status from how it ended (complete when Collect returned nil, failed
+// when it returned an error), the records it emitted and its coverage errors: coverage errors make a complete run
+// partial, and records read make a failed run partial.
+func SettleStatus(status string, records, errors int) string {
+	if status == CoverageComplete && errors > 0 {
+		return CoveragePartial
+	}
+	if status == CoverageFailed && records > 0 {
+		return CoveragePartial
+	}
+	return status
 }
 
 // Progress reports live per-provider record counts, for a terminal progress line.

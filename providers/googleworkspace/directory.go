@@ -22,6 +22,8 @@ const (
 	// malformedTries is how often a call whose body is not valid JSON is made before the page or user counts as
 	// not read.
 	malformedTries = 3
+	// setupRefusalsFatal is how many users refused (403) before any was read make the sweep fail as a whole.
+	setupRefusalsFatal = 10
 	// googleQPM is the Admin SDK's default quota per admin, for the estimate in the log.
 	googleQPM = 2400
 )
@@ -89,21 +91,37 @@ func department(orgs any) string {
 	return first
 }
 
+// pageLoopError is a nextPageToken that points back at a page already read.
+type pageLoopError struct{ pages int }
+
+func (e *pageLoopError) Error() string {
+	return fmt.Sprintf("nextPageToken repeats after %d pages: stopped listing there (the entries of those pages are kept)", e.pages)
+}
+
 // resumePages runs a generated Pages loop and, when a page's body is malformed, asks for that same page again
-// (up to malformedTries times) from its page token: no page is read twice and a half-read list is never restarted.
+// (up to malformedTries times) from its page token: no page is read twice and a half-read list is never restarted. A
+// nextPageToken already followed stops the listing with a *pageLoopError instead of looping.
 func resumePages[T any](ctx context.Context, pages func(context.Context, func(T) error) error, setToken func(string),
 	next func(T) string, fn func(T) error) error {
-	tries := 0
+	tries, read := 0, 0
+	seen := map[string]bool{} // next-page tokens already followed
 	var fnErr error
 	for {
 		var nextTok string
 		err := pages(ctx, func(x T) error {
 			tries = 0
+			read++
 			if err := fn(x); err != nil {
 				fnErr = err
 				return err
 			}
 			nextTok = next(x)
+			if nextTok != "" && seen[nextTok] {
+				// The generated Pages loop would follow it forever.
+				fnErr = &pageLoopError{pages: read}
+				return fnErr
+			}
+			seen[nextTok] = true
 			return nil
 		})
 		if err == nil || fnErr != nil || ctx.Err() != nil || !isMalformed(err) {
@@ -127,7 +145,9 @@ type sweepResult struct {
 	deleted  []string            // users deleted during the scan (404)
 	failed   map[string][]string // reason -> users whose tokens could not be read
 	read     map[string]bool     // user IDs and emails whose tokens were read
-	fatal    error               // a setup error before any success: every user would fail the same way
+	fatal    error               // setup errors before any success: every user would fail the same way
+	// setupFails counts permission refusals before any user was read; setupLimit of them are fatal.
+	setupFails, setupLimit int
 	firstErr error
 	got      map[string][]savedGrant // by userKey, when a checkpoint is to be written
 }
@@ -168,7 +188,7 @@ func (r *sweepResult) summary(total int) string {
 // sweep calls tokens.list for every user with bounded concurrency (the rate limit is in the transport) and emits
 // their grants as they arrive, joined with the audit log when there is one.
 func (p *provider) sweep(ctx context.Context, dir *admin.Service, users []person, aud *auditLog, out *scanner.Emitter, capture bool) *sweepResult {
-	res := &sweepResult{failed: map[string][]string{}, read: map[string]bool{}}
+	res := &sweepResult{failed: map[string][]string{}, read: map[string]bool{}, setupLimit: min(len(users), setupRefusalsFatal)}
 	if capture {
 		res.got = map[string][]savedGrant{}
 	}
@@ -221,13 +241,19 @@ func (p *provider) sweepUser(ctx context.Context, cancel context.CancelFunc, dir
 			p.log.Debug().Str("api", "tokens.list").Str("user", who).Msg("user deleted during the scan; skipped")
 			return
 		}
+		perUser := refusedPerUser(err)
 		err = p.explain("tokens.list", err)
 		res.mu.Lock()
 		if isSetup(err) && res.ok == 0 && res.fatal == nil {
-			res.fatal = err
-			res.mu.Unlock()
-			cancel()
-			return
+			// Refused before any user was read. A missing scope or API fails every user alike: fatal at once. A plain
+			// 403 may be this user alone (outside the OUs a delegated admin manages): only a run of them is fatal.
+			res.setupFails++
+			if !perUser || res.setupFails >= res.setupLimit {
+				res.fatal = err
+				res.mu.Unlock()
+				cancel()
+				return
+			}
 		}
 		reason := err.Error()
 		var se *setupError

@@ -144,6 +144,23 @@ func isMalformed(err error) bool {
 	return errors.As(err, &se) || errors.As(err, &te) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
+// refusedPerUser reports whether err is a plain 403 (not a missing scope, a disabled API or bad credentials), which
+// a delegated admin gets for a user outside the organisational units it manages.
+func refusedPerUser(err error) bool {
+	var ge *googleapi.Error
+	if !errors.As(err, &ge) || ge.Code != http.StatusForbidden {
+		return false
+	}
+	body := ge.Body + " " + ge.Message
+	for _, e := range ge.Errors {
+		if e.Reason == "insufficientPermissions" || e.Reason == "accessNotConfigured" {
+			return false
+		}
+	}
+	return !strings.Contains(body, "insufficient authentication scopes") && !strings.Contains(body, "ACCESS_TOKEN_SCOPE_INSUFFICIENT") &&
+		!strings.Contains(body, "SERVICE_DISABLED")
+}
+
 // isSetup reports whether err means the account is not set up (it will fail the same way for every user).
 func isSetup(err error) bool {
 	var se *setupError
