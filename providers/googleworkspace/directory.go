@@ -139,17 +139,17 @@ func resumePages[T any](ctx context.Context, pages func(context.Context, func(T)
 
 // sweepResult is what the token sweep found.
 type sweepResult struct {
-	mu       sync.Mutex
-	ok       int                 // users whose tokens were read
-	grants   int                 // grants emitted
-	deleted  []string            // users deleted during the scan (404)
-	failed   map[string][]string // reason -> users whose tokens could not be read
-	read     map[string]bool     // user IDs and emails whose tokens were read
-	fatal    error               // setup errors before any success: every user would fail the same way
+	mu      sync.Mutex
+	ok      int                 // users whose tokens were read
+	grants  int                 // grants emitted
+	deleted []string            // users deleted during the scan (404)
+	failed  map[string][]string // reason -> users whose tokens could not be read
+	read    map[string]bool     // user IDs and emails whose tokens were read
+	fatal   error               // setup errors before any success: every user would fail the same way
 	// setupFails counts permission refusals before any user was read; setupLimit of them are fatal.
 	setupFails, setupLimit int
-	firstErr error
-	got      map[string][]savedGrant // by userKey, when a checkpoint is to be written
+	firstErr               error
+	got                    map[string][]savedGrant // by userKey, when a checkpoint is to be written
 }
 
 func (r *sweepResult) failedCount() int {
