@@ -129,8 +129,12 @@ func (r *run) listOrganization(ctx context.Context) ([]account, bool) {
 
 	var all []account
 	pg := organizations.NewListAccountsPaginator(r.caller.org, &organizations.ListAccountsInput{})
+	seen := pageTokens{}
 	for page := 1; pg.HasMorePages(); page++ {
 		out, err := pg.NextPage(ctx)
+		if err == nil {
+			err = seen.repeat(out.NextToken, page)
+		}
 		if err != nil {
 			if stopped(ctx, r.em, err) {
 				return nil, false

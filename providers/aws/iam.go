@@ -26,6 +26,7 @@ func (s *accountScan) collectIAM(ctx context.Context) error {
 	var users []iamUser
 	var stats trustStats
 	var listErr error
+	seen := pageTokens{}
 	for page := 1; pg.HasMorePages(); page++ {
 		out, err := pg.NextPage(ctx)
 		if err != nil {
@@ -44,6 +45,10 @@ func (s *accountScan) collectIAM(ctx context.Context) error {
 		}
 		for _, ud := range out.UserDetailList {
 			users = append(users, userFromSDK(ud))
+		}
+		if err := seen.repeat(out.Marker, page); err != nil && out.IsTruncated {
+			listErr = s.failed(ctx, api, err)
+			break
 		}
 	}
 	s.log.Debug().Int("roles", stats.roles).Int("external_trusts", stats.external).Int("internal_trusts", stats.internal).
@@ -100,8 +105,12 @@ func (s *accountScan) emitTrust(ctx context.Context, role iamRole, st *trustStat
 func (s *accountScan) collectKeys(ctx context.Context, u *iamUser) (int, error) {
 	pg := iam.NewListAccessKeysPaginator(s.cl.iam, &iam.ListAccessKeysInput{UserName: aws.String(u.Name)})
 	n := 0
-	for pg.HasMorePages() {
+	seen := pageTokens{}
+	for page := 1; pg.HasMorePages(); page++ {
 		out, err := pg.NextPage(ctx)
+		if err == nil && out.IsTruncated {
+			err = seen.repeat(out.Marker, page)
+		}
 		if err != nil {
 			return n, s.failed(ctx, "iam:ListAccessKeys", fmt.Errorf("user %s: %w", u.Name, err))
 		}

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -96,4 +97,20 @@ func (l *limitedIAM) ListSAMLProviders(ctx context.Context, in *iam.ListSAMLProv
 
 func (l *limitedIAM) GetSAMLProvider(ctx context.Context, in *iam.GetSAMLProviderInput, o ...func(*iam.Options)) (*iam.GetSAMLProviderOutput, error) {
 	return limit(l, ctx, in, o, l.next.GetSAMLProvider)
+}
+
+// pageTokens guards a paginator against a next-page token that repeats one already followed: the SDK's paginators
+// would follow it forever (their StopOnDuplicateToken stops silently, and only on an immediate repeat).
+type pageTokens map[string]bool
+
+// repeat returns an error when tok, the next-page token of page, was already followed (nil or "" ends the list).
+func (s pageTokens) repeat(tok *string, page int) error {
+	if tok == nil || *tok == "" {
+		return nil
+	}
+	if s[*tok] {
+		return fmt.Errorf("the next-page token repeats after page %d: stopped listing there (what was read is kept)", page)
+	}
+	s[*tok] = true
+	return nil
 }

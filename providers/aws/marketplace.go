@@ -27,6 +27,7 @@ func (s *accountScan) collectAgreements(ctx context.Context) error {
 	})
 	var firstErr error
 	n := 0
+	seen := pageTokens{}
 	for page := 1; pg.HasMorePages(); page++ {
 		out, err := pg.NextPage(ctx)
 		if err != nil {
@@ -50,6 +51,9 @@ func (s *accountScan) collectAgreements(ctx context.Context) error {
 				return err
 			}
 			n++
+		}
+		if err := seen.repeat(out.NextToken, page); err != nil {
+			return s.failed(ctx, api, err)
 		}
 	}
 	s.log.Debug().Int("agreements", n).Msg("Marketplace agreements read")

@@ -20,6 +20,7 @@ func (s *accountScan) collectRoute53(ctx context.Context) error {
 	var firstErr error
 	pg := route53.NewListHostedZonesPaginator(s.cl.route53, &route53.ListHostedZonesInput{})
 	zones := 0
+	seen := pageTokens{}
 	for page := 1; pg.HasMorePages(); page++ {
 		out, err := pg.NextPage(ctx)
 		if err != nil {
@@ -37,6 +38,9 @@ func (s *accountScan) collectRoute53(ctx context.Context) error {
 					firstErr = err
 				}
 			}
+		}
+		if err := seen.repeat(out.NextMarker, page); err != nil && out.IsTruncated {
+			return s.failed(ctx, "route53:ListHostedZones", err)
 		}
 	}
 	s.log.Debug().Int("zones", zones).Msg("Route 53 read")

@@ -84,6 +84,7 @@ tags:
 		pg := resourcegroupstaggingapi.NewGetResourcesPaginator(cl, &resourcegroupstaggingapi.GetResourcesInput{
 			TagFilters: []tagtypes.TagFilter{f},
 		})
+		pageToks := pageTokens{}
 		for page := 1; pg.HasMorePages(); page++ {
 			out, err := pg.NextPage(ctx)
 			if err != nil {
@@ -122,6 +123,13 @@ tags:
 					return err
 				}
 				n++
+			}
+			if err := pageToks.repeat(out.PaginationToken, page); err != nil {
+				e := s.failed(ctx, api, fmt.Errorf("region %s, tag %s=%s: %w", region, kv[0], kv[1], err))
+				if firstErr == nil {
+					firstErr = e
+				}
+				continue tags
 			}
 		}
 	}
