@@ -31,7 +31,12 @@ type testServer struct {
 	slow     map[string]time.Duration // names answered only after this delay
 	refuse   bool                     // answer every question with REFUSED
 	udp, tcp map[string]int           // questions seen per name
-	done     chan struct{}
+	// hook, when set, may answer a question itself (true) instead of the server: n counts the questions for
+	// name over that transport, from 1. It runs outside the lock.
+	hook func(w mdns.ResponseWriter, req *mdns.Msg, name string, tcp bool, n int) bool
+	done chan struct{}
+	// shutdown stops the server (also at the end of the test); it may be called more than once.
+	shutdown func()
 }
 
 func newTestServer(t testing.TB, zoneFile string) *testServer {
@@ -111,11 +116,12 @@ func (s *testServer) start() {
 	go func() { _ = udpSrv.ActivateAndServe() }()
 	go func() { _ = tcpSrv.ActivateAndServe() }()
 	wg.Wait()
-	t.Cleanup(func() {
+	s.shutdown = sync.OnceFunc(func() {
 		close(s.done)
 		_ = udpSrv.Shutdown()
 		_ = tcpSrv.Shutdown()
 	})
+	t.Cleanup(s.shutdown)
 }
 
 func (s *testServer) zoneOf(name string) string {
@@ -198,13 +204,19 @@ func (s *testServer) ServeDNS(w mdns.ResponseWriter, req *mdns.Msg) {
 	name := dnssignal.Norm(q.Name)
 	tcp := w.LocalAddr().Network() == "tcp"
 	s.mu.Lock()
+	var n int
 	if tcp {
 		s.tcp[name]++
+		n = s.tcp[name]
 	} else {
 		s.udp[name]++
+		n = s.udp[name]
 	}
-	servfail, slow, refuse, recursive := s.servfail[name], s.slow[name], s.refuse, s.recursive
+	servfail, slow, refuse, recursive, hook := s.servfail[name], s.slow[name], s.refuse, s.recursive, s.hook
 	s.mu.Unlock()
+	if hook != nil && hook(w, req, name, tcp, n) {
+		return
+	}
 	if slow > 0 {
 		select {
 		case <-time.After(slow):
