@@ -75,7 +75,9 @@ var dnsFaults = map[faulttest.Kind]dnsFault{
 	faulttest.SlowBody: {reason: []string{"timed out", faultDomain},
 		answer: func(mdns.ResponseWriter, *mdns.Msg, bool, int) bool { return true }},
 	faulttest.DeniedOne: {reason: []string{"REFUSED", faultDomain},
-		answer: func(w mdns.ResponseWriter, req *mdns.Msg, _ bool, _ int) bool { return reply(w, req, mdns.RcodeRefused) }},
+		answer: func(w mdns.ResponseWriter, req *mdns.Msg, _ bool, _ int) bool {
+			return reply(w, req, mdns.RcodeRefused)
+		}},
 }
 
 // TestFaultMatrix runs the shared fault table (providers/internal/faulttest) against the provider's real DNS
@@ -112,7 +114,7 @@ func TestFaultMatrix(t *testing.T) {
 			if c.Status == scanner.CoverageComplete {
 				served["domain:"+faultDomain] = true
 			}
-	faulttest.Check(t, c, clean.Records, out, served, dnsSources)
+			faulttest.Check(t, c, clean.Records, out, served, dnsSources)
 			faulttest.NoLeak(t, ignore)
 		})
 	}
