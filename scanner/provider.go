@@ -47,6 +47,38 @@ type Permission struct {
 	Member bool
 	// Degrades says what is lost without the permission (the rules or coverage that suffer), for doctor.
 	Degrades string
+	// When names the settings under which the provider uses the permission ("mode: audit or both",
+	// "cost_explorer: true"); "" means always. The config's UsesPermission decides it for one configuration.
+	When string
+}
+
+// PermissionUser is implemented by provider configs whose permissions depend on their settings (a mode, an
+// optional part, export files instead of the API): UsesPermission reports whether this configuration calls what p
+// allows. Configs without it use every declared permission.
+type PermissionUser interface {
+	UsesPermission(p Permission) bool
+}
+
+// MemberAccounts is implemented by provider configs that may assume a role in other accounts (an AWS
+// organisation): ScansMemberAccounts reports whether this configuration does, so that the member role's
+// permissions (Permission.Member) are needed.
+type MemberAccounts interface {
+	ScansMemberAccounts() bool
+}
+
+// NeededPermissions are the declared permissions cfg uses, in declaration order.
+func NeededPermissions(cfg ProviderConfig, perms []Permission) []Permission {
+	pu, ok := cfg.(PermissionUser)
+	if !ok {
+		return perms
+	}
+	var out []Permission
+	for _, p := range perms {
+		if pu.UsesPermission(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Kinds of permission a provider declares (Factory.PermissionKind), which decide how they are rendered.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,29 +17,47 @@ func (a *app) permissionsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "permissions",
 		Short: "Print exactly what each provider needs: IAM policies, OAuth scopes, Graph permissions",
-		Long: `Print the least-privilege permissions of every provider type (or of --provider TYPE, or of the providers
---config configures), generated from the providers' own declarations: the AWS IAM policy JSON for the identity that
-runs the scan and for the role in each member account, the Google OAuth scopes and where to enter the delegation
-client ID, the Microsoft Graph application permissions.`,
+		Long: `Print the least-privilege permissions of every provider type (or of --provider TYPE), generated from the
+providers' own declarations: the AWS IAM policy JSON for the identity that runs the scan and for the role in each
+member account, the Google OAuth scopes and where to enter the delegation client ID, the Microsoft Graph
+application permissions. Permissions that only some settings use are listed by setting (e.g. Google's mode).
+
+With --config, print for each configured provider only what it needs in its configured mode (e.g. Google
+mode: audit needs no user-security scope; AWS without organization.enabled needs no Organizations action and no
+member-account role; export files need nothing).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			types := scanner.Types()
+			if provider != "" {
+				if _, ok := scanner.Lookup(provider); !ok {
+					return usageErr(fmt.Errorf("--provider: unknown provider type %q (known: %s)", provider, strings.Join(scanner.Types(), ", ")))
+				}
+			}
 			if configPath != "" {
 				cfg, err := configs.LoadWithEnv(configPath, a.environ)
 				if err != nil {
 					return usageErr(err)
 				}
-				types = types[:0:0]
+				n := 0
 				for _, p := range cfg.Providers {
-					if !slices.Contains(types, p.Type) {
-						types = append(types, p.Type)
+					if provider != "" && p.Type != provider {
+						continue
+					}
+					f, ok := scanner.Lookup(p.Type)
+					if !ok {
+						continue
+					}
+					if n > 0 {
+						fmt.Fprintln(a.stdout)
+					}
+					n++
+					if err := writePermissions(a.stdout, f, p.Name, p.Config); err != nil {
+						return err
 					}
 				}
+				return nil
 			}
+			types := scanner.Types()
 			if provider != "" {
-				if _, ok := scanner.Lookup(provider); !ok {
-					return usageErr(fmt.Errorf("--provider: unknown provider type %q (known: %s)", provider, strings.Join(scanner.Types(), ", ")))
-				}
 				types = []string{provider}
 			}
 			for i, t := range types {
@@ -48,7 +65,7 @@ client ID, the Microsoft Graph application permissions.`,
 					fmt.Fprintln(a.stdout)
 				}
 				f, _ := scanner.Lookup(t)
-				if err := writePermissions(a.stdout, f); err != nil {
+				if err := writePermissions(a.stdout, f, "", nil); err != nil {
 					return err
 				}
 			}
@@ -56,53 +73,93 @@ client ID, the Microsoft Graph application permissions.`,
 		},
 	}
 	cmd.Flags().StringVar(&provider, "provider", "", "only this provider type")
-	cmd.Flags().StringVarP(&configPath, "config", "c", "", "only the provider types this config uses")
+	cmd.Flags().StringVarP(&configPath, "config", "c", "", "only what the providers of this config need, in their configured modes")
 	return cmd
 }
 
-// writePermissions renders one provider type's declared permissions in the form the platform takes them.
-func writePermissions(w io.Writer, f scanner.Factory) error {
+// writePermissions renders a provider type's declared permissions in the form the platform takes them: all of
+// them, with those only some settings use listed by setting (cfg nil), or only those the configured instance name
+// uses (cfg set).
+func writePermissions(w io.Writer, f scanner.Factory, name string, cfg scanner.ProviderConfig) error {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
-	p("## %s: %s\n\n", f.Type, f.Description)
+	perms := f.Permissions
+	if cfg != nil {
+		perms = scanner.NeededPermissions(cfg, f.Permissions)
+		p("## %s (%s): %s\n\n", f.Type, name, f.Description)
+	} else {
+		p("## %s: %s\n\n", f.Type, f.Description)
+	}
+	api := f.PermissionKind != "" && f.PermissionKind != scanner.PermissionNone
+	if api && len(perms) == 0 {
+		p("Nothing to grant in this configuration: it makes no API call (export files are read locally).\n")
+		return nil
+	}
 	if f.PermissionSetup != "" {
 		p("%s\n\n", f.PermissionSetup)
 	}
 	switch f.PermissionKind {
 	case scanner.PermissionIAM:
-		caller, err := IAMPolicy(f.Permissions, false)
+		caller, err := IAMPolicy(perms, false)
 		if err != nil {
 			return err
 		}
 		p("Policy for the identity that runs the scan:\n\n%s\n", caller)
-		if member, err := IAMPolicy(f.Permissions, true); err != nil {
-			return err
-		} else if member != "" {
-			p("\nPolicy of the role in each member account:\n\n%s\n", member)
+		if ma, ok := cfg.(scanner.MemberAccounts); cfg == nil || ok && ma.ScansMemberAccounts() {
+			if member, err := IAMPolicy(perms, true); err != nil {
+				return err
+			} else if member != "" {
+				p("\nPolicy of the role in each member account:\n\n%s\n", member)
+			}
 		}
 	case scanner.PermissionOAuthScope:
-		p("Scopes, comma-separated as the delegation entry takes them:\n\n%s\n", OAuthScopeList(f.Permissions))
+		p("Scopes, comma-separated as the delegation entry takes them:\n\n%s\n", OAuthScopeList(perms))
 	case scanner.PermissionGraphApp:
 		p("Microsoft Graph application permissions (API permissions › Add a permission › Microsoft Graph › " +
 			"Application permissions; then Grant admin consent):\n\n")
-		for _, perm := range f.Permissions {
+		for _, perm := range perms {
 			p("  %s\n", perm.Name)
 		}
 	default:
-		if len(f.Permissions) == 0 {
+		if len(perms) == 0 {
 			p("No API permissions or credentials (it reads local files).\n")
 		} else {
 			p("No API permissions or credentials:\n")
 		}
 	}
-	if len(f.Permissions) > 0 {
-		if f.PermissionKind != "" && f.PermissionKind != scanner.PermissionNone {
+	if len(perms) > 0 {
+		if api {
 			p("\nWhy each one:\n")
 		}
-		for _, perm := range f.Permissions {
+		for _, perm := range perms {
 			p("  - %s: %s\n", perm.Name, perm.Why)
 		}
 	}
+	if cfg == nil {
+		writeBySetting(p, perms)
+	}
 	return nil
+}
+
+// writeBySetting lists the permissions that only some settings use, by setting (the rest are always needed).
+func writeBySetting(p func(string, ...any), perms []scanner.Permission) {
+	var whens []string
+	by := map[string][]string{}
+	for _, perm := range perms {
+		if perm.When == "" {
+			continue
+		}
+		if by[perm.When] == nil {
+			whens = append(whens, perm.When)
+		}
+		by[perm.When] = append(by[perm.When], perm.Name)
+	}
+	if len(whens) == 0 {
+		return
+	}
+	p("\nOnly needed with some settings (`shadowscan permissions --config FILE` prints what a config needs):\n")
+	for _, w := range whens {
+		p("  - %s: %s\n", w, strings.Join(by[w], ", "))
+	}
 }
 
 type iamStatement struct {

@@ -38,17 +38,17 @@ func init() {
 // README.md shows the same, and a test keeps the two in agreement.
 var Permissions = []scanner.Permission{
 	{Name: "sts:AssumeRole", Why: "role_arn, and organization.role_name in each member account", Group: "AssumeMemberRole",
-		Resource: "arn:aws:iam::*:role/ShadowscanReadOnly", Degrades: "member accounts are not scanned (coverage partial)"},
+		Resource: "arn:aws:iam::*:role/ShadowscanReadOnly", Degrades: "member accounts are not scanned (coverage partial)", When: whenAssume},
 	{Name: "organizations:DescribeOrganization", Why: "the organisation's management account (organization.enabled)", Group: "ListOrganization",
-		Degrades: "organisation mode cannot start; only the caller's account is scanned"},
+		Degrades: "organisation mode cannot start; only the caller's account is scanned", When: whenOrg},
 	{Name: "organizations:ListAccounts", Why: "the accounts to scan and the organisation's own account IDs", Group: "ListOrganization",
-		Degrades: "no member account is scanned; trust of the organisation's own accounts is reported as outside trust"},
+		Degrades: "no member account is scanned; trust of the organisation's own accounts is reported as outside trust", When: whenOrg},
 	{Name: "organizations:ListRoots", Why: "walking the OU tree for organization.skip_ous", Group: "ListOrganization",
-		Degrades: "organization.skip_ous cannot be applied"},
+		Degrades: "organization.skip_ous cannot be applied", When: whenSkipOUs},
 	{Name: "organizations:ListOrganizationalUnitsForParent", Why: "walking the OU tree for organization.skip_ous", Group: "ListOrganization",
-		Degrades: "organization.skip_ous cannot be applied"},
+		Degrades: "organization.skip_ous cannot be applied", When: whenSkipOUs},
 	{Name: "organizations:ListAccountsForParent", Why: "walking the OU tree for organization.skip_ous", Group: "ListOrganization",
-		Degrades: "organization.skip_ous cannot be applied"},
+		Degrades: "organization.skip_ous cannot be applied", When: whenSkipOUs},
 	{Name: "iam:GetAccountAuthorizationDetails", Why: "roles with their trust policies and last use; users with tags", Group: "ReadThisAccount", Member: true,
 		Degrades: "rules on cross-account trust (aws-trust-*) and vendor-named IAM users see nothing"},
 	{Name: "iam:ListAccessKeys", Why: "users' access keys", Group: "ReadThisAccount", Member: true,
@@ -74,7 +74,7 @@ var Permissions = []scanner.Permission{
 	{Name: "tag:GetResources", Why: "resources tagged with organization.marketing.aws_tags", Group: "ReadThisAccount", Member: true,
 		Degrades: "marketing-owned resources are not attributed"},
 	{Name: "ce:GetCostAndUsage", Why: "last month's Marketplace charges (cost_explorer only)", Group: "MarketplaceChargesOnlyWithCostExplorer",
-		Degrades: "Marketplace charges are not read (cost_explorer)"},
+		Degrades: "Marketplace charges are not read (cost_explorer)", When: whenCostExplorer},
 }
 
 // New builds the provider from its validated config.

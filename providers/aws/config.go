@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
+	"github.com/shadowscan/shadowscan/scanner"
 )
 
 // Config is the aws provider's settings. The loader handles type, name and timeout.
@@ -158,6 +159,37 @@ func validExternalID(s string) bool {
 }
 
 // Validate checks the settings; messages name the key.
+// When labels of the declared actions (scanner.Permission.When); the rest are always used against the API.
+const (
+	whenAssume       = "role_arn or organization.enabled"
+	whenOrg          = "organization.enabled"
+	whenSkipOUs      = "organization.skip_ous"
+	whenCostExplorer = "cost_explorer: true"
+)
+
+// UsesPermission reports whether this configuration calls IAM action p: the Organizations actions only in
+// organisation mode (the OU walk only with skip_ous), sts:AssumeRole only with role_arn or in organisation mode,
+// Cost Explorer only when switched on; export files need none.
+func (c *Config) UsesPermission(p scanner.Permission) bool {
+	if c.Export.Enabled() {
+		return false
+	}
+	switch p.When {
+	case whenAssume:
+		return c.RoleARN != "" || c.Organization.Enabled
+	case whenOrg:
+		return c.Organization.Enabled
+	case whenSkipOUs:
+		return c.Organization.Enabled && len(c.Organization.SkipOUs) > 0
+	case whenCostExplorer:
+		return c.CostExplorer
+	}
+	return true
+}
+
+// ScansMemberAccounts reports whether the role organization.role_name is assumed in member accounts.
+func (c *Config) ScansMemberAccounts() bool { return c.Organization.Enabled && !c.Export.Enabled() }
+
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/shadowscan/shadowscan/scanner"
 )
 
 // Modes of the provider.
@@ -172,5 +174,26 @@ func (c *Config) ResolvePaths(resolve func(string) string) {
 }
 
 // readsTokens and readsAudit say what the mode reads.
+// When labels of the declared scopes (scanner.Permission.When).
+const (
+	whenTokens = "mode: tokens or both (not with export_file)"
+	whenAudit  = "mode: audit or both (not with export_file)"
+)
+
+// UsesPermission reports whether this configuration calls what scope p allows: tokens mode reads users and their
+// tokens, audit mode the token audit log, both all three; export files need none.
+func (c *Config) UsesPermission(p scanner.Permission) bool {
+	if c.ExportFile != "" {
+		return false
+	}
+	switch p.When {
+	case whenTokens:
+		return c.readsTokens()
+	case whenAudit:
+		return c.readsAudit()
+	}
+	return true
+}
+
 func (c *Config) readsTokens() bool { return c.Mode == ModeTokens || c.Mode == ModeBoth }
 func (c *Config) readsAudit() bool  { return c.Mode == ModeAudit || c.Mode == ModeBoth }

@@ -47,11 +47,11 @@ func init() {
 		Shape:  shape,
 		Permissions: []scanner.Permission{
 			{Name: ScopeUserReadonly, Why: "users.list: every user with org unit, department (organizations) and suspended state, to attribute each grant to a person",
-				Degrades: "grants cannot be attributed to org units and departments; marketing-department rules see nobody"},
+				Degrades: "grants cannot be attributed to org units and departments; marketing-department rules see nobody", When: whenTokens},
 			{Name: ScopeUserSecurity, Why: "tokens.list: the OAuth tokens each user has granted to third-party apps; the only scope that can read them (it also allows deleting them, which shadowscan never does)",
-				Degrades: "no OAuth grant is read: every OAuth rule (unapproved apps, restricted scopes) sees nothing"},
+				Degrades: "no OAuth grant is read: every OAuth rule (unapproved apps, restricted scopes) sees nothing", When: whenTokens},
 			{Name: ScopeAuditReadonly, Why: "activities.list for application 'token': authorize and revoke events, for first/last authorisation times and grants revoked between scans (modes audit and both)",
-				Degrades: "first/last authorisation times and grants revoked between scans are unknown"},
+				Degrades: "first/last authorisation times and grants revoked between scans are unknown", When: whenAudit},
 		},
 		PermissionKind: scanner.PermissionOAuthScope,
 		PermissionSetup: "Admin console › Security › Access and data control › API controls › Manage Domain Wide " +

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/shadowscan/shadowscan/scanner"
 )
 
 // Auth values.
@@ -150,6 +152,24 @@ func (c *Config) ResolvePaths(resolve func(string) string) {
 }
 
 // graphBase is the v1.0 base URL without a trailing slash.
+// When labels of the declared permissions (scanner.Permission.When).
+const (
+	whenAPI      = "reading Graph (not with export_file)"
+	whenAuditLog = "audit_logs: true or sign_in_activity: true (not with export_file)"
+)
+
+// UsesPermission reports whether this configuration calls what Graph permission p allows: AuditLog.Read.All only
+// for the audit log or the sign-in report; an export file needs none.
+func (c *Config) UsesPermission(p scanner.Permission) bool {
+	if c.ExportFile != "" {
+		return false
+	}
+	if p.When == whenAuditLog {
+		return c.AuditLogs || c.SignInActivity
+	}
+	return true
+}
+
 func (c *Config) graphBase() string {
 	if c.GraphEndpoint == "" {
 		return DefaultGraphEndpoint

@@ -48,11 +48,11 @@ func init() {
 		Shards: true,
 		Permissions: []scanner.Permission{
 			{Name: PermApplicationRead, Why: "servicePrincipals and servicePrincipals/{id}/appRoleAssignments: every app in the tenant, its publisher and owner tenant, its app-only permissions, and the names of the permissions APIs offer (application permission, read-only)",
-				Degrades: "no app is read: every Entra rule (unapproved apps, risky app-only permissions) sees nothing"},
+				Degrades: "no app is read: every Entra rule (unapproved apps, risky app-only permissions) sees nothing", When: whenAPI},
 			{Name: PermDirectoryRead, Why: "oauth2PermissionGrants (delegated grants; Microsoft names no narrower read permission for them), users and directoryObjects/getByIds (UPN, department and usage location of each user who consented), organization (the tenant's own ID) (application permission, read-only)",
-				Degrades: "delegated consents and who gave them are not read: user-consent rules see nothing"},
+				Degrades: "delegated consents and who gave them are not read: user-consent rules see nothing", When: whenAPI},
 			{Name: PermAuditLogRead, Why: "optional: auditLogs/directoryAudits (who consented when, incl. grants since removed) and the servicePrincipalSignInActivities report (last use per app); without it those parts are skipped and say so",
-				Degrades: "consent history and last use per app are skipped (coverage says so)"},
+				Degrades: "consent history and last use per app are skipped (coverage says so)", When: whenAuditLog},
 		},
 		PermissionKind: scanner.PermissionGraphApp,
 		PermissionSetup: "Entra admin center › App registrations › shadowscan › API permissions › Add a permission › " +
