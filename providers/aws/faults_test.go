@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,16 +93,7 @@ func TestFaultMatrix(t *testing.T) {
 				Org: scanner.Organization{Name: "Northwind Outfitters", Domains: []string{"northwind.example"},
 					Marketing: scanner.Marketing{AWSTags: marketingTagsCfg}}}
 			p := newProvider(cfg, d, func(context.Context) (aws.Config, error) { return awsCfg, nil })
-			var mu sync.Mutex
-			var out faulttest.Outcome
-			out.Err = p.Collect(ctx, func(r scanner.Record) error {
-				mu.Lock()
-				defer mu.Unlock()
-				out.Records = append(out.Records, r)
-				return nil
-			})
-			out.Errors = diag.Errors()
-			return out
+			return faulttest.Collect(ctx, p, diag)
 		},
 	})
 }

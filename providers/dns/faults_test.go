@@ -150,15 +150,7 @@ func runDNSFault(t *testing.T, f *dnsFault, tcpAsked ...*int) faulttest.Outcome 
 	c.Retries = 2
 	diags := &scanner.Diagnostics{}
 	p := newTestProvider(t, c, diags)
-	var out faulttest.Outcome
-	var rmu sync.Mutex
-	out.Err = p.Collect(t.Context(), func(r scanner.Record) error {
-		rmu.Lock()
-		defer rmu.Unlock()
-		out.Records = append(out.Records, r)
-		return nil
-	})
-	out.Errors = diags.Errors()
+	out := faulttest.Collect(t.Context(), p, diags)
 	srv.shutdown()
 	return out
 }

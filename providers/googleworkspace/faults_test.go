@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -89,16 +88,7 @@ func TestFaultMatrix(t *testing.T) {
 			}
 			p.clock = httpxtest.NewClock(testNow)
 			p.rand = func() float64 { return 0 }
-			var mu sync.Mutex
-			var out faulttest.Outcome
-			out.Err = p.Collect(ctx, func(r scanner.Record) error {
-				mu.Lock()
-				defer mu.Unlock()
-				out.Records = append(out.Records, r)
-				return nil
-			})
-			out.Errors = diag.Errors()
-			return out
+			return faulttest.Collect(ctx, p, diag)
 		},
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
@@ -79,16 +78,7 @@ func TestFaultMatrix(t *testing.T) {
 			cfg := NewConfig()
 			cfg.Auth, cfg.GraphEndpoint, cfg.TenantID = AuthNone, url+"/v1.0", tenantID
 			p, diag, _ := newTestProvider(t, cfg, client)
-			var mu sync.Mutex
-			var out faulttest.Outcome
-			out.Err = p.Collect(ctx, func(r scanner.Record) error {
-				mu.Lock()
-				defer mu.Unlock()
-				out.Records = append(out.Records, r)
-				return nil
-			})
-			out.Errors = diag.Errors()
-			return out
+			return faulttest.Collect(ctx, p, diag)
 		},
 	})
 }

@@ -88,6 +88,20 @@ type Outcome struct {
 	Err     error // Collect's error
 }
 
+// Collect runs p with ctx and returns what it emitted, its coverage errors (from diag) and its error.
+func Collect(ctx context.Context, p scanner.Provider, diag *scanner.Diagnostics) Outcome {
+	var mu sync.Mutex
+	var out Outcome
+	err := p.Collect(ctx, func(r scanner.Record) error {
+		mu.Lock()
+		defer mu.Unlock()
+		out.Records = append(out.Records, r)
+		return nil
+	})
+	out.Err, out.Errors = err, diag.Errors()
+	return out
+}
+
 // Status is the coverage status the scanner gives this outcome (scanner.SettleStatus, as runInstance does).
 func (o Outcome) Status() string {
 	status := scanner.CoverageComplete

@@ -177,24 +177,11 @@ func (in *injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Reset:
 		hijackClose(w)
 	case Truncated:
-		rec := record(in.next, r, body)
-		b := rec.Body.Bytes()
-		copyHeader(w, rec)
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(b[:len(b)/2])
+		halfAnswer(w, in.next, r, body)
 		// End the connection mid-body: the client reads an unexpected EOF.
 		panic(http.ErrAbortHandler)
 	case SlowBody:
-		rec := record(in.next, r, body)
-		b := rec.Body.Bytes()
-		copyHeader(w, rec)
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(b[:len(b)/2])
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
+		halfAnswer(w, in.next, r, body)
 		// The body stalls; the provider's timeout expires now.
 		in.ctx.Fire(nil)
 		select {
@@ -237,6 +224,19 @@ func (in *injector) fail(w http.ResponseWriter, status int, retryAfter string) {
 	}
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, b)
+}
+
+// halfAnswer sends the fake's headers, announcing the whole body, and the first half of the body.
+func halfAnswer(w http.ResponseWriter, h http.Handler, r *http.Request, body []byte) {
+	rec := record(h, r, body)
+	b := rec.Body.Bytes()
+	copyHeader(w, rec)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(b[:len(b)/2])
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // record runs the fake on a copy of r.
