@@ -2,6 +2,7 @@ package aws
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,8 +18,8 @@ import (
 // maxRetryBackoff caps one wait between attempts, including a server's Retry-After.
 const maxRetryBackoff = 20 * time.Second
 
-// newRetryer is the SDK's standard retryer (5xx, throttling error codes, connection errors) with three changes:
-// a bare HTTP 429 is retried too, a Retry-After header is honoured (capped at maxBackoff), and the client-side
+// newRetryer is the SDK's standard retryer (5xx, throttling error codes, connection errors) with these changes:
+// a bare HTTP 429 and a body cut off mid-way are retried too, a Retry-After header is honoured (capped at maxBackoff), and the client-side
 // retry quota is off so that a long scan that meets throttling keeps retrying each page instead of failing
 // once the shared token bucket is empty. Retries are per request, so a throttled page is retried on its own and
 // the pages already read stay read.
@@ -29,9 +30,18 @@ func newRetryer(maxAttempts int, maxBackoff time.Duration) aws.Retryer {
 		o.RateLimiter = ratelimit.None
 		o.Retryables = append(o.Retryables, retry.RetryableHTTPStatusCode{
 			Codes: map[int]struct{}{http.StatusTooManyRequests: {}},
-		})
+		}, retry.IsErrorRetryableFunc(cutOffBody))
 		o.Backoff = retryAfterBackoff{jitter: retry.NewExponentialJitterBackoff(maxBackoff), max: maxBackoff}
 	})
+}
+
+// cutOffBody makes a response whose body broke off mid-way (the connection dropped: the SDK's deserializer meets an
+// unexpected EOF) retryable; the SDK retries a dropped connection only before the response arrives.
+func cutOffBody(err error) aws.Ternary {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
 }
 
 // retryAfterBackoff waits what the server's Retry-After asks (seconds or an HTTP date), capped; otherwise the
