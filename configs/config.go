@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/outfile"
 	"github.com/shadowscan/shadowscan/scanner/report"
@@ -198,12 +199,18 @@ func LoadWithEnv(path string, environ []string) (*Config, error) {
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
 	l := &loader{file: path, env: envMap(environ), used: map[string]bool{}}
-	if err := yaml.Unmarshal(data, &l.root); err != nil {
-		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	doc, err := yamlpos.Parse(path, data)
+	if err != nil {
+		var ye *yamlpos.Error
+		if errors.As(err, &ye) {
+			return nil, &Error{File: path, Line: ye.Line, Msg: ye.Msg}
+		}
+		return nil, &Error{File: path, Msg: err.Error()}
 	}
+	l.doc = doc
 	// Any text file parses as YAML; a config is a mapping of keys (or empty).
-	if len(l.root.Content) > 0 && l.root.Content[0].Kind != yaml.MappingNode {
-		return nil, &Error{File: path, Line: l.root.Content[0].Line,
+	if doc.Root != nil && doc.Root.Kind != yaml.MappingNode {
+		return nil, &Error{File: path, Line: doc.Root.Line,
 			Msg: "not a shadowscan config: expected a mapping of keys such as organization, scan and providers (see configs/example.yaml)"}
 	}
 	cfg := Defaults()
@@ -216,7 +223,7 @@ func LoadWithEnv(path string, environ []string) (*Config, error) {
 
 type loader struct {
 	file string
-	root yaml.Node
+	doc  *yamlpos.Doc
 	env  map[string]string
 	used map[string]bool // environment variables that overrode a key
 }
@@ -236,7 +243,7 @@ func envMap(environ []string) map[string]string {
 }
 
 func (l *loader) errf(path string, format string, args ...any) error {
-	return &Error{File: l.file, Line: l.lineOf(path), Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: l.file, Line: l.doc.LineOf(path), Msg: fmt.Sprintf(format, args...)}
 }
 
 func (l *loader) decode(data []byte, cfg *Config) error {
@@ -275,7 +282,7 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 	}
 	// viper drops keys without a value ("timout:"); the file itself still has them.
 	var fileRaw map[string]any
-	if err := yaml.Unmarshal(data, &fileRaw); err == nil {
+	if l.doc.Root != nil && l.doc.Root.Decode(&fileRaw) == nil {
 		fileRaw = lowerKeys(fileRaw)
 		delete(fileRaw, "providers")
 		if err := l.checkKeys(fileRaw, reflect.TypeOf(Config{}), ""); err != nil {
@@ -287,7 +294,7 @@ func (l *loader) decode(data []byte, cfg *Config) error {
 	}
 	// viper lower-cases map keys; AWS tag keys are case-sensitive, so take them from the file itself.
 	if _, fromEnv := l.env[envName("organization.marketing.aws_tags")]; !fromEnv {
-		if n := l.node("organization.marketing.aws_tags"); n != nil && n.Kind == yaml.MappingNode {
+		if n := l.doc.Lookup("organization.marketing.aws_tags"); n != nil && n.Kind == yaml.MappingNode {
 			tags := map[string]string{}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				tags[n.Content[i].Value] = n.Content[i+1].Value
@@ -933,57 +940,6 @@ func setPath(m map[string]any, path []string, v any) {
 		m = sub
 	}
 	m[path[len(path)-1]] = v
-}
-
-// node finds the YAML node at a dotted path ("providers[2].regions" or "scan.timeout"), for line numbers.
-func (l *loader) node(path string) *yaml.Node {
-	if len(l.root.Content) == 0 {
-		return nil
-	}
-	n := l.root.Content[0]
-	for _, part := range strings.Split(path, ".") {
-		name, idx := part, -1
-		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
-			name = part[:i]
-			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
-		}
-		if n.Kind != yaml.MappingNode {
-			return nil
-		}
-		var next *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if strings.EqualFold(n.Content[i].Value, name) {
-				next = n.Content[i+1]
-				break
-			}
-		}
-		if next == nil {
-			return nil
-		}
-		n = next
-		if idx >= 0 {
-			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
-				return nil
-			}
-			n = n.Content[idx]
-		}
-	}
-	return n
-}
-
-// lineOf is the line of the key at path, or of the closest parent found.
-func (l *loader) lineOf(path string) int {
-	for path != "" {
-		if n := l.node(path); n != nil {
-			return n.Line
-		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			break
-		}
-		path = path[:i]
-	}
-	return 0
 }
 
 // didYouMean suggests the closest known word, if it is close.

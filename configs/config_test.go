@@ -100,7 +100,8 @@ func TestLoadErrors(t *testing.T) {
 		body string
 		want string
 	}{
-		{"yaml syntax", "organization:\n  name: [unclosed\n", "line"},
+		{"yaml syntax", "organization:\n  name: [unclosed\n", "shadowscan.yaml:1: invalid YAML: did not find expected"},
+		{"two documents", "scan: {}\n---\nscan: {}\n", "more than one YAML document; put everything in one"},
 		{"unknown top key", "organisation: {name: x}\n", `unknown key "organisation" (did you mean "organization"?)`},
 		{"unknown nested key", "scan: {concurency: 3}\n", `scan: unknown key "concurency" (did you mean "concurrency"?)`},
 		{"unknown provider key", "providers:\n  - {type: configtest, name: aws-org, region: x}\n",

@@ -1,5 +1,6 @@
 // Package yamlpos decodes YAML with positions: every problem becomes an *Error with file:line:column and the
-// offending source line with a caret. Rules, approvals and suppressions files all decode through it.
+// offending source line with a caret. Rules, approvals, suppressions, catalogue and config files all parse
+// through it.
 package yamlpos
 
 import (
@@ -47,7 +48,7 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(e.Msg)
 	if e.Source != "" && e.Column > 0 {
-		src := textsafe.Clean(strings.ReplaceAll(e.Source, "\t", " "))
+		src := textsafe.Clean(e.Source)
 		b.WriteString("\n | ")
 		b.WriteString(src)
 		b.WriteString("\n | ")
@@ -86,7 +87,8 @@ type Doc struct {
 	Root  *yaml.Node // the document's content node (nil for an empty file)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// yamlLineRE finds the line in a yaml.v3 error ("yaml: line 12: did not find expected key").
+var yamlLineRE = regexp.MustCompile(`line (\d+):? ?`)
 
 // Parse parses one YAML document. A syntax error becomes an *Error with the line yaml.v3 reports.
 func Parse(file string, data []byte) (*Doc, error) {
@@ -99,9 +101,9 @@ func Parse(file string, data []byte) (*Doc, error) {
 		}
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		line := 0
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
+		if m := yamlLineRE.FindStringSubmatchIndex(msg); m != nil {
+			line, _ = strconv.Atoi(msg[m[2]:m[3]])
+			msg = strings.TrimSpace(msg[:m[0]] + msg[m[1]:])
 		}
 		return nil, &Error{File: file, Line: line, Msg: "invalid YAML: " + msg}
 	}
@@ -131,6 +133,57 @@ func (d *Doc) Line(n int) string {
 		return ""
 	}
 	return d.Lines[n-1]
+}
+
+// Lookup finds the node at a dotted key path ("scan.timeout", "providers[2].regions"), matching keys without
+// regard to case; nil when the file has no such key.
+func (d *Doc) Lookup(path string) *yaml.Node {
+	n := d.Root
+	for _, part := range strings.Split(path, ".") {
+		if n == nil {
+			return nil
+		}
+		name, idx := part, -1
+		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
+			name = part[:i]
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+		}
+		n = ResolveAlias(n)
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if strings.EqualFold(n.Content[i].Value, name) {
+				next = ResolveAlias(n.Content[i+1])
+				break
+			}
+		}
+		n = next
+		if idx >= 0 && n != nil {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return nil
+			}
+			n = ResolveAlias(n.Content[idx])
+		}
+	}
+	return n
+}
+
+// LineOf is the line of the value at a dotted key path (see Lookup), or of its closest parent in the file; 0
+// when none is.
+func (d *Doc) LineOf(path string) int {
+	for path != "" {
+		if n := d.Lookup(path); n != nil {
+			return n.Line
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0
 }
 
 // KindName names a node kind for error messages.

@@ -1,13 +1,11 @@
 package catalog
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -157,35 +155,22 @@ func copyField(dst, src *Entry, key string) {
 	}
 }
 
-// yamlLineRe extracts the line from a yaml.v3 error ("yaml: line 12: did not find expected key").
-var yamlLineRe = regexp.MustCompile(`line (\d+)`)
-
-// parseDocument decodes one YAML document into its root node. Anchors and aliases are refused: the catalogue
-// does not need them and refusing them keeps hostile input cheap.
+// parseDocument decodes one YAML document (internal/yamlpos) into its root node. Anchors and aliases are refused:
+// the catalogue does not need them and refusing them keeps hostile input cheap.
 func parseDocument(name string, data []byte) (*yaml.Node, []Issue) {
 	if len(data) > maxFileSize {
 		return nil, []Issue{{File: name, Msg: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), maxFileSize)}}
 	}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = strings.TrimSpace(strings.TrimPrefix(strings.Replace(msg, m[0], "", 1), ":"))
+	doc, err := yamlpos.Parse(name, data)
+	if err != nil {
+		var ye *yamlpos.Error
+		if errors.As(err, &ye) {
+			return nil, []Issue{{File: name, Line: ye.Line, Msg: ye.Msg}}
 		}
-		if err.Error() == "EOF" {
-			msg = "file is empty"
-		}
-		return nil, []Issue{{File: name, Line: line, Msg: "invalid YAML: " + msg}}
+		return nil, []Issue{{File: name, Msg: err.Error()}}
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, []Issue{{File: name, Line: extra.Line, Msg: "more than one YAML document; put everything in one"}}
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, []Issue{{File: name, Line: doc.Line, Msg: "file is empty"}}
+	if doc.Root == nil {
+		return nil, []Issue{{File: name, Msg: "file is empty"}}
 	}
 	var issues []Issue
 	var walk func(n *yaml.Node, depth int)
@@ -205,11 +190,11 @@ func parseDocument(name string, data []byte) (*yaml.Node, []Issue) {
 			walk(c, depth+1)
 		}
 	}
-	walk(doc.Content[0], 0)
+	walk(doc.Root, 0)
 	if len(issues) > 0 {
 		return nil, issues
 	}
-	return doc.Content[0], nil
+	return doc.Root, nil
 }
 
 // scalarText returns the text of a scalar node ("" for null and non-scalars). The raw text is used, so an

@@ -1,0 +1,50 @@
+package yamlpos
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"syntax", "a:\n  b: [unclosed\n", "f.yaml:1: invalid YAML: did not find expected ',' or ']'"},
+		{"bad indent", "a: 1\n b: 2\n", "f.yaml:2: invalid YAML: mapping values are not allowed in this context"},
+		{"tab", "a:\n\tb: 1\n", "f.yaml:2: invalid YAML: found character that cannot start any token"},
+		{"two documents", "a: 1\n---\nb: 2\n", "f.yaml:2: more than one YAML document; put everything in one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tc.yaml))
+			var e *Error
+			if !errors.As(err, &e) || err.Error() != tc.want {
+				t.Errorf("Parse = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	d, err := Parse("empty.yaml", []byte("# only a comment\n"))
+	if err != nil || d.Root != nil {
+		t.Errorf("empty file: %v, root %v", err, d)
+	}
+}
+
+func TestLookup(t *testing.T) {
+	d, err := Parse("c.yaml", []byte("scan:\n  Timeout: 5m\nproviders:\n  - type: dns\n  - type: aws\n    regions: [eu-west-1]\nbase: &b {x: 1}\nalias: *b\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, line := range map[string]int{
+		"scan.timeout":          2, // keys match without regard to case
+		"providers[1].regions":  6,
+		"providers[1].missing":  5, // the closest parent
+		"providers[7]":          4,
+		"alias.x":               7, // through the alias
+		"nothing.here":          0,
+		"scan.timeout.too_deep": 2,
+	} {
+		if got := d.LineOf(path); got != line {
+			t.Errorf("LineOf(%q) = %d, want %d", path, got, line)
+		}
+	}
+	if n := d.Lookup("providers[0].type"); n == nil || n.Value != "dns" {
+		t.Errorf("Lookup(providers[0].type) = %v", n)
+	}
+}
