@@ -94,7 +94,7 @@ vendor, scopes beyond the approved ceiling, or no config found); 2 usage error; 
 					return usageErr(err)
 				}
 			}
-			if err := check.Write(a.stdout, format, res); err != nil {
+			if err := check.Write(a.stdout, format, res, a.tableWidth("-")); err != nil {
 				return err
 			}
 			if res.ExitCode != 0 {

@@ -161,7 +161,7 @@ func TestNoReport(t *testing.T) {
 		t.Errorf("usage without a report = %+v", r.Usage)
 	}
 	var buf bytes.Buffer
-	if err := check.WriteText(&buf, r); err != nil {
+	if err := check.WriteText(&buf, r, 0); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "No scan report given") {
@@ -202,7 +202,7 @@ func TestRedact(t *testing.T) {
 		}
 		for _, f := range check.Formats {
 			var buf bytes.Buffer
-			if err := check.Write(&buf, f, r); err != nil {
+			if err := check.Write(&buf, f, r, 0); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range []string{"alice", "ben.okafor", "priya", "chloe", "dan.weber"} {
@@ -246,7 +246,7 @@ func TestHostileText(t *testing.T) {
 	}
 	for _, f := range check.Formats {
 		var buf bytes.Buffer
-		if err := check.Write(&buf, f, r); err != nil {
+		if err := check.Write(&buf, f, r, 0); err != nil {
 			t.Fatal(err)
 		}
 		out := buf.String()
@@ -274,13 +274,22 @@ func TestTextWidth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var buf bytes.Buffer
-		if err := check.WriteText(&buf, r); err != nil {
-			t.Fatal(err)
-		}
-		for i, l := range strings.Split(buf.String(), "\n") {
-			if n := len([]rune(l)); n > check.Width {
-				t.Errorf("%.30s: line %d has %d runes: %q", q, i+1, n, l)
+		// The terminal's width (0: the default, 100); narrower than 40 is laid out in 40.
+		for width, fits := range map[int]int{0: 100, 60: 60, 132: 132, 10: 40} {
+			var buf bytes.Buffer
+			if err := check.WriteText(&buf, r, width); err != nil {
+				t.Fatal(err)
+			}
+			widest := 0
+			for i, l := range strings.Split(buf.String(), "\n") {
+				n := len([]rune(l))
+				widest = max(widest, n)
+				if n > fits {
+					t.Errorf("%.30s at width %d: line %d has %d runes: %q", q, width, i+1, n, l)
+				}
+			}
+			if width == 132 && widest <= 100 {
+				t.Errorf("%.30s at width 132: no line wider than 100 (%d): the width is not used", q, widest)
 			}
 		}
 	}
@@ -306,7 +315,7 @@ func TestWriteRequestFile(t *testing.T) {
 	if err := check.WriteRequestFile(filepath.Join(t.TempDir(), "missing", "r.md"), 0, r); err == nil {
 		t.Error("writing into a missing folder did not fail")
 	}
-	if err := check.Write(&bytes.Buffer{}, "yaml", r); err == nil {
+	if err := check.Write(&bytes.Buffer{}, "yaml", r, 0); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
@@ -371,7 +380,7 @@ func TestGolden(t *testing.T) {
 			}
 			for _, f := range []struct{ format, ext string }{{"text", "txt"}, {"json", "json"}, {"markdown", "md"}} {
 				var buf bytes.Buffer
-				if err := check.Write(&buf, f.format, r); err != nil {
+				if err := check.Write(&buf, f.format, r, 0); err != nil {
 					t.Fatal(err)
 				}
 				golden.Check(t, filepath.Join("testdata", "golden", tc.name+"."+f.ext), buf.Bytes())
@@ -461,7 +470,7 @@ func TestNoConfigGivesNoVerdict(t *testing.T) {
 			t.Errorf("%s: verdict %s, approval %+v, exit %d", q, r.Verdict, r.Approval, r.ExitCode)
 		}
 		var buf bytes.Buffer
-		if err := check.WriteText(&buf, r); err != nil {
+		if err := check.WriteText(&buf, r, 0); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(buf.String(), "No shadowscan config found") || strings.Contains(buf.String(), "NOT APPROVED") {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/rules/check/checktest"
+	"github.com/shadowscan/shadowscan/scanner/report"
 )
 
 // FuzzCheck runs whole checks and every writer on arbitrary queries: nothing panics, text lines fit, and the
@@ -23,12 +24,12 @@ func FuzzCheck(f *testing.F) {
 		}
 		for _, format := range check.Formats {
 			var buf bytes.Buffer
-			if err := check.Write(&buf, format, r); err != nil {
+			if err := check.Write(&buf, format, r, 0); err != nil {
 				t.Fatal(err)
 			}
 			if format == "text" {
 				for _, l := range strings.Split(buf.String(), "\n") {
-					if len([]rune(l)) > check.Width {
+					if len([]rune(l)) > report.DefaultWidth {
 						t.Fatalf("line too long: %q", l)
 					}
 				}

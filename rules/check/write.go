@@ -16,14 +16,11 @@ import (
 // Formats lists the output formats of `shadowscan check`.
 var Formats = []string{"text", "json", "markdown"}
 
-// Width is the width the text output fits.
-const Width = 100
-
-// Write writes r in one of Formats.
-func Write(w io.Writer, format string, r *Result) error {
+// Write writes r in one of Formats; width is the terminal's (text only; 0 or less: report.DefaultWidth).
+func Write(w io.Writer, format string, r *Result, width int) error {
 	switch format {
 	case "text", "":
-		return WriteText(w, r)
+		return WriteText(w, r, width)
 	case "json":
 		return WriteJSON(w, r)
 	case "markdown", "md":
@@ -41,25 +38,22 @@ func WriteJSON(w io.Writer, r *Result) error {
 	if err := enc.Encode(r); err != nil {
 		return err
 	}
-	_, err := w.Write(escapeBidi(buf.Bytes()))
+	_, err := io.WriteString(w, report.EscapeBidi(buf.String()))
 	return err
 }
 
-var bidiJSON = strings.NewReplacer(
-	"\u202a", `\u202a`, "\u202b", `\u202b`, "\u202c", `\u202c`, "\u202d", `\u202d`, "\u202e", `\u202e`,
-	"\u2066", `\u2066`, "\u2067", `\u2067`, "\u2068", `\u2068`, "\u2069", `\u2069`,
-	"\u200e", `\u200e`, "\u200f", `\u200f`, "\u061c", `\u061c`,
-)
-
-func escapeBidi(b []byte) []byte { return []byte(bidiJSON.Replace(string(b))) }
-
-// WriteText writes r for a terminal: every untrusted string cleaned of control characters, lines within Width.
-func WriteText(w io.Writer, r *Result) error {
+// WriteText writes r for a terminal: every untrusted string cleaned of control characters, lines within width
+// (0 or less: report.DefaultWidth; at least minWidth).
+func WriteText(w io.Writer, r *Result, width int) error {
+	if width <= 0 {
+		width = report.DefaultWidth
+	}
+	width = max(width, minWidth)
 	var b strings.Builder
 	c := report.Clean
-	line := func(s string) { b.WriteString(fitLine(s, Width)); b.WriteByte('\n') }
+	line := func(s string) { b.WriteString(fitLine(s, width)); b.WriteByte('\n') }
 	para := func(first, rest, s string) {
-		for _, l := range wrap(s, Width, first, rest) {
+		for _, l := range wrap(s, width, first, rest) {
 			b.WriteString(l)
 			b.WriteByte('\n')
 		}
@@ -203,7 +197,7 @@ func WriteText(w io.Writer, r *Result) error {
 				b.WriteString("\n")
 				continue
 			}
-			for _, wl := range wrap(l, Width, "    ", "    ") {
+			for _, wl := range wrap(l, width, "    ", "    ") {
 				b.WriteString(wl)
 				b.WriteByte('\n')
 			}
@@ -254,6 +248,9 @@ func WriteRequestFile(path string, mode fs.FileMode, r *Result) error {
 }
 
 // fitLine cuts s to width runes, ending with "…" when cut.
+// minWidth is the narrowest text layout: below it, wrapped lines would hold a word or two.
+const minWidth = 40
+
 func fitLine(s string, width int) string {
 	if utf8.RuneCountInString(s) <= width {
 		return s

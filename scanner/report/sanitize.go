@@ -34,3 +34,6 @@ var bidiEscaper = strings.NewReplacer(
 	"\u2066", `\u2066`, "\u2067", `\u2067`, "\u2068", `\u2068`, "\u2069", `\u2069`,
 	"\u200e", `\u200e`, "\u200f", `\u200f`, "\u061c", `\u061c`,
 )
+
+// EscapeBidi rewrites the bidirectional controls in JSON text as \u escapes (see bidiEscaper).
+func EscapeBidi(json string) string { return bidiEscaper.Replace(json) }
