@@ -165,3 +165,44 @@ func TestPermissionsAgreeWithMicrosoftReadme(t *testing.T) {
 		t.Error("where to grant the permissions is missing")
 	}
 }
+
+// With --config, each configured provider gets only what its configured mode uses.
+func TestPermissionsNarrowedToConfig(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"sa.json": "{}", "secret": "s3cr3t-never-printed"} {
+		if err := os.WriteFile(dir+"/"+name, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := `organization: {name: Northwind, domains: [northwind.example]}
+providers:
+  - {type: google_workspace, name: gw, admin_email: admin@northwind.example, credentials_file: sa.json, mode: audit}
+  - {type: aws, name: aws, regions: [us-east-1]}
+  - {type: microsoft, name: entra, tenant_id: 11111111-1111-4111-8111-111111111111,
+     client_id: 22222222-2222-4222-8222-222222222222, client_secret_file: secret, audit_logs: false, sign_in_activity: false}
+`
+	if err := os.WriteFile(dir+"/c.yaml", []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "permissions", "--config", dir+"/c.yaml")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"## google_workspace (gw)", "admin.reports.audit.readonly", "## aws (aws)", `"Sid": "ReadThisAccount"`,
+		"## microsoft (entra)", "  Application.Read.All\n", "  Directory.Read.All\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, not := range []string{"admin.directory.user.security", "admin.directory.user.readonly", "organizations:", "sts:AssumeRole",
+		"member account:", "ce:GetCostAndUsage", "AuditLog.Read.All", "s3cr3t", "Only needed with some settings"} {
+		if strings.Contains(r.stdout, not) {
+			t.Errorf("output names %q, which this config does not use:\n%s", not, r.stdout)
+		}
+	}
+	// Without a config, everything, with what only some settings use listed by setting.
+	r = run(t, nil, "permissions", "--provider", "google_workspace")
+	if !strings.Contains(r.stdout, "Only needed with some settings") || !strings.Contains(r.stdout, "mode: audit or both") {
+		t.Errorf("no by-setting list:\n%s", r.stdout)
+	}
+}
