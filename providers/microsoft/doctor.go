@@ -55,7 +55,7 @@ func (p *provider) CheckPermissions(ctx context.Context) []scanner.PermissionChe
 	if err != nil {
 		return append(out, scanner.PermissionCheck{Permission: "credentials", Detail: err.Error()})
 	}
-	c.maxAttempts = 1 // a probe that fails is reported, not retried for minutes
+	c.maxAttempts = 1         // a probe that fails is reported, not retried for minutes
 	index := map[string]int{} // permission → its line in out
 	for _, pr := range p.probes() {
 		i, ok := index[pr.perm]
