@@ -130,13 +130,13 @@ class Claims:
                 self.names.setdefault(norm_name(n), vid)
         for d in e.get('domains') or []:
             self.domains.setdefault(d.lower(), vid)
-        for k in ('spf', 'cname'):
+        for k in ('spf', 'cname', 'mx', 'ns'):
             for h in e.get(k) or []:
                 self.hosts.setdefault(h.lower(), vid)
         for dk in e.get('dkim') or []:
             if dk.get('target'):
                 self.hosts.setdefault(dk['target'].lower(), vid)
-        for t in e.get('txt') or []:
+        for t in (e.get('txt') or []) + (e.get('txt_owner') or []):
             self.txt.setdefault(t.lower(), vid)
 
     def domain_owner(self, host):
@@ -163,7 +163,7 @@ def flow(items):
 
 
 def write_vendors(path, header, entries):
-    keys = ['aliases', 'domains', 'spf', 'txt', 'cname', 'google_client_ids', 'entra_app_ids', 'aws_accounts',
+    keys = ['aliases', 'domains', 'spf', 'txt', 'txt_owner', 'cname', 'mx', 'ns', 'google_client_ids', 'entra_app_ids', 'aws_accounts',
             'merchants', 'oauth_names', 'data_access']
     with open(path, 'w', encoding='utf-8', newline='\n') as w:
         for line in header.strip('\n').split('\n'):

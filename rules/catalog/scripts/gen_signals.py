@@ -1,6 +1,7 @@
 """Extra signal patterns (data/signals.tsv) for generated vendors (run by build.py after the vendor generators).
 
-Rows name a generated vendor's ID, a key (txt, spf, cname) and a value with its source. Patterns for hand-written
+Rows name a generated vendor's ID, a key (txt, txt_owner, spf, cname, mx, ns, dkim) and a value with its source;
+a dkim value is the key host (target) pattern, or "selector>target". Patterns for hand-written
 vendors go into their own files by hand; a row naming one stops the build.
 """
 import os
@@ -19,10 +20,16 @@ def generate(claims, tax, skipped, prior):
         e = byid.get(vid)
         if e is None:
             raise SystemExit(f'{DATA}:{n}: {vid} is not a generated vendor (edit its hand-written entry instead)')
-        owner = claims.txt.get(value.lower()) if key == 'txt' else claims.hosts.get(value.lower())
+        if key not in ('txt', 'txt_owner', 'spf', 'cname', 'mx', 'ns', 'dkim'):
+            raise SystemExit(f'{DATA}:{n}: unknown key {key}')
+        if key == 'dkim':
+            sel, _, target = value.rpartition('>')
+            item = {k: v for k, v in (('selector', sel), ('target', target)) if v}
+        lookup = value.rpartition('>')[2].lower()
+        owner = claims.txt.get(lookup) if key in ('txt', 'txt_owner') else claims.hosts.get(lookup)
         if owner and owner != vid:
             raise SystemExit(f'{DATA}:{n}: {value} is already claimed by {owner}')
-        e.setdefault(key, []).append(value)
+        e.setdefault(key, []).append(item if key == 'dkim' else value)
         e['sources'].append(f'{key} {value}: {src}')
-        claims.add(dict(id=vid, **{key: [value]}))
+        claims.add(dict(id=vid, **{key: [item if key == 'dkim' else value]}))
     return []
