@@ -20,10 +20,13 @@ import (
 // regression floors; rows labelled "?" are unlabelled: they count apart, and -unlabelled lists those the catalogue
 // leaves unresolved. Example:
 //
-//	go test -run TestEvaluation ./rules/catalog/ -args -evaldir /tmp/mined -unlabelled
+//	go test -v -run TestEvaluation ./rules/catalog/ -args -evaldir /tmp/mined -unlabelled
+//
+// -show lists every unlabelled row with the vendor it resolves to (to review what a new pattern catches).
 var (
 	evalDir        = flag.String("evaldir", "", "directory of evaluation-format TSV files to use instead of testdata/eval")
 	evalUnlabelled = flag.Bool("unlabelled", false, "list the unlabelled (?) rows the catalogue leaves unresolved")
+	evalShow       = flag.Bool("show", false, "list every unlabelled (?) row with the vendor it resolves to")
 )
 
 // evalRow is one labelled signal.
@@ -153,6 +156,9 @@ func TestEvaluation(t *testing.T) {
 		if row.unknown {
 			u := unlabelled[row.signal]
 			u[0]++
+			if *evalShow {
+				unresolved = append(unresolved, fmt.Sprintf("RESOLVED\t%s\t%s\t%s\t%s\t%s", row.signal, row.value, got, res.Reason, row.file))
+			}
 			if got != "-" {
 				u[1]++
 			} else {
@@ -203,7 +209,7 @@ func TestEvaluation(t *testing.T) {
 	for _, w := range wrongs {
 		t.Log(w)
 	}
-	if *evalUnlabelled {
+	if *evalUnlabelled || *evalShow {
 		sort.Strings(unresolved)
 		for _, u := range unresolved {
 			t.Log(u)

@@ -457,16 +457,30 @@ func (r *Resolver) resolveHost(host string, own *hostIndex, others ...*hostIndex
 		return cand{}
 	}
 	if id, amb := own.lookup(host); id >= 0 && !amb {
-		return cand{kind: kHostPattern, vendor: own.pats[id].vendor, conf: confHostPattern, pat: id, ix: own}
+		return r.preferOwnDomain(host, cand{kind: kHostPattern, vendor: own.pats[id].vendor, conf: confHostPattern, pat: id, ix: own})
 	} else if amb {
 		return cand{kind: kAmbiguous, vendor: own.pats[id].vendor, other: -1}
 	}
 	for _, ix := range others {
 		if id, amb := ix.lookup(host); id >= 0 && !amb {
-			return cand{kind: kHostPattern, vendor: ix.pats[id].vendor, conf: confHostOther, pat: id, ix: ix}
+			return r.preferOwnDomain(host, cand{kind: kHostPattern, vendor: ix.pats[id].vendor, conf: confHostOther, pat: id, ix: ix})
 		}
 	}
 	return r.domainCand(host, kHostDomain, confHostDomain)
+}
+
+// preferOwnDomain keeps a host-pattern match unless a vendor lists a domain under the pattern's suffix that host is
+// in: a project site at owner.github.io belongs to the project that lists it, not to GitHub, whose pattern github.io
+// only says that GitHub hosts it.
+func (r *Resolver) preferOwnDomain(host string, c cand) cand {
+	p := &c.ix.pats[c.pat]
+	if strings.Count(host, ".")+1 <= len(p.labels) {
+		return c
+	}
+	if vs, matched := r.domains.lookup(host); len(vs) == 1 && vs[0] != c.vendor && strings.Count(matched, ".")+1 > len(p.labels) {
+		return cand{kind: kHostDomain, vendor: vs[0], conf: c.conf, detail: matched}
+	}
+	return c
 }
 
 // domainCand matches host against the vendors' domains.
@@ -490,7 +504,7 @@ func (r *Resolver) resolveDomain(host string) cand {
 	}
 	for _, ix := range []*hostIndex{&r.mx, &r.ns, &r.cname, &r.spf, &r.dkim} {
 		if id, amb := ix.lookup(host); id >= 0 && !amb {
-			return cand{kind: kHostPattern, vendor: ix.pats[id].vendor, conf: confHostOther, pat: id, ix: ix}
+			return r.preferOwnDomain(host, cand{kind: kHostPattern, vendor: ix.pats[id].vendor, conf: confHostOther, pat: id, ix: ix})
 		}
 	}
 	return r.domainCand(host, kDomain, confDomain)

@@ -28,7 +28,7 @@ import yaml
 from catalog_lib import HERE
 
 TYPES = {'A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SPF', 'ALIAS', 'ANAME', 'SRV', 'CAA'}
-TEXT_EXT = ('.yaml', '.yml', '.json', '.js', '.ts', '.tf', '.hcl', '.zone', '.db', '.txt', '.conf', '.csv',
+TEXT_EXT = ('.lua', '.yaml', '.yml', '.json', '.js', '.ts', '.tf', '.hcl', '.zone', '.db', '.txt', '.conf', '.csv',
             '.tfvars', '.nix', '.py', '.rb', '.toml', '.jsonnet', '.libsonnet', '.j2', '.erb')
 MAX_BYTES = 2_000_000
 # TXT owner labels that many services share: never a vendor signal on their own.
@@ -122,7 +122,13 @@ def from_tree(obj, path, parent_key='', out=None):
                 out.append(Rec(str(owner or ''), t.upper(), v, path))
             return out
         for k, v in obj.items():
-            if isinstance(v, (dict, list)):
+            if str(k).upper() in TYPES and isinstance(v, list) and all(isinstance(x, dict) for x in v):
+                # records grouped by type: {cname: [{name: www, record: [target]}, ...]}
+                for x in v:
+                    if 'type' not in x:
+                        x = dict(x, type=str(k).upper())
+                    from_tree(x, path, '', out)
+            elif isinstance(v, (dict, list)):
                 from_tree(v, path, str(k), out)
     elif isinstance(obj, list):
         for x in obj:
@@ -143,6 +149,15 @@ def from_dnscontrol(text, path):
         for v in vals:
             out.append(Rec(owner, 'TXT' if typ == 'SPF' else typ, v, path))
     return out
+
+
+LUA_RE = re.compile(r'(?m)^\s*(cname|mx|ns|txt|alias)\(\s*(_a|"[^"]*"|[a-z_]+)\s*,\s*"((?:[^"\\]|\\.)*)"')
+
+
+def from_luadns(text, path):
+    """LuaDNS zone scripts: cname("www", "target."), mx(_a, "host", 10), txt(_a, "value")."""
+    return [Rec(o.strip('"') if o != '_a' else '@', t.upper() if t != 'alias' else 'CNAME', v, path)
+            for t, o, v in LUA_RE.findall(text)]
 
 
 TF_BLOCK_RE = re.compile(r'resource\s+"([a-z0-9_]+)"\s+"[^"]*"\s*\{')
@@ -364,7 +379,8 @@ def repo_files(gitdir):
             continue
         base = os.path.basename(low)
         zonedir = ('zone' in low or '/dns/' in '/' + low) and '.' in base and not re.search(r'\.(md|png|jpe?g|svg|sh|go|lock|pem|key|crt|gpg|asc)$', base)
-        if not (low.endswith(TEXT_EXT) or base.startswith('db.') or 'zone' in base or zonedir):
+        named = base.count('.') >= 1 and base.rsplit('.', 1)[1] in PSL_RULES and not low.endswith(('.md', '.sh', '.go'))
+        if not (low.endswith(TEXT_EXT) or base.startswith('db.') or 'zone' in base or zonedir or named):
             continue
         if '/node_modules/' in low or low.startswith('vendor/') or 'test' in base:
             continue
@@ -411,9 +427,11 @@ def mine_repo(gitdir):
             pass
         if low.endswith(('.js', '.ts')):
             got += from_dnscontrol(text, path)
+        if low.endswith('.lua'):
+            got += from_luadns(text, path)
         if low.endswith(('.tf', '.hcl')):
             got += from_terraform(text, path)
-        if not low.endswith(('.yaml', '.yml', '.json', '.js', '.ts', '.tf', '.hcl', '.py', '.rb', '.nix')):
+        if not low.endswith(('.yaml', '.yml', '.json', '.js', '.ts', '.tf', '.hcl', '.py', '.rb', '.nix', '.lua')):
             got += from_zonefile(text, path)
         recs += got
         if not got:
