@@ -169,6 +169,35 @@ func TestResolveAmbiguous(t *testing.T) {
 	}
 }
 
+// A vendor that lists its own site under a platform's host pattern (owner.github.io) gets the hosts under that
+// site; other hosts under the pattern stay the platform's, whether named by a CNAME, an SPF include or a domain.
+func TestResolvePlatformSubdomain(t *testing.T) {
+	t.Parallel()
+	c := fixtureCatalog()
+	c.Entries = append(c.Entries, Entry{ID: "acme-sync", Name: "Acme Sync", Domains: []string{"acme-sync.github.io"}})
+	r := NewResolver(c)
+	for _, tc := range []struct {
+		h    scanner.Hint
+		want string
+	}{
+		{hint(scanner.HintCNAMETarget, "acme-sync.github.io"), "acme-sync"},
+		{hint(scanner.HintCNAMETarget, "docs.acme-sync.github.io."), "acme-sync"},
+		{hint(scanner.HintDomain, "https://acme-sync.github.io/setup"), "acme-sync"},
+		{hint(scanner.HintCNAMETarget, "someone-else.github.io"), "github"},
+		{hint(scanner.HintDomain, "someone-else.github.io"), "github"},
+		{hint(scanner.HintCNAMETarget, "github.io"), "github"},
+	} {
+		res := r.Resolve(&scanner.Record{Hints: []scanner.Hint{tc.h}})
+		got := ""
+		if res.Vendor != nil {
+			got = res.Vendor.ID
+		}
+		if got != tc.want {
+			t.Errorf("%+v: got %q (%s), want %q", tc.h, got, res.Reason, tc.want)
+		}
+	}
+}
+
 func TestResolveProblems(t *testing.T) {
 	t.Parallel()
 	c := &Catalog{Entries: []Entry{
