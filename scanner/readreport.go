@@ -23,12 +23,16 @@ type ReportHeader struct {
 }
 
 // ReadReport reads a JSON report (`shadowscan scan --format json`). It is the one report reader: it refuses a file
-// over MaxReportBytes, one that is not JSON of a report and one of another schema_version. Errors start with
+// over MaxReportBytes, one that is not JSON of a report, one of another schema_version and one whose enumerations
+// are not what this shadowscan writes (ValidateReport). Errors start with
 // "report NAME:" (the file's base name: serve shows them to its users) and wrap os.ErrNotExist for a missing file.
 func ReadReport(path string) (*Report, error) {
 	var rep Report
 	if err := readReport(path, MaxReportBytes, &rep, &rep.SchemaVersion); err != nil {
 		return nil, err
+	}
+	if err := ValidateReport(&rep); err != nil {
+		return nil, fmt.Errorf("report %s: %w", filepath.Base(path), err)
 	}
 	return &rep, nil
 }

@@ -56,7 +56,7 @@ func (a *app) checkerFor(p *pipeline, cfg *configs.Config, found configs.Found) 
 }
 
 func (a *app) checkCmd() *cobra.Command {
-	var configPath, reportPath, format, requestPath string
+	var configPath, reportPath, stateDir, format, requestPath string
 	cmd := &cobra.Command{
 		Use:               "check QUERY",
 		ValidArgsFunction: a.vendorCompletion,
@@ -76,14 +76,9 @@ vendor, scopes beyond the approved ceiling, or no config found); 2 usage error; 
 			if err != nil {
 				return err
 			}
-			if reportPath == "" {
-				reportPath = cfg.Check.Report
-			}
-			var rep *scanner.Report
-			if reportPath != "" {
-				if rep, err = scanner.ReadReport(reportPath); err != nil {
-					return usageErr(err)
-				}
+			rep, err := a.lastReport(cmd.Context(), reportPath, stateDir, cfg)
+			if err != nil {
+				return usageErr(err)
 			}
 			res, err := a.checkerFor(p, cfg, found)(rep).Check(strings.Join(args, " "))
 			if err != nil {
@@ -105,7 +100,8 @@ vendor, scopes beyond the approved ceiling, or no config found); 2 usage error; 
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&configPath, "config", "c", "", "config file (default: $SHADOWSCAN_CONFIG, ./shadowscan.yaml, the user config folder, /etc/shadowscan)")
-	fl.StringVar(&reportPath, "report", "", "last scan report (JSON): who here already uses the tool, and the spend (default: check.report)")
+	fl.StringVar(&reportPath, "report", "", "last scan report (JSON): who here already uses the tool, and the spend (default: the state's last scan, else check.report)")
+	fl.StringVar(&stateDir, "state-dir", "", "state folder whose last scan answers who uses the tool (default: state.dir of the config)")
 	fl.StringVarP(&format, "format", "f", "text", "output: "+strings.Join(check.Formats, "|"))
 	fl.StringVar(&requestPath, "request", "", "write the request for IT (Markdown) to this file")
 	return cmd

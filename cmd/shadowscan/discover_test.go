@@ -150,3 +150,54 @@ func TestListFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckReportFromState: with only a state folder in the config, the scan stores its report there and check
+// answers from it without --report or check.report: an app only the scan saw is in use, a vendor it saw is "in
+// scan <id>". The scan wrote no JSON file at all (a table to a file), so the answer can only come from the state.
+func TestCheckReportFromState(t *testing.T) {
+	dir := t.TempDir()
+	demo, _ := filepath.Abs("../../configs/demo.yaml")
+	body, _ := os.ReadFile(demo)
+	body = bytes.ReplaceAll(body, []byte("demo/"), []byte(filepath.Join(filepath.Dir(demo), "demo")+"/"))
+	body = append(body, []byte("\nstate: {dir: state}\n")...)
+	cfg := filepath.Join(dir, "shadowscan.yaml")
+	if err := os.WriteFile(cfg, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Before any scan: no state database, so no usage, and no error.
+	r := runIn(t, nil, []string{cfg}, "check", "LeadMagnet Pro")
+	if r.code != 1 || !strings.Contains(r.stdout, "No scan report") {
+		t.Fatalf("check before any scan: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := nightly(t, 1, nil, "scan", "--config", cfg, "--format", "table", "--output", filepath.Join(dir, "morning.txt"),
+		"--log-level", "warn"); r.code != exitFindings {
+		t.Fatalf("scan with the state: exit %d %s", r.code, r.stderr)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.json")); len(m) != 0 {
+		t.Fatalf("the scan wrote JSON files %v; the test needs the state to be the only copy", m)
+	}
+	r = runIn(t, nil, []string{cfg}, "check", "LeadMagnet Pro")
+	flat := strings.Join(strings.Fields(r.stdout), " ")
+	if r.code != 1 || !strings.Contains(flat, "already in use here: 2 people granted it") {
+		t.Errorf("check \"LeadMagnet Pro\" from the state: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runIn(t, nil, []string{cfg}, "check", "hotjar", "--format", "json")
+	var ans struct {
+		Usage *struct {
+			InReport bool   `json:"in_report"`
+			ScanID   string `json:"scan_id"`
+		} `json:"usage"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil || ans.Usage == nil || !ans.Usage.InReport || ans.Usage.ScanID != "night-1" {
+		t.Errorf("check hotjar --format json from the state: %v %+v\n%s%s", err, ans.Usage, r.stdout, r.stderr)
+	}
+	// --report still wins over the state.
+	other := filepath.Join(dir, "other.json")
+	if r := run(t, nil, "scan", "--config", inventoryConfig(t, goodRecord), "--format", "json", "--output", other, "--fail-on", "none"); r.code != 0 {
+		t.Fatalf("other scan: %+v", r)
+	}
+	r = runIn(t, nil, []string{cfg}, "check", "hotjar", "--report", other)
+	if !strings.Contains(r.stdout, "Not seen in scan test-scan") {
+		t.Errorf("--report does not win over the state:\n%s%s", r.stdout, r.stderr)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,52 @@ func (a *app) scanBaseline(ctx context.Context, path string, st *state.Store) (*
 		a.log.Debug().Str("component", "state").Str("baseline", rep.Scan.ID).Msg("baseline: the state's last complete scan")
 	}
 	return rep, nil
+}
+
+// lastReport is the report check answers from: --report when given; else the last scan stored in the state
+// folder (--state-dir, else state.dir); else check.report (DESIGN: "the last report when no state dir"). A state
+// that holds no report or cannot be read falls through to check.report, with a warning; no report at all is not
+// an error (the answer then says nothing about who uses the tool).
+func (a *app) lastReport(ctx context.Context, reportPath, stateDir string, cfg *configs.Config) (*scanner.Report, error) {
+	if reportPath != "" {
+		return scanner.ReadReport(reportPath)
+	}
+	if stateDir == "" {
+		stateDir = cfg.State.Dir
+	}
+	if stateDir != "" {
+		rep, err := stateLastReport(ctx, stateDir)
+		switch {
+		case err != nil:
+			// An unreadable state (or one an older shadowscan wrote, until the next scan migrates it) does not
+			// stop the approval answer; it is said on stderr.
+			a.log.Warn().Str("component", "state").Err(err).Msg("last report not read from the state")
+		case rep != nil:
+			a.log.Debug().Str("component", "state").Str("scan", rep.Scan.ID).Msg("check answers from the state's last scan")
+			return rep, nil
+		default:
+			a.log.Warn().Str("component", "state").Str("state_dir", stateDir).
+				Msg("the state holds no scan report yet (run a scan with this state folder)")
+		}
+	}
+	if cfg.Check.Report != "" {
+		return scanner.ReadReport(cfg.Check.Report)
+	}
+	return nil, nil
+}
+
+// stateLastReport reads the last scan's report from a state folder; nil when there is no database or no report
+// in it yet. The state is opened read-only, so a scan running meanwhile is not disturbed.
+func stateLastReport(ctx context.Context, dir string) (*scanner.Report, error) {
+	if _, err := os.Stat(filepath.Join(dir, state.FileName)); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	st, err := state.OpenReadOnly(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.LastReport(ctx)
 }
 
 // remember stores the scan in the state, prunes old scans and adds the trend to the report. A state failure is

@@ -164,7 +164,7 @@ func TestNoReport(t *testing.T) {
 	if err := check.WriteText(&buf, r, 0); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "No scan report given") {
+	if !strings.Contains(buf.String(), "No scan report (--report LAST.json, the state folder or check.report)") {
 		t.Errorf("text does not say the report is missing:\n%s", buf.String())
 	}
 }

@@ -155,7 +155,7 @@ func WriteText(w io.Writer, r *Result, width int) error {
 	b.WriteString("\nUse here\n")
 	switch u := r.Usage; {
 	case u == nil:
-		line("  No scan report given (--report LAST.json), so current use is unknown.")
+		line("  No scan report (--report LAST.json, the state folder or check.report), so current use is unknown.")
 	case !u.InReport:
 		line(fmt.Sprintf("  Not seen in scan %s of %s.", c(truncate(u.ScanID, 40)), u.ScanFinished.Format("2006-01-02")))
 	default:

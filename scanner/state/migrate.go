@@ -73,6 +73,14 @@ var migrations = []string{
 		PRIMARY KEY (vendor, user)
 	) WITHOUT ROWID;
 	ALTER TABLE scan_inventory ADD COLUMN new_users INTEGER NOT NULL DEFAULT 0;`,
+
+	// 3: the last scan's whole report, so check and serve find it through the state folder.
+	`CREATE TABLE last_report (
+		slot INTEGER PRIMARY KEY CHECK (slot = 1),
+		scan_id TEXT NOT NULL,
+		finished_at INTEGER NOT NULL,
+		data TEXT NOT NULL
+	);`,
 }
 
 // migrate brings the schema up to version target, each step in its own transaction with the version bump, so an

@@ -169,7 +169,48 @@ func record(ctx context.Context, tx *sql.Tx, rep *scanner.Report) error {
 		}
 		f.FirstSeen, f.LastSeen, f.ResolvedAt = fromMS(firstMS), fromMS(lastMS), time.Time{}
 	}
+	return saveLastReport(ctx, tx, rep)
+}
+
+// saveLastReport keeps the report of the latest scan (the whole-organisation one: a shard report is not what
+// check should answer from), replacing the one before.
+func saveLastReport(ctx context.Context, tx *sql.Tx, rep *scanner.Report) error {
+	if rep.Shard != nil {
+		return nil
+	}
+	data, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO last_report (slot, scan_id, finished_at, data) VALUES (1,?,?,?)
+		ON CONFLICT (slot) DO UPDATE SET scan_id = excluded.scan_id, finished_at = excluded.finished_at,
+		data = excluded.data WHERE excluded.finished_at >= last_report.finished_at`,
+		rep.Scan.ID, ms(rep.Scan.FinishedAt), string(data))
+	if err != nil {
+		return fmt.Errorf("last report: %w", err)
+	}
 	return nil
+}
+
+// LastReport returns the report of the latest scan stored, or nil when the state holds none yet (no scan since
+// the state had this schema). The report is validated as a report file would be.
+func (s *Store) LastReport(ctx context.Context) (*scanner.Report, error) {
+	var data string
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM last_report WHERE slot = 1`).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state %s: last report: %w", s.path(), err)
+	}
+	var rep scanner.Report
+	if err := json.Unmarshal([]byte(data), &rep); err != nil {
+		return nil, fmt.Errorf("state %s: last report: %w", s.path(), err)
+	}
+	if err := scanner.ValidateReport(&rep); err != nil {
+		return nil, fmt.Errorf("state %s: last report: %w", s.path(), err)
+	}
+	return &rep, nil
 }
 
 // storedFinding is what the state keeps of a finding: the finding as reported, without the lifecycle fields
