@@ -1,20 +1,22 @@
 package googleworkspace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
+	"google.golang.org/api/impersonate"
+	"google.golang.org/api/option"
 
 	"github.com/shadowscan/shadowscan/providers/internal/httpx"
 )
@@ -102,7 +104,7 @@ func (p *provider) tokenSource(ctx context.Context, base http.RoundTripper) (oau
 			return nil, fmt.Errorf("impersonate_service_account: no Application Default Credentials to impersonate %s with (run `gcloud auth application-default login`, or run where a service account is attached): %w",
 				p.cfg.ImpersonateServiceAccount, err)
 		}
-		return p.keylessSource(tctx, &http.Client{Transport: &oauth2.Transport{Source: adc, Base: base}, Timeout: time.Minute}, scopes), nil
+		return p.keylessSource(tctx, &http.Client{Transport: &oauth2.Transport{Source: adc, Base: base}, Timeout: time.Minute}, scopes)
 	default:
 		creds, err := google.FindDefaultCredentials(tctx, scopes...)
 		if err != nil {
@@ -136,26 +138,111 @@ func (p *provider) keyFileSource(ctx context.Context, data []byte, name string, 
 	return cfg.TokenSource(ctx), nil
 }
 
-// keylessSource impersonates a service account through IAM Credentials signJwt: the JWT that asserts admin_email
-// is signed by Google with the service account's Google-managed key, so no key file exists anywhere.
-func (p *provider) keylessSource(ctx context.Context, iam *http.Client, scopes []string) oauth2.TokenSource {
+// keylessSource impersonates a service account with google.golang.org/api/impersonate: IAM Credentials signJwt
+// signs the JWT that asserts admin_email (domain-wide delegation) with the service account's Google-managed key,
+// so no key file exists anywhere, and the signed JWT is exchanged for an access token. iam is authenticated as
+// the caller (Application Default Credentials).
+func (p *provider) keylessSource(ctx context.Context, iam *http.Client, scopes []string) (oauth2.TokenSource, error) {
 	p.saEmail = p.cfg.ImpersonateServiceAccount
-	return oauth2.ReuseTokenSource(nil, &signJWTSource{
-		ctx: ctx, iam: iam, token: oauth2.NewClient(ctx, nil),
-		iamEndpoint: p.iamEndpoint, tokenURL: p.tokenURL,
-		serviceAccount: p.cfg.ImpersonateServiceAccount, subject: p.cfg.AdminEmail, scopes: scopes,
-	})
+	// impersonate sends its requests without a context: bind them to the scan's, so a cancelled scan stops them.
+	rt := http.RoundTripper(&contextTransport{ctx: ctx, base: iam.Transport})
+	if p.iamEndpoint != iamCredentialsEndpoint || p.tokenURL != googleTokenURL {
+		rt = &rerouteTransport{base: rt, to: map[string]string{
+			hostOf(iamCredentialsEndpoint): p.iamEndpoint, hostOf(googleTokenURL): strings.TrimSuffix(p.tokenURL, "/token")}}
+	}
+	ts, err := impersonate.CredentialsTokenSource(ctx, impersonate.CredentialsConfig{
+		TargetPrincipal: p.cfg.ImpersonateServiceAccount, Subject: p.cfg.AdminEmail, Scopes: scopes,
+	}, option.WithHTTPClient(&http.Client{Transport: rt, Timeout: iam.Timeout}))
+	if err != nil {
+		return nil, fmt.Errorf("impersonate_service_account: %w", err)
+	}
+	return &impersonateErrors{ts: ts}, nil
 }
 
-type signJWTSource struct {
-	ctx            context.Context
-	iam            *http.Client // authenticated as the caller (ADC), to call signJwt
-	token          *http.Client // plain, to exchange the signed JWT
-	iamEndpoint    string
-	tokenURL       string
-	serviceAccount string
-	subject        string
-	scopes         []string
+// contextTransport sends every request with ctx.
+type contextTransport struct {
+	ctx  context.Context
+	base http.RoundTripper
+}
+
+func (t *contextTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.base.RoundTrip(r.WithContext(t.ctx))
+}
+
+// rerouteTransport sends requests for Google's hosts to other base URLs (the tests' fake).
+type rerouteTransport struct {
+	base http.RoundTripper
+	to   map[string]string // host -> base URL
+}
+
+func (t *rerouteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if to, ok := t.to[r.URL.Host]; ok {
+		u, err := url.Parse(to)
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = u.Scheme, u.Host, u.Host
+		r.URL.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
+	}
+	return t.base.RoundTrip(r)
+}
+
+func hostOf(rawURL string) string {
+	u, _ := url.Parse(rawURL)
+	return u.Host
+}
+
+// impersonateErrors turns impersonate's errors, which are text ("impersonate: status code 403: {body}"), back
+// into the errors explain knows: a Google API error body (signJwt) becomes a *signJWTError, an RFC 6749 body
+// (the token exchange) an *oauth2.RetrieveError.
+type impersonateErrors struct{ ts oauth2.TokenSource }
+
+var impersonateStatusRE = regexp.MustCompile(`(?s)^impersonate: status code (\d+): (.*)$`)
+
+func (s *impersonateErrors) Token() (*oauth2.Token, error) {
+	tok, err := s.ts.Token()
+	if err == nil {
+		return tok, nil
+	}
+	m := impersonateStatusRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return nil, err
+	}
+	status, _ := strconv.Atoi(m[1])
+	body := []byte(m[2])
+	var shape struct {
+		Error json.RawMessage `json:"error"`
+	}
+	_ = json.Unmarshal(body, &shape)
+	if len(shape.Error) > 0 && shape.Error[0] == '{' {
+		e := &signJWTError{Status: status}
+		var gerr struct {
+			Message string
+			Status  string
+			Details []struct{ Reason string }
+		}
+		if json.Unmarshal(shape.Error, &gerr) == nil {
+			e.Code, e.Message = gerr.Status, gerr.Message
+			for _, d := range gerr.Details {
+				if d.Reason != "" {
+					e.Reason = d.Reason
+					break
+				}
+			}
+		}
+		if e.Message == "" {
+			e.Message = http.StatusText(status)
+		}
+		return nil, e
+	}
+	var oerr struct {
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	_ = json.Unmarshal(body, &oerr)
+	return nil, &oauth2.RetrieveError{Response: &http.Response{StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status))},
+		Body: body, ErrorCode: oerr.Error, ErrorDescription: oerr.ErrorDescription}
 }
 
 // signJWTError is a failed IAM Credentials signJwt call.
@@ -168,88 +255,4 @@ type signJWTError struct {
 
 func (e *signJWTError) Error() string {
 	return fmt.Sprintf("IAM Credentials signJwt: %d %s: %s", e.Status, e.Code, e.Message)
-}
-
-func (s *signJWTSource) Token() (*oauth2.Token, error) {
-	now := time.Now()
-	claims, _ := json.Marshal(map[string]any{
-		"iss": s.serviceAccount, "sub": s.subject, "scope": strings.Join(s.scopes, " "),
-		"aud": s.tokenURL, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-	})
-	reqBody, _ := json.Marshal(map[string]string{"payload": string(claims)})
-	u := strings.TrimSuffix(s.iamEndpoint, "/") + "/v1/projects/-/serviceAccounts/" + url.PathEscape(s.serviceAccount) + ":signJwt"
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, u, bytes.NewReader(reqBody))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.iam.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("IAM Credentials signJwt: %w", err)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	if err != nil {
-		return nil, fmt.Errorf("IAM Credentials signJwt: reading the response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		e := &signJWTError{Status: resp.StatusCode}
-		var gerr struct {
-			Error struct {
-				Message string
-				Status  string
-				Details []struct{ Reason string }
-			}
-		}
-		if json.Unmarshal(body, &gerr) == nil {
-			e.Code, e.Message = gerr.Error.Status, gerr.Error.Message
-			for _, d := range gerr.Error.Details {
-				if d.Reason != "" {
-					e.Reason = d.Reason
-					break
-				}
-			}
-		}
-		if e.Message == "" {
-			e.Message = http.StatusText(resp.StatusCode)
-		}
-		return nil, e
-	}
-	var signed struct {
-		SignedJwt string `json:"signedJwt"`
-	}
-	if err := json.Unmarshal(body, &signed); err != nil || signed.SignedJwt == "" {
-		return nil, errors.New("IAM Credentials signJwt: the response holds no signedJwt")
-	}
-	form := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {signed.SignedJwt}}
-	treq, err := http.NewRequestWithContext(s.ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	tresp, err := s.token.Do(treq)
-	if err != nil {
-		return nil, fmt.Errorf("exchanging the signed JWT for an access token: %w", err)
-	}
-	tbody, err := io.ReadAll(io.LimitReader(tresp.Body, 1<<20))
-	tresp.Body.Close()
-	if err != nil {
-		return nil, fmt.Errorf("exchanging the signed JWT for an access token: %w", err)
-	}
-	var tok struct {
-		AccessToken      string `json:"access_token"`
-		TokenType        string `json:"token_type"`
-		ExpiresIn        int64  `json:"expires_in"`
-		Error            string `json:"error"`
-		ErrorDescription string `json:"error_description"`
-	}
-	_ = json.Unmarshal(tbody, &tok)
-	if tresp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		return nil, &oauth2.RetrieveError{Response: tresp, Body: tbody, ErrorCode: tok.Error, ErrorDescription: tok.ErrorDescription}
-	}
-	if tok.ExpiresIn <= 0 {
-		tok.ExpiresIn = 3600
-	}
-	return &oauth2.Token{AccessToken: tok.AccessToken, TokenType: tok.TokenType,
-		Expiry: now.Add(time.Duration(tok.ExpiresIn) * time.Second)}, nil
 }

@@ -16,10 +16,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
+	"github.com/shadowscan/shadowscan/scanner"
 )
 
 const (
@@ -49,6 +51,10 @@ type authFake struct {
 	tokenBody   string
 	iamStatus   int
 	iamBody     string
+	// iamHang, when set, makes signJwt close iamEntered, wait for the client to go away (or 30 s) and say which
+	// came first.
+	iamHang    chan<- bool
+	iamEntered chan<- struct{}
 
 	mu     sync.Mutex
 	claims map[string]any // the JWT claims the token endpoint or signJwt saw
@@ -59,7 +65,10 @@ func (f *authFake) handler(admin http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
-		if r.Form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" {
+		// RFC 7523 (x/oauth2's JWT flow), or the older form impersonate sends; Google's endpoint takes both.
+		jwtBearer := r.Form.Get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+		legacy := r.Form.Get("grant_type") == "assertion" && r.Form.Get("assertion_type") == "http://oauth.net/grant_type/jwt/1.0/bearer"
+		if !jwtBearer && !legacy {
 			f.t.Errorf("grant_type = %q", r.Form.Get("grant_type"))
 		}
 		assertion := r.Form.Get("assertion")
@@ -93,6 +102,16 @@ func (f *authFake) handler(admin http.Handler) http.Handler {
 		}
 		var req struct{ Payload string }
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		if f.iamHang != nil { // the body is read, so the server notices when the client goes away
+			close(f.iamEntered)
+			select {
+			case <-r.Context().Done():
+				f.iamHang <- true
+			case <-time.After(30 * time.Second):
+				f.iamHang <- false
+			}
+			return
+		}
 		var c map[string]any
 		if err := json.Unmarshal([]byte(req.Payload), &c); err != nil {
 			f.t.Errorf("signJwt payload %q: %v", req.Payload, err)
@@ -205,7 +224,7 @@ func TestKeylessImpersonation(t *testing.T) {
 	}
 	c := f.seenClaims()
 	want := ScopeUserReadonly + " " + ScopeUserSecurity + " " + ScopeAuditReadonly
-	if c["sub"] != testAdmin || c["iss"] != testSA || c["scope"] != want || c["aud"] != p.tokenURL {
+	if c["sub"] != testAdmin || c["iss"] != testSA || c["scope"] != want || c["aud"] != googleTokenURL {
 		t.Errorf("signJwt claims = %v", c)
 	}
 }
@@ -298,4 +317,24 @@ func writeFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestKeylessStopsWithTheScan: impersonate sends its requests without a context; the provider binds them to the
+// scan's, so a scan cancelled during signJwt stops the call instead of waiting for the client timeout.
+func TestKeylessStopsWithTheScan(t *testing.T) {
+	t.Parallel()
+	hang, entered := make(chan bool, 1), make(chan struct{})
+	f := &authFake{t: t, iamHang: hang, iamEntered: entered}
+	p, _ := authProvider(t, f, func(c *Config, _ string) { c.ImpersonateServiceAccount = testSA })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Collect(ctx, func(scanner.Record) error { return nil }) }()
+	<-entered
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("Collect succeeded after the scan was cancelled")
+	}
+	if gone := <-hang; !gone {
+		t.Error("signJwt kept waiting 30 s after the scan was cancelled")
+	}
 }
