@@ -40,7 +40,7 @@ const (
 
 // Function documentation, for README and `rules show`.
 var Functions = []struct{ Signature, Doc string }{
-	{"scopeClass(string) -> string", "class of an OAuth scope or Graph permission: restricted, high, sensitive, low or unknown (FACTS.md §3, §4)"},
+	{"scopeClass(string) -> string", "class of an OAuth scope or Graph permission: restricted, high, sensitive, low or unknown (see Scope classes)"},
 	{"scopeName(string) -> string", "short lower-case scope name: https://www.googleapis.com/auth/gmail.readonly → gmail.readonly"},
 	{"hasScopeOfClass(list(string), string) -> bool", "some scope in the list is of the class"},
 	{"scopesOfClass(list(string), string) -> list(string)", "the scopes (short names, sorted) of the class"},

@@ -2,7 +2,7 @@ package scanner
 
 import "time"
 
-// SchemaVersion is the version of the JSON report contract (DESIGN.md). Bump it when a field is renamed or removed.
+// SchemaVersion is the version of the JSON report contract (README.md, The JSON report). Bump it when a field is renamed or removed.
 const SchemaVersion = 1
 
 // Coverage statuses.

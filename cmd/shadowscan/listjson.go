@@ -11,7 +11,7 @@ import (
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
-// listFormats are the formats of `catalog list` and `rules list` (DESIGN.md: --format table|json).
+// listFormats are the formats of `catalog list` and `rules list` (README.md: --format table|json).
 var listFormats = []string{"table", "json"}
 
 func checkListFormat(format string) error {

@@ -23,7 +23,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-// Exit codes of scan (DESIGN.md). Precedence: usage > coverage > findings > clean.
+// Exit codes of scan (README.md, Exit codes). Precedence: usage > coverage > findings > clean.
 const (
 	exitClean    = 0
 	exitFindings = 1

@@ -235,7 +235,7 @@ func (a *app) runScan(ctx context.Context, cmd *cobra.Command, f scanFlags) erro
 	return nil
 }
 
-// exitCode applies DESIGN.md: 3 when coverage is incomplete, else 1 for findings at or above failOn (or new
+// exitCode applies the exit codes of README.md: 3 when coverage is incomplete, else 1 for findings at or above failOn (or new
 // ones with failOnNew), else 0. Suppressed findings never fail a scan.
 func exitCode(rep *scanner.Report, failOn string, failOnNew bool) int {
 	for _, c := range rep.Coverage {

@@ -33,11 +33,11 @@ var ScopeClasses = []string{ClassRestricted, ClassHigh, ClassSensitive, ClassLow
 type scopeEntry struct {
 	name   string
 	class  string
-	source string // FACTS.md source keys
+	source string // source keys, listed in rules/README.md (Scope classes)
 }
 
-// scopeTable is built from FACTS.md §3 (Google, sources S10a, S10b, S10c, S10d, S11) and §4 (Microsoft Graph,
-// S12 = AzureAD/MSIdentityTools aadconsentgrantpermissiontable.csv, S13, S15). Exact names are tried before
+// scopeTable is built from the sources listed in rules/README.md (Scope classes): Google S10a, S10b, S10c, S10d,
+// S11; Microsoft Graph S12 (AzureAD/MSIdentityTools aadconsentgrantpermissiontable.csv), S13, S15. Exact names are tried before
 // prefixes, and longer prefixes before shorter ones.
 var scopeTable = []scopeEntry{
 	// Google: restricted [S10a, S10b].
@@ -68,8 +68,8 @@ var scopeTable = []scopeEntry{
 	{"contacts.readonly", ClassSensitive, "S11"},
 	{"contacts.other.readonly", ClassSensitive, "S11"},
 	{"directory.readonly", ClassSensitive, "S11"},
-	// Google: admin scopes are treated as high risk (FACTS.md §3 scanner notes).
-	{"admin.", ClassHigh, "FACTS §3 note"},
+	// Google: admin scopes are treated as high risk (shadowscan's own call; see rules/README.md).
+	{"admin.", ClassHigh, "shadowscan"},
 	// Google: non-sensitive [S10b, S10c, S10d].
 	{"gmail.labels", ClassLow, "S10b"},
 	{"gmail.addons.current.action.compose", ClassLow, "S10b"},
@@ -165,7 +165,7 @@ func NormalizeScope(s string) string {
 	return ls
 }
 
-// ScopeClass classifies an OAuth scope or Graph permission (FACTS.md §3 and §4): restricted, high, sensitive,
+// ScopeClass classifies an OAuth scope or Graph permission (rules/README.md, Scope classes): restricted, high, sensitive,
 // low or unknown.
 func ScopeClass(scope string) string {
 	n := NormalizeScope(scope)

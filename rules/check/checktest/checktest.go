@@ -294,7 +294,7 @@ func NewApprovals(cat *Catalog) *Approvals {
 	}}
 }
 
-// Scopes classifies the scopes the demo uses, after FACTS.md §3 and §4.
+// Scopes classifies the scopes the demo uses, as rules/policy does (rules/README.md, Scope classes).
 func Scopes(scope string) check.ScopeClass {
 	short := strings.ToLower(check.ShortScope(scope))
 	c := func(class, why string) check.ScopeClass {
