@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -116,29 +118,63 @@ func (r *redactor) scrub(s string) string {
 		}
 		return Redacted
 	})
+	var low string
+	var orig []int
+	var cuts [][2]int // byte ranges of s to redact
 	for _, p := range r.people {
 		if strings.Contains(p, "@") || r.public[strings.ToLower(p)] {
 			continue // emails are handled above
 		}
-		if i := indexFold(s, p); i >= 0 {
-			s = replaceFold(s, p, Redacted)
+		if orig == nil {
+			low, orig = lowerWithOffsets(s)
+		}
+		lp := strings.ToLower(p)
+		for from := 0; ; {
+			i := strings.Index(low[from:], lp)
+			if i < 0 {
+				break
+			}
+			from += i + len(lp)
+			cuts = append(cuts, [2]int{orig[from-len(lp)], orig[from]})
 		}
 	}
-	return s
+	return cut(s, cuts)
 }
 
-func indexFold(s, sub string) int { return strings.Index(strings.ToLower(s), strings.ToLower(sub)) }
-
-func replaceFold(s, old, repl string) string {
+// lowerWithOffsets lower-cases s rune by rune and maps each byte offset of the result back to s: lower-casing
+// changes byte lengths ("İ" has two bytes, "i" one; the Kelvin sign three, "k" one), so an index found in the
+// lower-cased text is not an index into s.
+func lowerWithOffsets(s string) (string, []int) {
 	var b strings.Builder
-	for {
-		i := indexFold(s, old)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
+	b.Grow(len(s))
+	orig := make([]int, 0, len(s)+1)
+	for i, c := range s {
+		n := b.Len()
+		b.WriteRune(unicode.ToLower(c))
+		for range b.Len() - n {
+			orig = append(orig, i)
 		}
-		b.WriteString(s[:i])
-		b.WriteString(repl)
-		s = s[i+len(old):]
 	}
+	return b.String(), append(orig, len(s))
+}
+
+// cut replaces the byte ranges of s (in any order, possibly overlapping) with Redacted, overlapping ones once.
+func cut(s string, ranges [][2]int) string {
+	if len(ranges) == 0 {
+		return s
+	}
+	slices.SortFunc(ranges, func(a, b [2]int) int { return a[0] - b[0] })
+	var b strings.Builder
+	at := 0
+	for _, r := range ranges {
+		if r[0] < at { // overlaps the previous range
+			at = max(at, r[1])
+			continue
+		}
+		b.WriteString(s[at:r[0]])
+		b.WriteString(Redacted)
+		at = r[1]
+	}
+	b.WriteString(s[at:])
+	return b.String()
 }

@@ -34,3 +34,39 @@ func TestRedactorScrubsFreeTextKeepsOwners(t *testing.T) {
 		}
 	}
 }
+
+// Lower-casing changes byte lengths ("İ" → "i", the Kelvin sign → "k"): the name must still go whole, the text
+// around it stay intact, and nothing may panic.
+func TestRedactorCaseFoldingOfOtherLengths(t *testing.T) {
+	rep := &scanner.Report{Inventory: []scanner.InventoryItem{{Users: []string{"Erin Lopez", "Lopez Kane"}}}}
+	r := newRedactor(rep)
+	for in, want := range map[string]string{
+		"İİİİİİ erin lopez paid":     "İİİİİİ [redacted] paid",
+		"\u212A\u212A erin LOPEZ":     "\u212A\u212A [redacted]",
+		"İerin lopez":                "İ[redacted]",
+		"paid by ERİN LOPEZ":         "paid by [redacted]",
+		"\u212Aane: erin lopez kane!": "\u212Aane: [redacted]!", // overlapping names: one redaction
+		"erin lopez, erin lopez":     "[redacted], [redacted]",
+		"Erin \xff lopez":             "Erin \xff lopez",
+	} {
+		if got := r.scrub(in); got != want {
+			t.Errorf("scrub(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Identifiers shorter than three characters are not redacted (they would blank out every word holding them); from
+// three on they are, once each whatever their case.
+func TestRedactorIdentifierLength(t *testing.T) {
+	rep := &scanner.Report{
+		Inventory:    []scanner.InventoryItem{{Users: []string{" al ", "Bob", "BOB"}}},
+		Unidentified: []scanner.Unidentified{{Users: []string{"bob", "Eve"}}},
+	}
+	r := newRedactor(rep)
+	if got := strings.Join(r.people, ","); got != "Bob,Eve" {
+		t.Errorf("people = %q, want Bob,Eve", got)
+	}
+	if got := r.scrub("always bob and eve, al"); got != "always [redacted] and [redacted], al" {
+		t.Errorf("scrub = %q", got)
+	}
+}
