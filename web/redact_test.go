@@ -70,3 +70,15 @@ func TestRedactorIdentifierLength(t *testing.T) {
 		t.Errorf("scrub = %q", got)
 	}
 }
+
+// Every address in an owner field is a published contact, not only the first.
+func TestRedactorKeepsEveryOwnerAddress(t *testing.T) {
+	in := map[string]any{"owner": "ops@corp.example, Marketing <mops@corp.example>", "note": "ask mops@corp.example or ops@corp.example, not zoe@corp.example"}
+	out, err := newRedactor(&scanner.Report{}).apply(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.(map[string]any)["note"]; got != "ask mops@corp.example or ops@corp.example, not [redacted]" {
+		t.Errorf("note = %q", got)
+	}
+}
