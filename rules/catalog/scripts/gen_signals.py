@@ -1,7 +1,7 @@
 """Extra signal patterns (data/signals.tsv) for generated vendors (run by build.py after the vendor generators).
 
-Rows name a generated vendor's ID, a key (txt, txt_owner, spf, cname, mx, ns, dkim) and a value with its source;
-a dkim value is the key host (target) pattern, or "selector>target". Patterns for hand-written
+Rows name a generated vendor's ID, a key (txt, txt_owner, spf, cname, mx, ns, dkim, domains) and a value with its source;
+a dkim value is the key host (target) pattern, or "selector>target"; domains adds a domain the vendor operates. Patterns for hand-written
 vendors go into their own files by hand; a row naming one stops the build.
 """
 import os
@@ -20,13 +20,14 @@ def generate(claims, tax, skipped, prior):
         e = byid.get(vid)
         if e is None:
             raise SystemExit(f'{DATA}:{n}: {vid} is not a generated vendor (edit its hand-written entry instead)')
-        if key not in ('txt', 'txt_owner', 'spf', 'cname', 'mx', 'ns', 'dkim'):
+        if key not in ('txt', 'txt_owner', 'spf', 'cname', 'mx', 'ns', 'dkim', 'domains'):
             raise SystemExit(f'{DATA}:{n}: unknown key {key}')
         if key == 'dkim':
             sel, _, target = value.rpartition('>')
             item = {k: v for k, v in (('selector', sel), ('target', target)) if v}
         lookup = value.rpartition('>')[2].lower()
-        owner = claims.txt.get(lookup) if key in ('txt', 'txt_owner') else claims.hosts.get(lookup)
+        owner = (claims.txt.get(lookup) if key in ('txt', 'txt_owner') else
+                 claims.domain_owner(lookup) if key == 'domains' else claims.hosts.get(lookup))
         if owner and owner != vid:
             raise SystemExit(f'{DATA}:{n}: {value} is already claimed by {owner}')
         e.setdefault(key, []).append(item if key == 'dkim' else value)
