@@ -74,14 +74,7 @@ func (p *provider) httpClient(ctx context.Context) (*http.Client, error) {
 		BaseDelay:   p.baseDelay,
 		Clock:       p.clock,
 		Rand:        p.rand,
-		OnRetry: func(e httpx.RetryEvent) {
-			ev := log.Debug()
-			if e.Attempt >= 2 {
-				ev = log.Warn()
-			}
-			ev.Str("url", e.URL).Int("attempt", e.Attempt).Int("status", e.StatusCode).Str("reason", e.Reason).
-				AnErr("error", e.Err).Int64("retry_after_ms", e.RetryAfter.Milliseconds()).Int64("delay_ms", e.Delay.Milliseconds()).Msg("admin sdk call throttled or failed; retrying")
-		},
+		OnRetry:     httpx.LogRetries(log, "admin sdk call"),
 	})}, nil
 }
 

@@ -147,14 +147,7 @@ func (p *provider) client() (*graphClient, error) {
 			BaseDelay:    p.baseDelay,
 			Clock:        p.clock,
 			RetryReasons: []string{}, // a Graph 403 is a permission error, never throttling
-			OnRetry: func(e httpx.RetryEvent) {
-				ev := log.Debug()
-				if e.Attempt >= 2 {
-					ev = log.Warn()
-				}
-				ev.Str("url", e.URL).Int("attempt", e.Attempt).Int("status", e.StatusCode).Str("reason", e.Reason).
-					AnErr("error", e.Err).Int64("retry_after_ms", e.RetryAfter.Milliseconds()).Int64("delay_ms", e.Delay.Milliseconds()).Msg("graph call throttled or failed; retrying")
-			},
+			OnRetry:      httpx.LogRetries(log, "graph call"),
 		})},
 		base: p.cfg.graphBase(), beta: p.cfg.betaBase(), host: u.Host,
 		clock: p.clock, maxAttempts: p.cfg.MaxAttempts, baseDelay: p.baseDelay, log: log,

@@ -33,13 +33,18 @@ func (CSV) Write(_ context.Context, w io.Writer, rep *scanner.Report) error {
 		}
 		row := []string{f.Fingerprint, f.Severity, f.Status, f.RuleID, f.Title, vid, vname, cat, f.Message,
 			f.Remediation, strconv.Itoa(f.EvidenceCount), strings.Join(ev, "; ")}
-		for i := range row {
-			row[i] = SafeCell(row[i])
-		}
-		if err := cw.Write(row); err != nil {
+		if err := writeSafeRow(cw, row); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// writeSafeRow writes one CSV row with every cell neutralised (SafeCell).
+func writeSafeRow(cw *csv.Writer, row []string) error {
+	for i := range row {
+		row[i] = SafeCell(row[i])
+	}
+	return cw.Write(row)
 }

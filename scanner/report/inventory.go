@@ -31,10 +31,7 @@ func (c InventoryCSV) Write(_ context.Context, w io.Writer, rep *scanner.Report)
 		row := []string{it.Vendor.ID, it.Vendor.Name, categoryName(c.opts, it.Vendor.Category), strconv.FormatBool(it.Vendor.Martech),
 			it.Approval, strconv.Itoa(it.UserCount), strings.Join(it.Users, "; "), strings.Join(it.Sources, "; "),
 			strconv.Itoa(it.Records), spendText(it.MonthlySpend), dateText(it.FirstSeen), dateText(it.LastSeen)}
-		for i := range row {
-			row[i] = SafeCell(row[i])
-		}
-		if err := cw.Write(row); err != nil {
+		if err := writeSafeRow(cw, row); err != nil {
 			return err
 		}
 	}
