@@ -62,10 +62,40 @@ type unidentifiedAcc struct {
 }
 
 type findingAcc struct {
-	f      Finding
-	seen   map[evHash]struct{} // evidence keys (hashed), to count each record once
-	msgKey evKey               // evidence key of the match whose message is shown
-	heaped bool                // f.Evidence is full and kept as a max-heap by key (see keepEvidence)
+	f Finding // f.EvidenceCount is brought up to date by settle
+	// keys are the hashed keys of the evidence counted, to count each record once: keys[:nSorted] are sorted and
+	// distinct, the rest is appended since and merged by settle. Appending costs a fraction of a set insert (a
+	// finding can have millions of pieces of evidence), and the slice holds no pointers for the collector.
+	keys    []evHash
+	nSorted int
+	base    int   // evidence counted by absorbed shards (their records are disjoint from each other)
+	msgKey  evKey // evidence key of the match whose message is shown
+	heaped  bool  // f.Evidence is full and kept as a max-heap by key (see keepEvidence)
+}
+
+// settle merges the keys appended since the last call and sets f.EvidenceCount.
+func (fa *findingAcc) settle() {
+	if len(fa.keys) > fa.nSorted {
+		slices.SortFunc(fa.keys, func(a, b evHash) int {
+			if c := cmp.Compare(a[0], b[0]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a[1], b[1])
+		})
+		fa.keys = slices.Compact(fa.keys)
+		fa.nSorted = len(fa.keys)
+	}
+	fa.f.EvidenceCount = fa.base + len(fa.keys)
+}
+
+// hasEvidence reports whether ev holds a piece with key k.
+func hasEvidence(ev []Evidence, k evKey) bool {
+	for i := range ev {
+		if ev[i].ID == k.id && ev[i].Kind == k.kind && ev[i].Provider == k.provider {
+			return true
+		}
+	}
+	return false
 }
 
 // evKey identifies one piece of evidence: a record's provider, kind and ID.
@@ -376,7 +406,7 @@ func (a *accumulator) fold(m Match, rec *Record) {
 		if fa = a.findings[fp]; fa == nil {
 			fa = &findingAcc{f: Finding{Fingerprint: fp, RuleID: m.RuleID, Title: m.Title, Severity: m.Severity,
 				Vendor: m.Vendor, Message: m.Message, Remediation: m.Remediation, Evidence: []Evidence{}},
-				seen: map[evHash]struct{}{}, msgKey: key}
+				msgKey: key}
 			a.findings[fp] = fa
 		} else {
 			a.takeMessage(fa, m, key)
@@ -406,15 +436,15 @@ func (a *accumulator) takeMessage(fa *findingAcc, m Match, key evKey) {
 // MaxEvidence keys. Once full, the kept evidence is a max-heap by key, so a new piece is compared with the
 // largest kept one only.
 func (a *accumulator) keepEvidence(fa *findingAcc, k evKey, e *Evidence, rec *Record) {
-	hk := k.hash()
-	if _, dup := fa.seen[hk]; dup {
-		return
+	fa.keys = append(fa.keys, k.hash())
+	if len(fa.keys) >= 2*fa.nSorted+4096 {
+		fa.settle() // amortised: the unmerged part stays at most the size of the merged one
 	}
-	fa.seen[hk] = struct{}{}
-	fa.f.EvidenceCount++
 	ev := fa.f.Evidence
 	if len(ev) < a.opts.MaxEvidence {
-		fa.f.Evidence = append(ev, evidenceOf(e, rec))
+		if !hasEvidence(ev, k) {
+			fa.f.Evidence = append(ev, evidenceOf(e, rec))
+		}
 		return
 	}
 	if !fa.heaped {
@@ -423,7 +453,9 @@ func (a *accumulator) keepEvidence(fa *findingAcc, k evKey, e *Evidence, rec *Re
 		}
 		fa.heaped = true
 	}
-	if len(ev) > 0 && k.less(keyOf(&ev[0])) {
+	// A piece already kept is not kept twice; one not kept before was larger than every kept piece then, and the
+	// kept pieces only got smaller since, so it is not kept now either.
+	if len(ev) > 0 && k.less(keyOf(&ev[0])) && !hasEvidence(ev, k) {
 		ev[0] = evidenceOf(e, rec)
 		siftDown(ev, 0)
 	}
@@ -511,6 +543,7 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 		}
 	}
 	for _, fa := range a.findings {
+		fa.settle()
 		f := fa.f
 		sort.Slice(f.Evidence, func(i, j int) bool { return evidenceLess(f.Evidence[i], f.Evidence[j]) })
 		rep.Findings = append(rep.Findings, f)

@@ -120,6 +120,7 @@ func (a *accumulator) shardState(s Shard) *ShardState {
 	sort.Slice(st.Unidentified, func(i, j int) bool { return st.Unidentified[i].Key < st.Unidentified[j].Key })
 	a.mu.Lock()
 	for _, fa := range a.findings {
+		fa.settle()
 		f := fa.f
 		f.Evidence = append([]Evidence(nil), f.Evidence...)
 		sort.Slice(f.Evidence, func(i, j int) bool { return evidenceLess(f.Evidence[i], f.Evidence[j]) })
@@ -194,23 +195,19 @@ func (a *accumulator) absorb(st *ShardState) {
 		f := sf.Finding
 		f.Status, f.Suppression = "", nil
 		if fa == nil {
-			fa = &findingAcc{f: f, seen: map[evHash]struct{}{}, msgKey: parseEvKey(sf.MessageKey)}
+			fa = &findingAcc{f: f, msgKey: parseEvKey(sf.MessageKey)}
 			fa.f.Evidence = nil
-			fa.f.EvidenceCount = 0
 			a.findings[sf.Fingerprint] = fa
 		} else if r, cur := SeverityRank(f.Severity), SeverityRank(fa.f.Severity); r > cur || (r == cur && sf.MessageKey < fa.msgKey.String()) {
 			fa.f.Severity, fa.f.Title, fa.f.Message, fa.f.Remediation, fa.msgKey = f.Severity, f.Title, f.Message, f.Remediation, parseEvKey(sf.MessageKey)
 		}
 		// Shards hold disjoint records, so their evidence counts add up; the evidence kept is the first
 		// MaxEvidence of the union in (provider, kind, id) order, which each shard's own first MaxEvidence contain.
-		fa.f.EvidenceCount += sf.EvidenceCount
+		fa.base += sf.EvidenceCount
 		for _, e := range sf.Evidence {
-			hk := keyOf(&e).hash()
-			if _, dup := fa.seen[hk]; dup {
-				continue
+			if !hasEvidence(fa.f.Evidence, keyOf(&e)) {
+				fa.f.Evidence = append(fa.f.Evidence, e)
 			}
-			fa.seen[hk] = struct{}{}
-			fa.f.Evidence = append(fa.f.Evidence, e)
 		}
 		sort.Slice(fa.f.Evidence, func(i, j int) bool { return evidenceLess(fa.f.Evidence[i], fa.f.Evidence[j]) })
 		if len(fa.f.Evidence) > a.opts.MaxEvidence {
