@@ -57,6 +57,10 @@ type Engine struct {
 type renderKey struct {
 	rule  int
 	group string
+	// name is an unknown vendor's name when the templates read it: it comes from each record's name hint, so two
+	// records of one group may disagree; each name gets its own text, and the scanner shows the text of the
+	// group's first record in (provider, kind, id) order, whatever the arrival order.
+	name string
 }
 
 type renderedText struct {
@@ -332,10 +336,13 @@ func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState) (m scanner.Ma
 	return m, true, nil
 }
 
-// render returns the rule's message and remediation for a group. They are rendered once per group (the first
-// record of a group decides, as the scanner keeps the first message of a finding) and cached.
+// render returns the rule's message and remediation for a group. The templates read only what the group
+// determines (checkGrouped), so they are rendered once per group and cached.
 func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalState) (renderedText, error) {
 	k := renderKey{rule: r.index, group: group}
+	if st.act.record != nil && !st.vendor.known && r.readsVendorName() {
+		k.name = st.vendor.nameVal()
+	}
 	e.mu.Lock()
 	txt, ok := e.rendered[k]
 	e.mu.Unlock()
@@ -393,6 +400,12 @@ func (e *Engine) templateData(ctx context.Context, r *Rule, st *evalState) (map[
 		data["vars"] = vars
 	}
 	return data, nil
+}
+
+// readsVendorName reports whether the rule's templates read vendor.name.
+func (r *Rule) readsVendorName() bool {
+	ok, fields := r.needs.wants("vendor")
+	return ok && (fields == nil || fields["name"])
 }
 
 // nativeFields converts a view to a map of the given fields only (nil: every field), other values as toNative.

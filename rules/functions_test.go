@@ -70,6 +70,7 @@ func TestRenderFailureKeepsMatch(t *testing.T) {
     severity: low
     stage: record
     when: record.kind == "x"
+    group_by: record.id
     message: "{{.record.attributes.nope}}"
     remediation: r
 `

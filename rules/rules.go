@@ -410,6 +410,8 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 	}
 	r.groupBy, a, es = compileExpr(doc, env, gbNode, id, "group_by", gb, cel.StringType)
 	errs = append(errs, es...)
+	gbAst := a
+	varAsts := make([]*cel.Ast, len(r.Vars))
 	errs = append(errs, checkDeclared(doc, gbNode, id, "group_by", gb, attributeReads(a), r.kinds)...)
 	for i, v := range r.Vars {
 		var vnode *yaml.Node
@@ -418,6 +420,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		}
 		p, a, es := compileExpr(doc, env, vnode, id, "vars."+v.Name, v.Expr, nil)
 		errs = append(errs, es...)
+		varAsts[i] = a
 		errs = append(errs, checkDeclared(doc, vnode, id, "vars."+v.Name, v.Expr, attributeReads(a), r.kinds)...)
 		r.vars = append(r.vars, p)
 	}
@@ -429,6 +432,10 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		add(doc.ErrAt(f["remediation"], id, "remediation: %v", err))
 	}
 	r.needs = needsOf(r.message, r.remediation)
+	if len(errs) == 0 {
+		errs = append(errs, checkGrouped(doc, r, newGroupFacts(r, gbAst, varAsts),
+			map[string]*yaml.Node{"message": f["message"], "remediation": f["remediation"]})...)
+	}
 	if ex := f["examples"]; ex != nil {
 		r.Examples, es = parseExamples(doc, id, r.Stage, ex)
 		errs = append(errs, es...)

@@ -9,7 +9,7 @@ import (
 // is ["record", "scopes"], .vendor is ["vendor"], . at the top is []).
 type tmplRef struct {
 	path []string
-	node parse.Node
+	pos  int // byte offset of the reference's first character in the template text
 }
 
 // templateRefs lists what a template reads from its data, as paths from the root. Inside {{with}} and {{range}}
@@ -59,15 +59,20 @@ func (w refWalker) walk(n parse.Node, rootDot bool) {
 		}
 	case *parse.FieldNode:
 		if rootDot {
-			w.add(x.Ident, x)
+			// The node's position is its last identifier's: .record.id starts len(".record") before it.
+			w.add(x.Ident, int(x.Pos)-chainLen(x.Ident[:len(x.Ident)-1]))
 		}
 	case *parse.VariableNode:
 		if len(x.Ident) > 0 && x.Ident[0] == "$" {
-			w.add(x.Ident[1:], x)
+			pos := int(x.Pos)
+			if len(x.Ident) > 1 {
+				pos-- // the position of $.a.b is that of .a
+			}
+			w.add(x.Ident[1:], pos)
 		}
 	case *parse.DotNode:
 		if rootDot {
-			w.add(nil, x)
+			w.add(nil, int(x.Pos))
 		}
 	case *parse.ChainNode:
 		// (pipeline).field: the pipeline's reads are listed; a field below a whole root object is covered.
@@ -90,8 +95,17 @@ func (w refWalker) pipe(p *parse.PipeNode, rootDot bool) {
 	}
 }
 
-func (w refWalker) add(path []string, n parse.Node) {
-	*w.out = append(*w.out, tmplRef{path: path, node: n})
+func (w refWalker) add(path []string, pos int) {
+	*w.out = append(*w.out, tmplRef{path: path, pos: max(pos, 0)})
+}
+
+// chainLen is the length of identifiers written as .a.b.
+func chainLen(ids []string) int {
+	n := 0
+	for _, id := range ids {
+		n += 1 + len(id)
+	}
+	return n
 }
 
 // dataNeeds is what a rule's templates read, to build only that: for each root name (record, vendor, vars…)
