@@ -13,8 +13,8 @@
 //	group_by:    CEL expression returning string; matches with the same key become one finding
 //	             (default: vendor.key)
 //	vars:        name → CEL expression, evaluated for the templates only (optional)
-//	message:     Go text/template over .record .vendor .approval .org .usage .vars (group-level text: one
-//	             finding stands for every record in its group, so keep per-record detail out of it)
+//	message:     Go text/template over .record .vendor .approval .org .usage .vars; one finding stands for every
+//	             record in its group, so it may read only what group_by determines (checkGrouped, at load)
 //	remediation: Go text/template, same data
 //	tags:        list of strings
 //	examples:    {match: [...], no_match: [...]}: each case is {record, vendor, approval, org} (record stage) or
