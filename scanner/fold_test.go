@@ -21,7 +21,9 @@ func (recordEval) EvaluateRecord(_ context.Context, rec *Record, res Resolution,
 	return nil
 }
 
-func (recordEval) EvaluateInventory(context.Context, []InventoryItem, []Unidentified, func(Match)) error { return nil }
+func (recordEval) EvaluateInventory(context.Context, []InventoryItem, []Unidentified, func(Match)) error {
+	return nil
+}
 
 // TestFoldIndependentOfOrder folds the same records, duplicates included, in several orders: the finding (count of
 // distinct evidence, the evidence kept, the message shown) must not change, and must be the first MaxEvidence
