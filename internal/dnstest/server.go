@@ -35,16 +35,24 @@ func New(t testing.TB, records ...string) *Server {
 		owner := strings.ToLower(rr.Header().Name)
 		s.rrs[owner] = append(s.rrs[owner], rr)
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	var (
+		pc  net.PacketConn
+		l   net.Listener
+		err error
+	)
+	for range 20 { // the TCP port must match the UDP one, and another process may hold it
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		if l, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		pc.Close()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Addr = pc.LocalAddr().String()
-	l, err := net.Listen("tcp", s.Addr)
-	if err != nil {
-		pc.Close()
-		t.Fatal(err)
-	}
 	udp := &mdns.Server{PacketConn: pc, Handler: s}
 	tcp := &mdns.Server{Listener: l, Handler: s}
 	go func() { _ = udp.ActivateAndServe() }()
