@@ -102,8 +102,17 @@ func (p *provider) checkToken(ctx context.Context) scanner.PermissionCheck {
 		return c
 	}
 	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{p.cfg.tokenScope()}}); err != nil {
+		why := firstLine(err.Error())
+		if strings.Contains(why, "unable to resolve an endpoint") {
+			// MSAL drops the network error behind this message.
+			login := p.cfg.LoginEndpoint
+			if login == "" {
+				login = DefaultLoginEndpoint
+			}
+			why += fmt.Sprintf(" (%s could not be reached, or did not answer as the Microsoft identity platform: check network access to it, and login_endpoint)", login)
+		}
 		c.Detail = fmt.Sprintf("no token for %s with %s: %v — check tenant_id %s, client_id %s and that the %s belongs to that app registration (Entra admin center › App registrations › Certificates & secrets)",
-			p.cfg.tokenScope(), how, firstLine(err.Error()), p.cfg.TenantID, p.cfg.ClientID, strings.ReplaceAll(how, "_", " "))
+			p.cfg.tokenScope(), how, why, p.cfg.TenantID, p.cfg.ClientID, strings.ReplaceAll(how, "_", " "))
 		return c
 	}
 	c.OK = true
@@ -115,8 +124,12 @@ func (p *provider) checkToken(ctx context.Context) scanner.PermissionCheck {
 func (p *provider) fix(pr graphProbe, err error) string {
 	var ae *apiError
 	if errors.As(err, &ae) && (ae.Status == http.StatusForbidden || ae.Status == http.StatusUnauthorized) {
-		s := fmt.Sprintf("%d %s — add the %s application permission (Microsoft Graph › Application permissions) to app registration %s and grant admin consent for the tenant",
-			ae.Status, ae.Code, pr.perm, p.cfg.ClientID)
+		app := "the app registration"
+		if p.cfg.ClientID != "" {
+			app = "app registration " + p.cfg.ClientID
+		}
+		s := fmt.Sprintf("%d %s — add the %s application permission (Microsoft Graph › Application permissions) to %s and grant admin consent for the tenant",
+			ae.Status, ae.Code, pr.perm, app)
 		if pr.note != "" {
 			s += "; " + pr.note
 		}
@@ -125,16 +138,18 @@ func (p *provider) fix(pr graphProbe, err error) string {
 	return err.Error()
 }
 
-// firstLine is the first line of an azidentity error (the rest is a troubleshooting link and the raw response).
+// firstLine shortens an azidentity error to what says why: the line with the AADSTS code when the login endpoint
+// answered, else the first two lines (the failing step and the network error), without troubleshooting links.
 func firstLine(s string) string {
+	var lines []string
 	for _, l := range strings.Split(s, "\n") {
 		l = strings.TrimSpace(l)
 		if strings.Contains(l, "AADSTS") {
 			return l
 		}
+		if l != "" && !strings.Contains(l, "aka.ms") && strings.Trim(l, "-") != "" && len(lines) < 2 {
+			lines = append(lines, l)
+		}
 	}
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return strings.TrimSpace(s[:i])
-	}
-	return s
+	return strings.Join(lines, " ")
 }
