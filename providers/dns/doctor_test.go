@@ -9,6 +9,7 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 // TestCheckPermissions runs doctor's DNS checks against the loopback server: UDP and TCP reachability of the
@@ -49,26 +50,8 @@ func TestCheckPermissions(t *testing.T) {
 				c.Domains, c.Resolver, c.ZoneFiles = nil, "", tc.zones
 			}
 			p := newTestProvider(t, c, &scanner.Diagnostics{})
-			var text strings.Builder
-			got := map[string]bool{}
-			for _, ck := range p.CheckPermissions(t.Context()) {
-				name := strings.ReplaceAll(ck.Permission, srv.addr, "ADDR")
-				got[name] = ck.OK
-				text.WriteString(name + ": " + ck.Detail + "\n")
-			}
-			if len(got) != len(tc.want) {
-				t.Errorf("checks %v, want %v", got, tc.want)
-			}
-			for k, ok := range tc.want {
-				if g, seen := got[k]; !seen || g != ok {
-					t.Errorf("%s: ok=%v (checked: %v), want %v\n%s", k, g, seen, ok, text.String())
-				}
-			}
-			for _, w := range tc.words {
-				if !strings.Contains(text.String(), w) {
-					t.Errorf("checks do not say %q:\n%s", w, text.String())
-				}
-			}
+			rename := func(s string) string { return strings.ReplaceAll(s, srv.addr, "ADDR") }
+			scannertest.CheckDoctor(t, p.CheckPermissions(t.Context()), rename, tc.want, tc.words...)
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 // TestCheckPermissions runs doctor's checks against the fake login (TLS) and the Graph fake: a token from the
@@ -65,29 +66,10 @@ func TestCheckPermissions(t *testing.T) {
 			client := ls.Client()
 			t.Cleanup(client.CloseIdleConnections)
 			p, _, _ := newTestProvider(t, cfg, client)
-			checks := p.CheckPermissions(t.Context())
-			got := map[string]bool{}
-			var text strings.Builder
-			for _, c := range checks {
-				got[c.Permission] = c.OK
-				text.WriteString(c.Permission + ": " + c.Detail + "\n")
-			}
-			if len(got) != len(tc.want) {
-				t.Errorf("checks %v, want %v", got, tc.want)
-			}
-			for perm, ok := range tc.want {
-				if g, seen := got[perm]; !seen || g != ok {
-					t.Errorf("%s: ok=%v (checked: %v), want %v\n%s", perm, g, seen, ok, text.String())
-				}
-			}
-			for _, w := range tc.words {
-				if !strings.Contains(text.String(), w) {
-					t.Errorf("checks do not say %q:\n%s", w, text.String())
-				}
-			}
+			text := scannertest.CheckDoctor(t, p.CheckPermissions(t.Context()), func(s string) string { return s }, tc.want, tc.words...)
 			for _, secret := range []string{testSecret, "wrong-secret-also-never-shown", accessToken} {
-				if strings.Contains(text.String(), secret) {
-					t.Errorf("a secret reached the output:\n%s", text.String())
+				if strings.Contains(text, secret) {
+					t.Errorf("a secret reached the output:\n%s", text)
 				}
 			}
 		})

@@ -85,3 +85,31 @@ func CheckPermissionsByMode(t *testing.T, readme string, newConfig func() scanne
 		}
 	}
 }
+
+// CheckDoctor asserts doctor's checks: each named check (after rename, e.g. an address replaced by a
+// placeholder) has the wanted outcome and nothing else is checked, and the details say each of words. It returns
+// the checks as text.
+func CheckDoctor(t *testing.T, checks []scanner.PermissionCheck, rename func(string) string, want map[string]bool, words ...string) string {
+	t.Helper()
+	var text strings.Builder
+	got := map[string]bool{}
+	for _, c := range checks {
+		name := rename(c.Permission)
+		got[name] = c.OK
+		text.WriteString(name + ": " + c.Detail + "\n")
+	}
+	if len(got) != len(want) {
+		t.Errorf("checks %v, want %v", got, want)
+	}
+	for k, ok := range want {
+		if g, seen := got[k]; !seen || g != ok {
+			t.Errorf("%s: ok=%v (checked: %v), want %v\n%s", k, g, seen, ok, text.String())
+		}
+	}
+	for _, w := range words {
+		if !strings.Contains(text.String(), w) {
+			t.Errorf("checks do not say %q:\n%s", w, text.String())
+		}
+	}
+	return text.String()
+}
