@@ -35,23 +35,7 @@ func New(t testing.TB, records ...string) *Server {
 		owner := strings.ToLower(rr.Header().Name)
 		s.rrs[owner] = append(s.rrs[owner], rr)
 	}
-	var (
-		pc  net.PacketConn
-		l   net.Listener
-		err error
-	)
-	for range 20 { // the TCP port must match the UDP one, and another process may hold it
-		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		if l, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
-			break
-		}
-		pc.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, l := Listen(t)
 	s.Addr = pc.LocalAddr().String()
 	udp := &mdns.Server{PacketConn: pc, Handler: s}
 	tcp := &mdns.Server{Listener: l, Handler: s}
@@ -62,6 +46,27 @@ func New(t testing.TB, records ...string) *Server {
 		_ = tcp.Shutdown()
 	})
 	return s
+}
+
+// Listen opens a UDP socket and a TCP listener on the same loopback port, as a DNS server needs.
+func Listen(t testing.TB) (net.PacketConn, net.Listener) {
+	t.Helper()
+	var err error
+	for range 20 { // the TCP port must match the UDP one, which something else may hold for TCP
+		var pc net.PacketConn
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, lerr := net.Listen("tcp", pc.LocalAddr().String())
+		if lerr == nil {
+			return pc, l
+		}
+		err = lerr
+		pc.Close()
+	}
+	t.Fatal(err)
+	return nil, nil
 }
 
 // ServFail makes questions about name fail with SERVFAIL.

@@ -1,7 +1,6 @@
 package dns
 
 import (
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	mdns "github.com/miekg/dns"
+
+	"github.com/shadowscan/shadowscan/internal/dnstest"
 
 	"github.com/shadowscan/shadowscan/providers/internal/dnssignal"
 )
@@ -87,25 +88,7 @@ func (s *testServer) addRR(lines ...string) {
 
 func (s *testServer) start() {
 	t := s.t
-	var (
-		pc  net.PacketConn
-		l   net.Listener
-		err error
-	)
-	for range 20 { // the TCP port must match the UDP one
-		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err = net.Listen("tcp", pc.LocalAddr().String())
-		if err == nil {
-			break
-		}
-		pc.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, l := dnstest.Listen(t)
 	s.addr = pc.LocalAddr().String()
 	udpSrv := &mdns.Server{PacketConn: pc, Handler: s}
 	tcpSrv := &mdns.Server{Listener: l, Handler: s}
