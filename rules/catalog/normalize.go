@@ -178,7 +178,34 @@ func (nb *normBuf) addToken(s, e int) {
 		nb.toks = append(nb.toks, normTok{s: int32(s + letters + 1), e: int32(e + 1), flags: tokDigits | tokNoise})
 		return
 	}
+	// Split a catalogued name off a billing word glued to it: LINKEDINPRE → LINKEDIN PRE, CANVAPTY → CANVA PTY.
+	if n := nb.gluedNameLen(w, known, letters); n > 0 {
+		nb.toks = append(nb.toks, normTok{s: int32(s), e: int32(s + n), flags: classifyToken(w[:n])})
+		nb.b = append(nb.b, 0)
+		copy(nb.b[s+n+1:], nb.b[s+n:])
+		nb.b[s+n] = ' '
+		nb.toks = append(nb.toks, normTok{s: int32(s + n + 1), e: int32(e + 1), flags: tokNoise})
+		return
+	}
 	nb.toks = append(nb.toks, normTok{s: int32(s), e: int32(e), flags: classifyToken(w)})
+}
+
+// gluedNameLen returns the length of a catalogued name token that all-letter token w starts with, when the rest of w
+// is a noise word of two or more letters (LINKEDINPRE, SALESFORCECOM, HOTJARLTD), or 0. The name needs five or more
+// letters, so short words are never split (ZOOMUS stays whole).
+func (nb *normBuf) gluedNameLen(w string, known bool, letters int) int {
+	if nb.noSplit || known || nb.vocab == nil || letters != len(w) || len(w) < 7 {
+		return 0
+	}
+	for n := len(w) - 2; n >= 5; n-- {
+		if _, ok := nb.vocab[w[:n]]; !ok {
+			continue
+		}
+		if _, noise := normNoise[w[n:]]; noise {
+			return n
+		}
+	}
+	return 0
 }
 
 func isUpperByte(c byte) bool { return c >= 'A' && c <= 'Z' }
@@ -382,7 +409,8 @@ var (
 	// normProcessors put their name before a '*' on the statement, followed by the real merchant.
 	normProcessors = wordSet("SQ", "TST", "PAYPAL", "PP", "SP", "IN", "WPY", "FS", "FSP", "DRI", "2CO", "PADDLE", "LEMSQZY",
 		"CKO", "BT", "PY", "EB", "SMK", "ZTL", "CHARGEBEE", "STRIPE", "BILL", "CLOVER", "TOAST", "INTUIT", "APLPAY",
-		"GPAY", "NET")
+		"GPAY", "NET", "AVANGATE", "2CHECKOUT", "XSOLLA", "CLEVERBRIDGE", "MYCOMMERCE", "BLUESNAP", "PAYPRO", "SUMUP",
+		"ZETTLE", "IZ", "FASTSPRING", "SHAREIT")
 
 	// normMarketplaces sell other vendors' apps under their own name before a '*': GOOGLE *CANVA.
 	normMarketplaces = wordSet("GOOGLE", "APPLE", "AMZN", "AMAZON", "MSFT")

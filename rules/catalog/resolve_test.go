@@ -104,6 +104,11 @@ func TestResolveFixture(t *testing.T) {
 		// A legal suffix stays on a one- or two-letter name: merchant "X CORP".
 		{[]scanner.Hint{hint(scanner.HintMerchant, "X CORP. PAID FEATURES")}, "x", 0.8, `card descriptor "X CORP. PAID FEATURES" ~ X`},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "X MARKET")}, "", 0, ""},
+		// A billing word glued to a catalogued name is split off; other glued words are not.
+		{[]scanner.Hint{hint(scanner.HintMerchant, "LINKEDINPRE*P1234567")}, "linkedin", 0.8, `card descriptor "LINKEDINPRE*P1234567" ~ LinkedIn`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HOTJARLTD")}, "hotjar", 0.8, `card descriptor "HOTJARLTD" ~ Hotjar`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HOTJARKITCHEN")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "AVANGATE*HOTJAR")}, "hotjar", 0.8, `card descriptor "AVANGATE*HOTJAR" ~ Hotjar`},
 		// PRE and PREM are cut-off PREMIUM, a billing word.
 		{[]scanner.Hint{hint(scanner.HintMerchant, "LINKEDIN PRE 1234567")}, "linkedin", 0.8, `card descriptor "LINKEDIN PRE 1234567" ~ LinkedIn`},
 		// Strongest evidence wins; an exact ID stops the search.
