@@ -72,6 +72,31 @@ func TestTokenizeFlags(t *testing.T) {
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("tokens = %q, want %q", g, want)
 	}
+	// With a vocabulary, a billing word glued to a catalogued name is split off; short names and other words are not.
+	vb := normBuf{vocab: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}}}
+	for in, want := range map[string]string{
+		"LINKEDINPRE*P1234567": "LINKEDIN PRE~* P1234567~",
+		"HOTJARLTD":            "HOTJAR LTD~",
+		"HOTJARKITCHEN":        "HOTJARKITCHEN",
+		"ZOOMUS":               "ZOOMUS",
+		"LINKEDINPRE2024":      "LINKEDINPRE 2024~",
+	} {
+		vb.tokenize(in, false)
+		var got []string
+		for _, tk := range vb.toks {
+			s := vb.text(tk)
+			if tk.flags&tokNoise != 0 {
+				s += "~"
+			}
+			if tk.flags&tokStar != 0 {
+				s += "*"
+			}
+			got = append(got, s)
+		}
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("tokenize(%q) = %q, want %q", in, g, want)
+		}
+	}
 	nb.tokenize("Mailchimp for Gmail", true)
 	if len(nb.toks) != 3 || nb.toks[0].flags&tokSubtitle != 0 || nb.toks[2].flags&tokSubtitle == 0 {
 		t.Errorf("name mode: want GMAIL marked as subtitle, got %+v", nb.toks)
