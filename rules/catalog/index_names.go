@@ -29,6 +29,7 @@ type nameIndex struct {
 	phrases []namePhrase
 	first   map[string][]int32  // first token → phrases
 	vocab   map[string]struct{} // every token of every phrase
+	words   map[string]struct{} // the phrases of one token: whole one-word names ("HOTJAR", "LINKEDIN")
 	dels    map[string][]string // one-deletion variants of tokens of fuzzyMin+ letters → those tokens
 }
 
@@ -43,7 +44,8 @@ type nameHit struct {
 }
 
 func newNameIndex() *nameIndex {
-	return &nameIndex{first: map[string][]int32{}, vocab: map[string]struct{}{}, dels: map[string][]string{}}
+	return &nameIndex{first: map[string][]int32{}, vocab: map[string]struct{}{}, words: map[string]struct{}{},
+		dels: map[string][]string{}}
 }
 
 // add indexes one name of vendor v.
@@ -108,6 +110,9 @@ func (ix *nameIndex) addTokens(v int32, kind phraseKind, toks []string) {
 				}
 			}
 		}
+	}
+	if len(toks) == 1 {
+		ix.words[toks[0]] = struct{}{}
 	}
 	ix.first[toks[0]] = append(ix.first[toks[0]], int32(len(ix.phrases)))
 	ix.phrases = append(ix.phrases, namePhrase{toks: toks, text: text, vendor: v, kind: kind, letters: letters})

@@ -40,6 +40,7 @@ type normTok struct {
 // normBuf is scratch space for normalising one string; the resolver pools them.
 type normBuf struct {
 	vocab   map[string]struct{} // catalogued name tokens, never split ("CM360"); may be nil
+	words   map[string]struct{} // catalogued one-word names, split off a glued billing word ("LINKEDINPRE"); may be nil
 	noSplit bool                // never split a number off a word (for catalogue names)
 	b       []byte
 	toks    []normTok
@@ -190,15 +191,16 @@ func (nb *normBuf) addToken(s, e int) {
 	nb.toks = append(nb.toks, normTok{s: int32(s), e: int32(e), flags: classifyToken(w)})
 }
 
-// gluedNameLen returns the length of a catalogued name token that all-letter token w starts with, when the rest of w
-// is a noise word of two or more letters (LINKEDINPRE, SALESFORCECOM, HOTJARLTD), or 0. The name needs five or more
-// letters, so short words are never split (ZOOMUS stays whole).
+// gluedNameLen returns the length of a catalogued one-word name that all-letter token w starts with, when the rest of
+// w is a noise word of two or more letters (LINKEDINPRE, SALESFORCECOM, HOTJARLTD), or 0. The name must be a whole
+// vendor name, not a word of a longer one (NETWORKSOLUTIONS stays whole), and have five or more letters, so short
+// words are never split (ZOOMUS stays whole).
 func (nb *normBuf) gluedNameLen(w string, known bool, letters int) int {
-	if nb.noSplit || known || nb.vocab == nil || letters != len(w) || len(w) < 7 {
+	if nb.noSplit || known || nb.words == nil || letters != len(w) || len(w) < 7 {
 		return 0
 	}
 	for n := len(w) - 2; n >= 5; n-- {
-		if _, ok := nb.vocab[w[:n]]; !ok {
+		if _, ok := nb.words[w[:n]]; !ok {
 			continue
 		}
 		if _, noise := normNoise[w[n:]]; noise {

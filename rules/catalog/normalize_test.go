@@ -73,12 +73,14 @@ func TestTokenizeFlags(t *testing.T) {
 		t.Errorf("tokens = %q, want %q", g, want)
 	}
 	// With a vocabulary, a billing word glued to a catalogued name is split off; short names and other words are not.
-	vb := normBuf{vocab: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}}}
+	vb := normBuf{vocab: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}, "NETWORK": {}},
+		words: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}}}
 	for in, want := range map[string]string{
 		"LINKEDINPRE*P1234567": "LINKEDIN PRE~* P1234567~",
 		"HOTJARLTD":            "HOTJAR LTD~",
 		"HOTJARKITCHEN":        "HOTJARKITCHEN",
 		"ZOOMUS":               "ZOOMUS",
+		"NETWORKSOLUTIONS":     "NETWORKSOLUTIONS", // NETWORK is a word of a name, not a name
 		"LINKEDINPRE2024":      "LINKEDINPRE 2024~",
 	} {
 		vb.tokenize(in, false)

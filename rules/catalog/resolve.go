@@ -74,7 +74,7 @@ func NewResolver(c *Catalog) *Resolver {
 		msApps: map[string]string{}, microsoft: -1, aws: map[string]awsMatch{},
 		selectors: map[string][]int32{}, domains: domainIndex{}, byName: newNameIndex(),
 	}
-	r.pool.New = func() any { return &normBuf{vocab: r.byName.vocab} }
+	r.pool.New = func() any { return &normBuf{vocab: r.byName.vocab, words: r.byName.words} }
 	if c == nil {
 		c = &Catalog{}
 	}
