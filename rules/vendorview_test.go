@@ -11,7 +11,13 @@ import (
 // evalCase evaluates a record-stage expression over a whole case (record, resolution, approval).
 func evalCase(t *testing.T, expr string, c *Case) bool {
 	t.Helper()
-	src := "rules:\n  - id: t\n    title: t\n    severity: low\n    stage: record\n    message: m\n    remediation: r\n    when: '" +
+	return evalStage(t, "record", expr, c)
+}
+
+// evalStage evaluates an expression at a stage over a case.
+func evalStage(t *testing.T, stage, expr string, c *Case) bool {
+	t.Helper()
+	src := "rules:\n  - id: t\n    title: t\n    severity: low\n    stage: " + stage + "\n    message: m\n    remediation: r\n    when: '" +
 		strings.ReplaceAll(expr, "'", "''") + "'\n"
 	rs, errs := ParseFile("t.yaml", []byte(src))
 	if len(errs) > 0 {
