@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -78,9 +79,21 @@ type source struct {
 
 // Builtin returns the embedded catalogue. It is parsed and validated once; every call returns the same value,
 // which callers must treat as read-only. An error means the embedded data is broken (a test guards against it).
+//
+// The embedded files are parsed (an unreadable file is still an error) but not validated entry by entry again:
+// that costs about as much as the parse, and the built-in catalogue is validated where it changes — by its tests
+// (TestBuiltinValidates) and `shadowscan catalog validate`. Organisation files merged by Load are always validated
+// together with it.
 func Builtin() (*Catalog, error) {
 	builtinOnce.Do(func() {
-		builtinCat, builtinErr = buildChecked(nil)
+		p := parseBuiltin()
+		c, issues := assemble(p.cats, []layer{p.base}, p.msApps, append([]Issue(nil), p.issues...), false)
+		if len(issues) > 0 {
+			sortIssues(issues)
+			builtinErr = &ValidationError{Issues: issues}
+			return
+		}
+		builtinCat = c
 	})
 	return builtinCat, builtinErr
 }
@@ -172,21 +185,39 @@ func parseBuiltin() *parsedBuiltin {
 			p.issues = append(p.issues, Issue{File: builtinPrefix, Msg: err.Error()})
 		}
 		sort.Strings(names)
-		for _, n := range names {
-			data, err := builtinFS.ReadFile(n)
-			if err != nil {
-				p.issues = append(p.issues, Issue{File: builtinPrefix + n, Msg: err.Error()})
-				continue
-			}
+		// The files are parsed side by side (YAML parsing is most of a cold start) and merged in name order.
+		type parsedFile struct {
+			entries []*rawEntry
+			cats    []Category
+			issues  []Issue
+		}
+		out := make([]parsedFile, len(names))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for i, n := range names {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				data, err := builtinFS.ReadFile(n)
+				switch {
+				case err != nil:
+					out[i].issues = []Issue{{File: builtinPrefix + n, Msg: err.Error()}}
+				case n == taxonomyFile:
+					out[i].cats, out[i].issues = parseTaxonomy(builtinPrefix+n, data)
+				default:
+					out[i].entries, out[i].issues = parseVendorFile(builtinPrefix+n, data)
+				}
+			}()
+		}
+		wg.Wait()
+		for i, n := range names {
 			if n == taxonomyFile {
-				cats, iss := parseTaxonomy(builtinPrefix+n, data)
-				p.cats = cats
-				p.issues = append(p.issues, iss...)
-				continue
+				p.cats = out[i].cats
 			}
-			entries, iss := parseVendorFile(builtinPrefix+n, data)
-			p.base = append(p.base, entries...)
-			p.issues = append(p.issues, iss...)
+			p.base = append(p.base, out[i].entries...)
+			p.issues = append(p.issues, out[i].issues...)
 		}
 		data, err := builtinFS.ReadFile(msAppsFile)
 		if err != nil {
@@ -206,8 +237,8 @@ func buildWith(srcs []source) (*Catalog, []Issue) {
 	return buildWithLocal(srcs, nil)
 }
 
-// assemble merges layers, applies defaults, validates and builds the Catalog.
-func assemble(cats []Category, layers []layer, msApps map[string]string, issues []Issue) (*Catalog, []Issue) {
+// assemble merges layers, applies defaults, validates (unless validate is false) and builds the Catalog.
+func assemble(cats []Category, layers []layer, msApps map[string]string, issues []Issue, validate bool) (*Catalog, []Issue) {
 	for _, l := range layers {
 		for _, e := range l {
 			if e.ID == "" {
@@ -226,7 +257,9 @@ func assemble(cats []Category, layers []layer, msApps map[string]string, issues 
 			e.Martech = catMartech[e.Category]
 		}
 	}
-	issues = append(issues, validateEntries(cats, merged, msApps)...)
+	if validate {
+		issues = append(issues, validateEntries(cats, merged, msApps)...)
+	}
 	c := &Catalog{
 		Categories:    cloneCategories(cats),
 		Entries:       make([]Entry, 0, len(merged)),

@@ -101,5 +101,5 @@ func buildWithLocal(srcs []source, locals []Local) (*Catalog, []Issue) {
 	if len(local) > 0 {
 		layers = append(layers, local)
 	}
-	return assemble(p.cats, layers, p.msApps, issues)
+	return assemble(p.cats, layers, p.msApps, issues, true)
 }

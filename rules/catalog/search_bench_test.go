@@ -1,6 +1,9 @@
 package catalog
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 func BenchmarkSearch(b *testing.B) {
 	c := builtinT(b)
@@ -20,5 +23,19 @@ func BenchmarkBuiltinParse(b *testing.B) {
 		if _, issues := buildWith(nil); len(issues) > 0 {
 			b.Fatal(issues[0])
 		}
+	}
+}
+
+// BenchmarkBuiltinCold is what a cold process pays before it can resolve: parse the embedded files, build the
+// built-in catalogue and its resolver. It resets the package's once-only caches, so each iteration starts cold.
+func BenchmarkBuiltinCold(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		parsedOnce, builtinOnce = sync.Once{}, sync.Once{}
+		c, err := Builtin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		NewResolver(c)
 	}
 }
