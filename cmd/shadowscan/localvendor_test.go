@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/web"
 )
 
 // An approved-tools file naming vendors the catalogue lacks: they become local vendors, recognised by their
@@ -83,6 +86,20 @@ providers:
 	if c := run(t, nil, "check", "--config", cfg, "pages.leadforge.example"); c.code != 0 {
 		t.Errorf("check pages.leadforge.example: exit %d\n%s%s", c.code, c.stdout, c.stderr)
 	}
+	// serve answers as check does.
+	srv := httptest.NewServer(web.New(web.Options{NewChecker: checkPipeline(t, cfg).newChecker}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/check?q=leadforge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Verdict string `json:"verdict"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.Verdict != "approved" {
+		t.Errorf("serve /api/check?q=leadforge: verdict %q, %v", v.Verdict, err)
+	}
+	resp.Body.Close()
 	l := run(t, nil, "catalog", "list", "--config", cfg)
 	if !strings.Contains(l.stdout, "LeadForge (local)") || !strings.Contains(l.stdout, "Qqzzy Widgets (local)") {
 		t.Errorf("catalog list does not mark local vendors:\n%s", l.stdout)
