@@ -221,8 +221,12 @@ func (r *run) walkOUs(ctx context.Context, skip []string) (skipped, paths map[st
 		}
 		ap := organizations.NewListAccountsForParentPaginator(r.caller.org,
 			&organizations.ListAccountsForParentInput{ParentId: aws.String(parentID)})
-		for ap.HasMorePages() {
+		seen := pageTokens{}
+		for page := 1; ap.HasMorePages(); page++ {
 			out, err := ap.NextPage(ctx)
+			if err == nil {
+				err = seen.repeat(out.NextToken, page)
+			}
 			if err != nil {
 				return fmt.Errorf("ListAccountsForParent %s: %w", parentID, err)
 			}
@@ -236,8 +240,12 @@ func (r *run) walkOUs(ctx context.Context, skip []string) (skipped, paths map[st
 		}
 		op := organizations.NewListOrganizationalUnitsForParentPaginator(r.caller.org,
 			&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parentID)})
-		for op.HasMorePages() {
+		seen = pageTokens{}
+		for page := 1; op.HasMorePages(); page++ {
 			out, err := op.NextPage(ctx)
+			if err == nil {
+				err = seen.repeat(out.NextToken, page)
+			}
 			if err != nil {
 				return fmt.Errorf("ListOrganizationalUnitsForParent %s: %w", parentID, err)
 			}
@@ -256,8 +264,12 @@ func (r *run) walkOUs(ctx context.Context, skip []string) (skipped, paths map[st
 		return nil
 	}
 	rp := organizations.NewListRootsPaginator(r.caller.org, &organizations.ListRootsInput{})
-	for rp.HasMorePages() {
+	seen := pageTokens{}
+	for page := 1; rp.HasMorePages(); page++ {
 		out, err := rp.NextPage(ctx)
+		if err == nil {
+			err = seen.repeat(out.NextToken, page)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("ListRoots: %w", err)
 		}

@@ -64,8 +64,19 @@ func (s *accountScan) collectZone(ctx context.Context, z hostedZone) error {
 	})
 	var sets []recordSet
 	var pageErr error
+	seen := pageTokens{}
 	for page := 1; pg.HasMorePages(); page++ {
 		out, err := pg.NextPage(ctx)
+		if err == nil && out.IsTruncated {
+			// The next page starts at a (name, type, identifier) triple: a triple already followed would loop.
+			next := aws.ToString(out.NextRecordName) + "\x00" + string(out.NextRecordType) + "\x00" + aws.ToString(out.NextRecordIdentifier)
+			if rerr := seen.repeat(&next, page); rerr != nil {
+				for _, rs := range out.ResourceRecordSets {
+					sets = append(sets, recordSetFromSDK(rs))
+				}
+				err = rerr
+			}
+		}
 		if err != nil {
 			pageErr = s.failed(ctx, "route53:ListResourceRecordSets",
 				fmt.Errorf("zone %s (%s), page %d (record sets after it not read): %w", z.Name, z.ID, page, err))
