@@ -214,7 +214,8 @@ func (t *Table) findings(ew *errWriter, rep *scanner.Report, width int) {
 		}
 		// New findings first within a rule: they are the morning's news.
 		sort.SliceStable(g.items, func(i, j int) bool { return statusRank(g.items[i].Status) < statusRank(g.items[j].Status) })
-		tail := fmt.Sprintf("  %s · %d", Clean(g.rule), len(g.items))
+		// A rule ID is the organisation's own: one too long for half the line is cut rather than overflow it.
+		tail := fit(fmt.Sprintf("  %s · %d", Clean(g.rule), len(g.items)), (width-2)/2)
 		ew.printf("  %s%s\n", t.paint(ansiBold, fit(Clean(g.title), width-2-runeLen(tail))), t.paint(ansiDim, tail))
 		shared := g.items[0].Remediation
 		for _, f := range g.items[1:] {
