@@ -2,8 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"cel.dev/cel-go/cel"
@@ -94,7 +94,7 @@ func checkDeclared(doc *yamlDoc, node *yaml.Node, id, key, expr string, reads []
 				on = append(on, d.Provider+" ("+strings.Join(d.Kinds, ", ")+")")
 			}
 			msg = fmt.Sprintf("%s: record.attributes.%s is not declared for %s; it is declared on %s", key, rd.name,
-				strings.Join(sortedKeys(kinds), ", "), strings.Join(on, "; "))
+				strings.Join(slices.Sorted(maps.Keys(kinds)), ", "), strings.Join(on, "; "))
 		} else if s := nearestAttribute(rd.name, declared); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
@@ -107,15 +107,6 @@ func checkDeclared(doc *yamlDoc, node *yaml.Node, id, key, expr string, reads []
 		errs = append(errs, e)
 	}
 	return errs
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func nearestAttribute(name string, declared map[string][]scanner.DeclaredAttribute) string {
