@@ -92,53 +92,101 @@ func opt[T any](f *field, set func(*T) bool) *field {
 	return f
 }
 
-// objGet implements traits.Indexer for a view (used when a value is reached dynamically, e.g. through dyn).
-func objGet(d *objDef, self any, key ref.Val) ref.Val {
-	k, ok := key.(types.String)
+// viewDef is the definition of a CEL object type whose values are views of Go type V.
+type viewDef[V any] struct {
+	*objDef
+	eq func(a, b *V) bool // CEL ==; nil: the same view
+}
+
+func defineView[V any](name, doc string, eq func(a, b *V) bool, fs ...*field) *viewDef[V] {
+	return &viewDef[V]{objDef: defineObj(name, doc, fs...), eq: eq}
+}
+
+// celObj gives a view of Go type V the methods of a CEL value (ref.Val, traits.Indexer, traits.FieldTester).
+// Every view embeds one and binds it to itself (bind) where it is built or reset; views are reused across records,
+// so this costs nothing per evaluation. An unbound view panics when CEL touches it.
+type celObj[V any] struct {
+	self *V
+	def  *viewDef[V]
+}
+
+func (o *celObj[V]) bind(self *V, def *viewDef[V]) { o.self, o.def = self, def }
+
+// object is what nativeObj and nativeFields need of any view.
+func (o *celObj[V]) object() (*objDef, any) { return o.def.objDef, o.self }
+
+// view is implemented by every view, through celObj.
+type view interface {
+	ref.Val
+	object() (*objDef, any)
+}
+
+func (o *celObj[V]) Type() ref.Type { return o.def.typ }
+func (o *celObj[V]) Value() any     { return o.self }
+
+func (o *celObj[V]) Equal(other ref.Val) ref.Val {
+	w, ok := any(other).(*V)
 	if !ok {
-		return types.NewErr("no such key: %v", key)
+		return types.False
 	}
-	f := d.fields[string(k)]
-	if f == nil {
-		return types.NewErr("no such field %q on %s", string(k), d.name)
+	if o.def.eq == nil {
+		return types.Bool(w == o.self)
 	}
-	v, _ := f.get(self)
+	return types.Bool(o.def.eq(o.self, w))
+}
+
+// Get implements traits.Indexer (used when a value is reached dynamically, e.g. through dyn).
+func (o *celObj[V]) Get(key ref.Val) ref.Val {
+	f, err := o.field(key)
+	if err != nil {
+		return err
+	}
+	v, _ := f.get(o.self)
 	if v == nil {
-		return types.NewErr("no such field %q on %s", string(k), d.name)
+		return types.NewErr("no such field %q on %s", f.name, o.def.name)
 	}
 	return v
 }
 
-func objIsSet(d *objDef, self any, key ref.Val) ref.Val {
-	k, ok := key.(types.String)
-	if !ok {
-		return types.NewErr("no such key: %v", key)
-	}
-	f := d.fields[string(k)]
-	if f == nil {
-		return types.NewErr("no such field %q on %s", string(k), d.name)
+// IsSet implements traits.FieldTester (has()).
+func (o *celObj[V]) IsSet(key ref.Val) ref.Val {
+	f, err := o.field(key)
+	if err != nil {
+		return err
 	}
 	if f.isSet == nil {
 		return types.True
 	}
-	return types.Bool(f.isSet(self))
+	return types.Bool(f.isSet(o.self))
 }
 
-func objConvertToType(d *objDef, self ref.Val, t ref.Type) ref.Val {
+func (o *celObj[V]) field(key ref.Val) (*field, ref.Val) {
+	k, ok := key.(types.String)
+	if !ok {
+		return nil, types.NewErr("no such key: %v", key)
+	}
+	f := o.def.fields[string(k)]
+	if f == nil {
+		return nil, types.NewErr("no such field %q on %s", string(k), o.def.name)
+	}
+	return f, nil
+}
+
+func (o *celObj[V]) ConvertToType(t ref.Type) ref.Val {
 	switch t.TypeName() {
-	case d.name:
-		return self
+	case o.def.name:
+		return any(o.self).(ref.Val)
 	case types.TypeType.TypeName():
-		return d.typ
+		return o.def.typ
 	}
-	return types.NewErr("type conversion error from %s to %s", d.name, t.TypeName())
+	return types.NewErr("type conversion error from %s to %s", o.def.name, t.TypeName())
 }
 
-func objConvertToNative(d *objDef, self any, t reflect.Type) (any, error) {
-	if reflect.TypeOf(self).AssignableTo(t) {
-		return self, nil
+func (o *celObj[V]) ConvertToNative(t reflect.Type) (any, error) {
+	if reflect.TypeOf(o.self).AssignableTo(t) {
+		return o.self, nil
 	}
-	return nil, fmt.Errorf("type conversion error from %s to %v", d.name, t)
+	return nil, fmt.Errorf("type conversion error from %s to %v", o.def.name, t)
 }
 
 // Common CEL types.
@@ -204,38 +252,31 @@ func strs(adapter types.Adapter, s []string) ref.Val {
 
 // ---- hint ----
 
-type hintView struct{ h *scanner.Hint }
+type hintView struct {
+	celObj[hintView]
+	h *scanner.Hint
+}
 
-var hintDef = defineObj("shadowscan.Hint", "a typed vendor hint",
+var hintDef = defineView[hintView]("shadowscan.Hint", "a typed vendor hint",
+	func(v, w *hintView) bool { return *w.h == *v.h },
 	fld("type", types.StringType, "hint type: google_client_id, entra_app_id, aws_account, spf_include, txt_token, dkim_selector, cname_target, domain, name, merchant",
 		func(v *hintView) ref.Val { return internStr(string(v.h.Type)) }),
 	fld("value", types.StringType, "the hint's value", func(v *hintView) ref.Val { return types.String(v.h.Value) }),
 	fld("target", types.StringType, "CNAME target of a DKIM selector", func(v *hintView) ref.Val { return types.String(v.h.Target) }),
 )
 
-func (v *hintView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(hintDef, v, t)
-}
-func (v *hintView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(hintDef, v, t) }
-func (v *hintView) Equal(o ref.Val) ref.Val {
-	w, ok := o.(*hintView)
-	return types.Bool(ok && *w.h == *v.h)
-}
-func (v *hintView) Type() ref.Type          { return hintDef.typ }
-func (v *hintView) Value() any              { return v }
-func (v *hintView) Get(k ref.Val) ref.Val   { return objGet(hintDef, v, k) }
-func (v *hintView) IsSet(k ref.Val) ref.Val { return objIsSet(hintDef, v, k) }
-
 // ---- principal ----
 
 type principalView struct {
+	celObj[principalView]
 	p   *scanner.Principal
 	org *orgView
 }
 
 var emptyPrincipal scanner.Principal
 
-var principalDef = defineObj("shadowscan.Principal", "who holds or made what the record describes",
+var principalDef = defineView[principalView]("shadowscan.Principal", "who holds or made what the record describes",
+	func(v, w *principalView) bool { return *w.p == *v.p },
 	fld("type", types.StringType, "user, service, role, account or tenant", func(v *principalView) ref.Val { return internStr(v.p.Type) }),
 	fld("id", types.StringType, "identifier (user ID, account ID, role ARN)", func(v *principalView) ref.Val { return types.String(v.p.ID) }),
 	fld("email", types.StringType, "e-mail address", func(v *principalView) ref.Val { return types.String(v.p.Email) }),
@@ -247,28 +288,17 @@ var principalDef = defineObj("shadowscan.Principal", "who holds or made what the
 		func(v *principalView) ref.Val { return types.Bool(v.org.isMarketing(v.p)) }),
 )
 
-func (v *principalView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(principalDef, v, t)
-}
-func (v *principalView) ConvertToType(t ref.Type) ref.Val {
-	return objConvertToType(principalDef, v, t)
-}
-func (v *principalView) Equal(o ref.Val) ref.Val {
-	w, ok := o.(*principalView)
-	return types.Bool(ok && *w.p == *v.p)
-}
-func (v *principalView) Type() ref.Type          { return principalDef.typ }
-func (v *principalView) Value() any              { return v }
-func (v *principalView) Get(k ref.Val) ref.Val   { return objGet(principalDef, v, k) }
-func (v *principalView) IsSet(k ref.Val) ref.Val { return objIsSet(principalDef, v, k) }
-
 // ---- amount ----
 
-type amountView struct{ a *scanner.Amount }
+type amountView struct {
+	celObj[amountView]
+	a *scanner.Amount
+}
 
 var emptyAmount scanner.Amount
 
-var amountDef = defineObj("shadowscan.Amount", "money with its currency and billing period",
+var amountDef = defineView[amountView]("shadowscan.Amount", "money with its currency and billing period",
+	func(v, w *amountView) bool { return *w.a == *v.a },
 	fld("value", types.DoubleType, "amount per period", func(v *amountView) ref.Val { return types.Double(v.a.Value) }),
 	fld("currency", types.StringType, "ISO 4217 code", func(v *amountView) ref.Val { return internStr(strings.ToUpper(v.a.Currency)) }),
 	fld("period", types.StringType, "one_time, weekly, monthly, quarterly or annual", func(v *amountView) ref.Val { return internStr(v.a.Period) }),
@@ -282,24 +312,12 @@ var amountDef = defineObj("shadowscan.Amount", "money with its currency and bill
 	}),
 )
 
-func (v *amountView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(amountDef, v, t)
-}
-func (v *amountView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(amountDef, v, t) }
-func (v *amountView) Equal(o ref.Val) ref.Val {
-	w, ok := o.(*amountView)
-	return types.Bool(ok && *w.a == *v.a)
-}
-func (v *amountView) Type() ref.Type          { return amountDef.typ }
-func (v *amountView) Value() any              { return v }
-func (v *amountView) Get(k ref.Val) ref.Val   { return objGet(amountDef, v, k) }
-func (v *amountView) IsSet(k ref.Val) ref.Val { return objIsSet(amountDef, v, k) }
-
 // ---- record ----
 
 // recordView is the CEL `record`. It is reused across records (reset), so values derived from the record are
 // cached in it and built at most once per record.
 type recordView struct {
+	celObj[recordView]
 	rec       *scanner.Record
 	org       *orgView
 	adapter   types.Adapter
@@ -315,12 +333,15 @@ type recordView struct {
 }
 
 func (v *recordView) reset(rec *scanner.Record, org *orgView, adapter types.Adapter) {
+	v.bind(v, recordDef)
 	v.rec, v.org, v.adapter = rec, org, adapter
 	v.principal = principalView{p: rec.Principal, org: org}
+	v.principal.bind(&v.principal, principalDef)
 	if rec.Principal == nil {
 		v.principal.p = &emptyPrincipal
 	}
 	v.amount = amountView{a: rec.Amount}
+	v.amount.bind(&v.amount, amountDef)
 	if rec.Amount == nil {
 		v.amount.a = &emptyAmount
 	}
@@ -343,13 +364,15 @@ func (v *recordView) hintList() ref.Val {
 	v.hintViews, v.hintVals = v.hintViews[:n], v.hintVals[:n]
 	for i := range v.rec.Hints {
 		v.hintViews[i].h = &v.rec.Hints[i]
+		v.hintViews[i].bind(&v.hintViews[i], hintDef)
 		v.hintVals[i] = &v.hintViews[i]
 	}
 	v.hints = types.NewRefValList(v.adapter, v.hintVals)
 	return v.hints
 }
 
-var recordDef = defineObj("shadowscan.Record", "one normalised observation from a provider",
+var recordDef = defineView[recordView]("shadowscan.Record", "one normalised observation from a provider",
+	func(v, w *recordView) bool { return w.rec == v.rec },
 	fld("kind", types.StringType, "oauth_grant, saas_subscription, expense, cloud_trust, cloud_credential, cloud_resource, identity_provider, dns_record, app",
 		func(v *recordView) ref.Val { return internStr(v.rec.Kind) }),
 	fld("id", types.StringType, "stable ID within the provider", func(v *recordView) ref.Val { return types.String(v.rec.ID) }),
@@ -394,24 +417,12 @@ var recordDef = defineObj("shadowscan.Record", "one normalised observation from 
 
 var emptyDynMap = types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{})
 
-func (v *recordView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(recordDef, v, t)
-}
-func (v *recordView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(recordDef, v, t) }
-func (v *recordView) Equal(o ref.Val) ref.Val {
-	w, ok := o.(*recordView)
-	return types.Bool(ok && w.rec == v.rec)
-}
-func (v *recordView) Type() ref.Type          { return recordDef.typ }
-func (v *recordView) Value() any              { return v }
-func (v *recordView) Get(k ref.Val) ref.Val   { return objGet(recordDef, v, k) }
-func (v *recordView) IsSet(k ref.Val) ref.Val { return objIsSet(recordDef, v, k) }
-
 // ---- vendor ----
 
 // vendorView is the CEL `vendor`: the catalogue vendor a record resolved to, or, when nothing resolved, an
 // unknown vendor named after the record's strongest hint.
 type vendorView struct {
+	celObj[vendorView]
 	adapter types.Adapter
 	known   bool
 	v       scanner.Vendor
@@ -433,16 +444,24 @@ func (v *vendorView) resetRecord(rec *scanner.Record, res scanner.Resolution, ad
 		v.known, v.v = true, *res.Vendor
 	}
 	v.hint.h = &v.res.Hint
+	v.bindAll()
 }
 
 func (v *vendorView) resetKnown(vend scanner.Vendor, adapter types.Adapter) {
 	*v = vendorView{adapter: adapter, known: true, v: vend}
 	v.hint.h = &emptyHint
+	v.bindAll()
 }
 
 func (v *vendorView) resetUnknown(key, name string, adapter types.Adapter) {
 	*v = vendorView{adapter: adapter, key: key, name: name, keyDone: true}
 	v.hint.h = &emptyHint
+	v.bindAll()
+}
+
+func (v *vendorView) bindAll() {
+	v.bind(v, vendorDef)
+	v.hint.bind(&v.hint, hintDef)
 }
 
 // strongestHint picks the hint that best identifies a record, as the scanner does for unidentified groups.
@@ -500,7 +519,8 @@ func (v *vendorView) nameVal() string {
 	return v.name
 }
 
-var vendorDef = defineObj("shadowscan.Vendor", "the catalogue vendor a record resolved to (known is false when none did)",
+var vendorDef = defineView[vendorView]("shadowscan.Vendor", "the catalogue vendor a record resolved to (known is false when none did)",
+	func(v, w *vendorView) bool { return w.keyVal() == v.keyVal() },
 	fld("known", types.BoolType, "a catalogue vendor matched", func(v *vendorView) ref.Val { return types.Bool(v.known) }),
 	fld("id", types.StringType, "catalogue ID; \"\" when unknown", func(v *vendorView) ref.Val {
 		if v.idV == nil {
@@ -540,22 +560,10 @@ var vendorDef = defineObj("shadowscan.Vendor", "the catalogue vendor a record re
 	fld("hint", hintDef.typ, "the hint that matched (or, when unknown, the strongest hint)", func(v *vendorView) ref.Val { return &v.hint }),
 )
 
-func (v *vendorView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(vendorDef, v, t)
-}
-func (v *vendorView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(vendorDef, v, t) }
-func (v *vendorView) Equal(o ref.Val) ref.Val {
-	w, ok := o.(*vendorView)
-	return types.Bool(ok && w.keyVal() == v.keyVal())
-}
-func (v *vendorView) Type() ref.Type          { return vendorDef.typ }
-func (v *vendorView) Value() any              { return v }
-func (v *vendorView) Get(k ref.Val) ref.Val   { return objGet(vendorDef, v, k) }
-func (v *vendorView) IsSet(k ref.Val) ref.Val { return objIsSet(vendorDef, v, k) }
-
 // ---- approval ----
 
 type approvalView struct {
+	celObj[approvalView]
 	adapter  types.Adapter
 	a        scanner.Approval
 	scopes   ref.Val
@@ -567,9 +575,13 @@ func (v *approvalView) reset(a scanner.Approval, adapter types.Adapter) {
 		a.Status = scanner.ApprovalUnapproved
 	}
 	*v = approvalView{adapter: adapter, a: a}
+	v.bind(v, approvalDef)
 }
 
-var approvalDef = defineObj("shadowscan.Approval", "the organisation's decision about the vendor (approved.yaml)",
+var approvalDef = defineView[approvalView]("shadowscan.Approval", "the organisation's decision about the vendor (approved.yaml)",
+	func(v, w *approvalView) bool {
+		return w.a.Status == v.a.Status && w.a.Owner == v.a.Owner && w.a.Ticket == v.a.Ticket
+	},
 	fld("status", types.StringType, "approved, tolerated, review, banned, expired or unapproved", func(v *approvalView) ref.Val { return internStr(v.a.Status) }),
 	fld("approved", types.BoolType, "status is approved or tolerated", func(v *approvalView) ref.Val { return types.Bool(!scanner.Unapproved(v.a.Status)) }),
 	fld("expired", types.BoolType, "the approval's expiry date has passed", func(v *approvalView) ref.Val {
@@ -597,23 +609,11 @@ var approvalDef = defineObj("shadowscan.Approval", "the organisation's decision 
 	}),
 )
 
-func (v *approvalView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(approvalDef, v, t)
-}
-func (v *approvalView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(approvalDef, v, t) }
-func (v *approvalView) Equal(o ref.Val) ref.Val {
-	w, ok := o.(*approvalView)
-	return types.Bool(ok && w.a.Status == v.a.Status && w.a.Owner == v.a.Owner && w.a.Ticket == v.a.Ticket)
-}
-func (v *approvalView) Type() ref.Type          { return approvalDef.typ }
-func (v *approvalView) Value() any              { return v }
-func (v *approvalView) Get(k ref.Val) ref.Val   { return objGet(approvalDef, v, k) }
-func (v *approvalView) IsSet(k ref.Val) ref.Val { return objIsSet(approvalDef, v, k) }
-
 // ---- org ----
 
 // orgView is the CEL `org`. It is built once per engine and never changes.
 type orgView struct {
+	celObj[orgView]
 	name        string
 	domains     []string
 	orgUnits    []string
@@ -627,7 +627,7 @@ type orgView struct {
 	vals map[string]ref.Val
 }
 
-var orgDef = defineObj("shadowscan.Org", "the organisation and scan settings",
+var orgDef = defineView[orgView]("shadowscan.Org", "the organisation and scan settings", nil,
 	fld("name", types.StringType, "organization.name", func(v *orgView) ref.Val { return v.vals["name"] }),
 	fld("domains", strList, "organization.domains", func(v *orgView) ref.Val { return v.vals["domains"] }),
 	fld("marketing", types.NewMapType(types.StringType, types.DynType),
@@ -639,6 +639,7 @@ var orgDef = defineObj("shadowscan.Org", "the organisation and scan settings",
 )
 
 func (v *orgView) build(adapter types.Adapter) {
+	v.bind(v, orgDef)
 	if v.awsTags == nil {
 		v.awsTags = map[string]string{}
 	}
@@ -696,25 +697,21 @@ func (o *orgView) alternatives(v *vendorView) []string {
 	return out
 }
 
-func (v *orgView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(orgDef, v, t)
-}
-func (v *orgView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(orgDef, v, t) }
-func (v *orgView) Equal(o ref.Val) ref.Val          { return types.Bool(o == ref.Val(v)) }
-func (v *orgView) Type() ref.Type                   { return orgDef.typ }
-func (v *orgView) Value() any                       { return v }
-func (v *orgView) Get(k ref.Val) ref.Val            { return objGet(orgDef, v, k) }
-func (v *orgView) IsSet(k ref.Val) ref.Val          { return objIsSet(orgDef, v, k) }
-
 // ---- usage ----
 
 // usageView is the CEL `usage` of the inventory and unidentified stages: one vendor's roll-up, or one group of
 // records no vendor matched.
 type usageView struct {
+	celObj[usageView]
 	adapter types.Adapter
 	it      *scanner.InventoryItem
 	u       *scanner.Unidentified
 	vals    map[string]ref.Val
+}
+
+func (v *usageView) reset(it *scanner.InventoryItem, u *scanner.Unidentified, adapter types.Adapter) {
+	*v = usageView{adapter: adapter, it: it, u: u}
+	v.bind(v, usageDef)
 }
 
 func (v *usageView) val(name string, build func() any) ref.Val {
@@ -738,7 +735,7 @@ func usageStrs(v *usageView, name string, it func(*scanner.InventoryItem) []stri
 	})
 }
 
-var usageDef = defineObj("shadowscan.Usage", "one vendor's roll-up across all sources (inventory stage) or one unidentified group (unidentified stage)",
+var usageDef = defineView[usageView]("shadowscan.Usage", "one vendor's roll-up across all sources (inventory stage) or one unidentified group (unidentified stage)", nil,
 	fld("unidentified", types.BoolType, "this is an unidentified group, not a catalogue vendor", func(v *usageView) ref.Val { return types.Bool(v.u != nil) }),
 	fld("users", strList, "distinct users (lower-case e-mails)", func(v *usageView) ref.Val {
 		return usageStrs(v, "users", func(i *scanner.InventoryItem) []string { return i.Users }, func(u *scanner.Unidentified) []string { return u.Users })
@@ -822,22 +819,18 @@ var usageDef = defineObj("shadowscan.Usage", "one vendor's roll-up across all so
 	}),
 )
 
-func (v *usageView) ConvertToNative(t reflect.Type) (any, error) {
-	return objConvertToNative(usageDef, v, t)
-}
-func (v *usageView) ConvertToType(t ref.Type) ref.Val { return objConvertToType(usageDef, v, t) }
-func (v *usageView) Equal(o ref.Val) ref.Val          { return types.Bool(o == ref.Val(v)) }
-func (v *usageView) Type() ref.Type                   { return usageDef.typ }
-func (v *usageView) Value() any                       { return v }
-func (v *usageView) Get(k ref.Val) ref.Val            { return objGet(usageDef, v, k) }
-func (v *usageView) IsSet(k ref.Val) ref.Val          { return objIsSet(usageDef, v, k) }
-
 // ---- type provider ----
 
 var objDefs = map[string]*objDef{}
 
+// allDefs lists the view types.
+func allDefs() []*objDef {
+	return []*objDef{recordDef.objDef, hintDef.objDef, principalDef.objDef, amountDef.objDef, vendorDef.objDef,
+		approvalDef.objDef, orgDef.objDef, usageDef.objDef}
+}
+
 func init() {
-	for _, d := range []*objDef{hintDef, principalDef, amountDef, recordDef, vendorDef, approvalDef, orgDef, usageDef} {
+	for _, d := range allDefs() {
 		objDefs[d.name] = d
 	}
 }
@@ -903,22 +896,8 @@ func toNative(v ref.Val) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
-	case *hintView:
-		return nativeObj(hintDef, x)
-	case *principalView:
-		return nativeObj(principalDef, x)
-	case *amountView:
-		return nativeObj(amountDef, x)
-	case *recordView:
-		return nativeObj(recordDef, x)
-	case *vendorView:
-		return nativeObj(vendorDef, x)
-	case *approvalView:
-		return nativeObj(approvalDef, x)
-	case *orgView:
-		return nativeObj(orgDef, x)
-	case *usageView:
-		return nativeObj(usageDef, x)
+	case view:
+		return nativeObj(x.object())
 	case types.String:
 		return string(x)
 	case types.Bool:

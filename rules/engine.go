@@ -233,7 +233,7 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 			}
 			st.vendor.resetKnown(it.Vendor, e.adapter)
 			st.appr.reset(appr, e.adapter)
-			st.usage = usageView{adapter: e.adapter, it: it}
+			st.usage.reset(it, nil, e.adapter)
 			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 			for _, r := range e.inventory {
 				m, ok, err := e.eval(ctx, r, st)
@@ -263,7 +263,7 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 			}
 			st.vendor.resetUnknown(u.Key, name, e.adapter)
 			st.appr.reset(scanner.Approval{Status: scanner.ApprovalUnapproved}, e.adapter)
-			st.usage = usageView{adapter: e.adapter, u: u}
+			st.usage.reset(nil, u, e.adapter)
 			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 			for _, r := range e.unidentified {
 				m, ok, err := e.eval(ctx, r, st)
@@ -410,29 +410,18 @@ func (r *Rule) readsVendorName() bool {
 
 // nativeFields converts a view to a map of the given fields only (nil: every field), other values as toNative.
 func nativeFields(v ref.Val, fields map[string]bool) any {
-	var d *objDef
-	switch v.(type) {
-	case *recordView:
-		d = recordDef
-	case *vendorView:
-		d = vendorDef
-	case *approvalView:
-		d = approvalDef
-	case *orgView:
-		d = orgDef
-	case *usageView:
-		d = usageDef
-	}
-	if d == nil || fields == nil {
+	obj, ok := v.(view)
+	if !ok || fields == nil {
 		return toNative(v)
 	}
+	d, self := obj.object()
 	m := make(map[string]any, len(fields))
 	for n := range fields {
 		f := d.fields[n]
 		if f == nil {
 			continue // missingkey=error reports it, as it would with every field present
 		}
-		if x, ok := f.get(v); ok {
+		if x, ok := f.get(self); ok {
 			m[n] = toNative(x)
 		}
 	}

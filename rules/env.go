@@ -288,7 +288,7 @@ type FieldDoc struct{ Name, Type, Doc string }
 // Types documents the CEL object types.
 func Types() []TypeDoc {
 	var out []TypeDoc
-	for _, d := range []*objDef{recordDef, hintDef, principalDef, amountDef, vendorDef, approvalDef, orgDef, usageDef} {
+	for _, d := range allDefs() {
 		td := TypeDoc{Name: d.name, Doc: d.doc}
 		for _, n := range d.names {
 			f := d.fields[n]

@@ -363,7 +363,7 @@ func RunCase(ctx context.Context, r *Rule, c *Case) (*scanner.Match, error) {
 		}
 		st.vendor.resetKnown(c.Usage.Vendor, e.adapter)
 		st.appr.reset(c.Approval, e.adapter)
-		st.usage = usageView{adapter: e.adapter, it: c.Usage}
+		st.usage.reset(c.Usage, nil, e.adapter)
 		st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 	case StageUnidentified:
 		if c.Unidentified == nil {
@@ -375,7 +375,7 @@ func RunCase(ctx context.Context, r *Rule, c *Case) (*scanner.Match, error) {
 		}
 		st.vendor.resetUnknown(c.Unidentified.Key, name, e.adapter)
 		st.appr.reset(scanner.Approval{Status: scanner.ApprovalUnapproved}, e.adapter)
-		st.usage = usageView{adapter: e.adapter, u: c.Unidentified}
+		st.usage.reset(nil, c.Unidentified, e.adapter)
 		st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 	}
 	if r.Stage == StageRecord && r.kinds != nil && !r.kinds[c.Record.Kind] {
