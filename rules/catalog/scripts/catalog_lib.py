@@ -119,12 +119,18 @@ class Claims:
 
     def __init__(self, entries):
         self.ids, self.names, self.domains, self.hosts, self.txt = set(), {}, {}, {}, {}
+        self.oauth, self.files = {}, {}  # OAuth client/app IDs and consent-screen names (lower case); vendor -> file
         for e in entries:
             self.add(e)
 
     def add(self, e):
         vid = e['id']
         self.ids.add(vid)
+        if e.get('_file'):
+            self.files[vid] = e['_file']
+        for k in ('google_client_ids', 'entra_app_ids', 'oauth_names'):
+            for x in e.get(k) or []:
+                self.oauth.setdefault(str(x).lower(), vid)
         for n in [e.get('name', '')] + list(e.get('aliases') or []) + list(e.get('merchants') or []):
             if n:
                 self.names.setdefault(norm_name(n), vid)
