@@ -192,22 +192,61 @@ func (nb *normBuf) addToken(s, e int) {
 }
 
 // gluedNameLen returns the length of a catalogued one-word name that all-letter token w starts with, when the rest of
-// w is a noise word of two or more letters (LINKEDINPRE, SALESFORCECOM, HOTJARLTD), or 0. The name must be a whole
-// vendor name, not a word of a longer one (NETWORKSOLUTIONS stays whole), and have five or more letters, so short
-// words are never split (ZOOMUS stays whole).
+// w is one or more noise words of two or more letters each (LINKEDINPRE, SALESFORCECOM, HOTJARLTD,
+// ADOBESYSTEMSINC, ZOOMINFOTECHNOLOGIESLLC), or 0. The name must be a whole vendor name, not a word of a longer one
+// (NETWORKSOLUTIONS stays whole), and have five or more letters, so short words are never split off one noise word
+// (ZOOMUS stays whole); a four-letter name is split only off two or more noise words ending in a legal suffix, the
+// way a company's registered name is squashed (ZOOMVIDEOCO, GONGIOINC).
 func (nb *normBuf) gluedNameLen(w string, known bool, letters int) int {
 	if nb.noSplit || known || nb.words == nil || letters != len(w) || len(w) < 7 {
 		return 0
 	}
-	for n := len(w) - 2; n >= 5; n-- {
+	for n := len(w) - 2; n >= 4; n-- {
 		if _, ok := nb.words[w[:n]]; !ok {
 			continue
 		}
-		if _, noise := normNoise[w[n:]]; noise {
+		if words := noiseRun(w[n:]); words == 1 && n >= 5 || words >= 2 && (n >= 5 || legalSuffixEnd(w[n:])) {
 			return n
 		}
 	}
 	return 0
+}
+
+// noiseRun returns how many noise words (each of two or more letters) s is made of, fewest first, or 0 when it is
+// not made of noise words alone or is longer than maxNoiseRun: "SYSTEMSINC" → 2, "LTD" → 1, "SYSTEMSX" → 0.
+func noiseRun(s string) int {
+	if len(s) < 2 || len(s) > maxNoiseRun {
+		return 0
+	}
+	// best[i]: fewest noise words that make up s[i:] (0: none do); filled from the end, O(len²) look-ups.
+	var best [maxNoiseRun + 1]uint8
+	for i := len(s) - 2; i >= 0; i-- {
+		for j := i + 2; j <= len(s); j++ {
+			if j < len(s) && best[j] == 0 {
+				continue
+			}
+			if _, ok := normNoise[s[i:j]]; !ok {
+				continue
+			}
+			if k := best[j] + 1; best[i] == 0 || k < best[i] {
+				best[i] = k
+			}
+		}
+	}
+	return int(best[0])
+}
+
+// maxNoiseRun bounds the glued noise words noiseRun looks at: a squashed registered name is short.
+const maxNoiseRun = 32
+
+// legalSuffixEnd reports whether s ends in a legal suffix of two or more letters (VIDEOCO, IOINC).
+func legalSuffixEnd(s string) bool {
+	for w := range normLegal {
+		if len(w) >= 2 && len(w) < len(s) && strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isUpperByte(c byte) bool { return c >= 'A' && c <= 'Z' }

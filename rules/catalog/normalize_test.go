@@ -82,6 +82,14 @@ func TestTokenizeFlags(t *testing.T) {
 		"ZOOMUS":               "ZOOMUS",
 		"NETWORKSOLUTIONS":     "NETWORKSOLUTIONS", // NETWORK is a word of a name, not a name
 		"LINKEDINPRE2024":      "LINKEDINPRE 2024~",
+		// Two or more noise words squashed after a name (a registered company name): split off as one noise token.
+		"HOTJARSYSTEMSINC":      "HOTJAR SYSTEMSINC~",
+		"LINKEDINTECHNOLOGYLTD": "LINKEDIN TECHNOLOGYLTD~",
+		"HOTJARSYSTEMSKITCHEN":  "HOTJARSYSTEMSKITCHEN", // not all noise
+		// A four-letter name only off two or more noise words ending in a legal suffix.
+		"ZOOMVIDEOCO":   "ZOOM VIDEOCO~",
+		"ZOOMVIDEO":     "ZOOMVIDEO",
+		"ZOOMINCSYSTEM": "ZOOMINCSYSTEM",
 	} {
 		vb.tokenize(in, false)
 		var got []string
@@ -162,4 +170,18 @@ func FuzzNormalizeMerchant(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNoiseRun(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{
+		"LTD": 1, "SYSTEMSINC": 2, "TECHNOLOGIESLLC": 2, "VIDEOCOMMUNICATIONSINC": 3, "PTYLTD": 2,
+		"SYSTEMSX": 0, "X": 0, "": 0, "KITCHEN": 0,
+		"ONON":                   2,
+		strings.Repeat("ON", 17): 0, // longer than maxNoiseRun: not looked at
+	} {
+		if got := noiseRun(in); got != want {
+			t.Errorf("noiseRun(%q) = %d, want %d", in, got, want)
+		}
+	}
 }

@@ -108,6 +108,9 @@ func TestResolveFixture(t *testing.T) {
 		{[]scanner.Hint{hint(scanner.HintMerchant, "LINKEDINPRE*P1234567")}, "linkedin", 0.8, `card descriptor "LINKEDINPRE*P1234567" ~ LinkedIn`},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "HOTJARLTD")}, "hotjar", 0.8, `card descriptor "HOTJARLTD" ~ Hotjar`},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "HOTJARKITCHEN")}, "", 0, ""},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HOTJARLIMITEDMALTA")}, "hotjar", 0.8, `card descriptor "HOTJARLIMITEDMALTA" ~ Hotjar`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "PAYPAL *ZOOMVIDEOCO")}, "zoom", 0.8, `card descriptor "PAYPAL *ZOOMVIDEOCO" ~ Zoom`},
+		{[]scanner.Hint{hint(scanner.HintMerchant, "ZOOMVIDEO")}, "", 0, ""},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "AVANGATE*HOTJAR")}, "hotjar", 0.8, `card descriptor "AVANGATE*HOTJAR" ~ Hotjar`},
 		// PRE and PREM are cut-off PREMIUM, a billing word.
 		{[]scanner.Hint{hint(scanner.HintMerchant, "LINKEDIN PRE 1234567")}, "linkedin", 0.8, `card descriptor "LINKEDIN PRE 1234567" ~ LinkedIn`},
