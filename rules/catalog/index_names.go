@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -31,6 +32,7 @@ type nameIndex struct {
 	vocab   map[string]struct{} // every token of every phrase
 	words   map[string]struct{} // the phrases of one token: whole one-word names ("HOTJAR", "LINKEDIN")
 	dels    map[string][]string // one-deletion variants of tokens of fuzzyMin+ letters → those tokens
+	long    []string            // sorted one-word names of cutMinName+ letters, for a name cut off at the end (seal)
 }
 
 // fuzzyMin is the shortest token that may match with one edit.
@@ -162,6 +164,67 @@ func tokEq(q, v string) (eq, fuzzy bool) {
 		return true, true
 	}
 	return false, false
+}
+
+// seal prepares the index for look-ups once every name is added.
+func (ix *nameIndex) seal() {
+	ix.long = ix.long[:0]
+	for w := range ix.words {
+		if len(w) >= cutMinName {
+			ix.long = append(ix.long, w)
+		}
+	}
+	sort.Strings(ix.long)
+}
+
+// A card network cuts the merchant name at 22 or 25 characters, so the last word of a long descriptor may be the
+// start of a vendor's name: "PAYPAL *SURVEYMONKE". cutMinName is the shortest one-word name matched that way and
+// cutMinPrefix the fewest letters left of it.
+const (
+	cutMinName   = 8
+	cutMinPrefix = 6
+)
+
+// findCut adds a fuzzy hit for the last token of a descriptor long enough to have been cut when it is the start of
+// exactly one catalogued one-word name (of one vendor). It is meant for card descriptors without any other hit; a
+// fuzzy hit needs nothing but noise around it.
+func (ix *nameIndex) findCut(nb *normBuf) {
+	last := len(nb.toks) - 1
+	if last < 0 || len(nb.b) < truncatedLen || nb.toks[last].flags&(tokNoise|tokSubtitle|tokDigits|tokRef) != 0 {
+		return
+	}
+	q := nb.text(nb.toks[last])
+	if len(q) < cutMinPrefix {
+		return
+	}
+	if _, known := ix.vocab[q]; known {
+		return
+	}
+	i := sort.SearchStrings(ix.long, q)
+	if i >= len(ix.long) || !strings.HasPrefix(ix.long[i], q) {
+		return
+	}
+	var found int32 = -1
+	for _, w := range ix.long[i:] {
+		if !strings.HasPrefix(w, q) {
+			break
+		}
+		for _, id := range ix.first[w] {
+			p := &ix.phrases[id]
+			if len(p.toks) != 1 {
+				continue
+			}
+			if found >= 0 && ix.phrases[found].vendor != p.vendor {
+				return // the start of two vendors' names
+			}
+			if found < 0 {
+				found = id
+			}
+		}
+	}
+	if found >= 0 {
+		nb.hits = append(nb.hits, nameHit{phrase: found, start: last, n: 1, fuzzy: true})
+	}
 }
 
 // find appends to nb.hits every phrase that occurs in nb's tokens.

@@ -194,9 +194,9 @@ func (nb *normBuf) addToken(s, e int) {
 // gluedNameLen returns the length of a catalogued one-word name that all-letter token w starts with, when the rest of
 // w is one or more noise words of two or more letters each (LINKEDINPRE, SALESFORCECOM, HOTJARLTD,
 // ADOBESYSTEMSINC, ZOOMINFOTECHNOLOGIESLLC), or 0. The name must be a whole vendor name, not a word of a longer one
-// (NETWORKSOLUTIONS stays whole), and have five or more letters, so short words are never split off one noise word
-// (ZOOMUS stays whole); a four-letter name is split only off two or more noise words ending in a legal suffix, the
-// way a company's registered name is squashed (ZOOMVIDEOCO, GONGIOINC).
+// (NETWORKSOLUTIONS stays whole), and have four or more letters; a four-letter name is split only off a company's
+// registered-name tail, a legal suffix of three or more letters or noise words ending in a legal suffix (LOOMINC,
+// ZOOMVIDEOCO, GONGIOINC), never off a place or billing word (ZOOMUS, ZOOMVIDEO stay whole).
 func (nb *normBuf) gluedNameLen(w string, known bool, letters int) int {
 	if nb.noSplit || known || nb.words == nil || letters != len(w) || len(w) < 7 {
 		return 0
@@ -205,7 +205,7 @@ func (nb *normBuf) gluedNameLen(w string, known bool, letters int) int {
 		if _, ok := nb.words[w[:n]]; !ok {
 			continue
 		}
-		if words := noiseRun(w[n:]); words == 1 && n >= 5 || words >= 2 && (n >= 5 || legalSuffixEnd(w[n:])) {
+		if words := noiseRun(w[n:]); words > 0 && (n >= 5 || legalSuffixEnd(w[n:], words)) {
 			return n
 		}
 	}
@@ -239,10 +239,13 @@ func noiseRun(s string) int {
 // maxNoiseRun bounds the glued noise words noiseRun looks at: a squashed registered name is short.
 const maxNoiseRun = 32
 
-// legalSuffixEnd reports whether s ends in a legal suffix of two or more letters (VIDEOCO, IOINC).
-func legalSuffixEnd(s string) bool {
+// legalSuffixEnd reports whether s, made of the given number of noise words, ends in a legal suffix: of three or
+// more letters when it is the only word (INC, CORPORATION: ZOHOINC, LOOMINC; not US in ZOOMUS), of two or more after
+// other noise words (VIDEOCO, IOINC).
+func legalSuffixEnd(s string, words int) bool {
 	for w := range normLegal {
-		if len(w) >= 2 && len(w) < len(s) && strings.HasSuffix(s, w) {
+		if (len(w) >= 3 || words >= 2 && len(w) >= 2) && len(w) <= len(s) && strings.HasSuffix(s, w) &&
+			(words >= 2 || len(w) == len(s)) {
 			return true
 		}
 	}
@@ -451,7 +454,8 @@ var (
 	normProcessors = wordSet("SQ", "TST", "PAYPAL", "PP", "SP", "IN", "WPY", "FS", "FSP", "DRI", "2CO", "PADDLE", "LEMSQZY",
 		"CKO", "BT", "PY", "EB", "SMK", "ZTL", "CHARGEBEE", "STRIPE", "BILL", "CLOVER", "TOAST", "INTUIT", "APLPAY",
 		"GPAY", "NET", "AVANGATE", "2CHECKOUT", "XSOLLA", "CLEVERBRIDGE", "MYCOMMERCE", "BLUESNAP", "PAYPRO", "SUMUP",
-		"ZETTLE", "IZ", "FASTSPRING", "SHAREIT")
+		"ZETTLE", "IZ", "FASTSPRING", "SHAREIT", "DLOCAL", "EBANX", "PAYU", "DNH", "MERCADOPAGO", "PAGSEGURO", "RAZORPAY",
+		"PAYMENTWALL")
 
 	// normMarketplaces sell other vendors' apps under their own name before a '*': GOOGLE *CANVA.
 	normMarketplaces = wordSet("GOOGLE", "APPLE", "AMZN", "AMAZON", "MSFT")
@@ -502,7 +506,7 @@ var (
 		"TECHNOLOGY", "TECH", "LABS", "LAB", "SYSTEMS", "SYSTEM", "SOLUTIONS", "SERVICES", "SERVICE", "SVCS", "SVC",
 		"COMMUNICATIONS", "COMMUNICATION", "COMMS", "MEDIA", "VIDEO", "HQ", "ONLINE", "WEB", "NET", "ORG", "IO",
 		"AI", "APP", "APPS", "CLOUD", "PLATFORM", "GLOBAL", "INTERNATIONAL", "INTL", "HOLDINGS", "HOLDING", "GROUP",
-		"MISC", "PAYMENT", "PAYMENTS", "PURCHASE", "CHARGE", "CHARGES", "ORDER", "FEE", "FEES", "TRIAL", "UPGRADE",
+		"MISC", "DOMAIN", "DOMAINS", "PAYMENT", "PAYMENTS", "PURCHASE", "CHARGE", "CHARGES", "ORDER", "FEE", "FEES", "TRIAL", "UPGRADE",
 		"ADDON", "ADDONS", "PAID", "FEATURES", "HELP", "SUPPORT", "ACCOUNT", "ACCT", "DIGITAL", "INTERNET", "MKTG", "SALES", "CRM", "HUB",
 		"SUITE", "WORKSPACE", "EXTENSION", "PLUGIN", "INTEGRATION", "CONNECTOR", "SYNC", "ADD", "ON", "DESKTOP",
 		"MOBILE", "IOS", "ANDROID", "CHROME", "MEETINGS", "MEETING", "SCHEDULER", "SCHEDULING", "CALENDAR",

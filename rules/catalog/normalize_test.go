@@ -90,6 +90,8 @@ func TestTokenizeFlags(t *testing.T) {
 		"ZOOMVIDEOCO":   "ZOOM VIDEOCO~",
 		"ZOOMVIDEO":     "ZOOMVIDEO",
 		"ZOOMINCSYSTEM": "ZOOMINCSYSTEM",
+		"ZOOMINC":       "ZOOM INC~",
+		"ZOOMCO":        "ZOOMCO",
 	} {
 		vb.tokenize(in, false)
 		var got []string

@@ -103,6 +103,7 @@ func NewResolver(c *Catalog) *Resolver {
 	for id, name := range c.MicrosoftApps {
 		r.msApps[guidClean(id)] = name
 	}
+	r.byName.seal()
 	sort.Strings(r.problems)
 	return r
 }
@@ -709,6 +710,9 @@ func (r *Resolver) resolveName(s string, nameMode bool) cand {
 		return cand{}
 	}
 	r.byName.find(nb)
+	if !nameMode && len(nb.hits) == 0 {
+		r.byName.findCut(nb)
+	}
 	win, other, ok, amb := r.byName.best(nb, nameMode)
 	if !ok {
 		return cand{}

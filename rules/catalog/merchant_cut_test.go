@@ -1,0 +1,47 @@
+package catalog
+
+import (
+	"testing"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+// TestResolveCutName: the last word of a descriptor long enough to have been cut by the card network matches the one
+// vendor whose one-word name it starts, with only noise around it; never in a short descriptor, a display name, a
+// prefix two vendors share, or a prefix under six letters.
+func TestResolveCutName(t *testing.T) {
+	t.Parallel()
+	r := NewResolver(&Catalog{Entries: []Entry{
+		{ID: "surveymonkey", Name: "SurveyMonkey", Category: "general"},
+		{ID: "salesforce", Name: "Salesforce", Category: "general"},
+		{ID: "salesloft", Name: "Salesloft", Category: "general"},
+		{ID: "salesforge", Name: "Salesforge", Category: "general"},
+		{ID: "constant-contact", Name: "Constant Contact", Category: "general"},
+	}})
+	for _, tc := range []struct {
+		typ         scanner.HintType
+		value, want string
+	}{
+		{scanner.HintMerchant, "PAYPAL *SURVEYMONKE", "surveymonkey"},
+		{scanner.HintMerchant, "RECURRING 0412 SURVEYMON", "surveymonkey"},
+		{scanner.HintMerchant, "RECURRING 0412 SALESFORC", "salesforce"},
+		{scanner.HintMerchant, "RECURRING 0412 SALESFOR", ""},                     // the start of two vendors' names
+		{scanner.HintMerchant, "RECURRING 0412 CONSTANTCONT", "constant-contact"}, // the joined form of a two-word name
+		{scanner.HintMerchant, "RECURRING 0412 SALESLO", "salesloft"},
+		{scanner.HintMerchant, "RECURRING 0412 SALESL", "salesloft"}, // six letters, one vendor
+		{scanner.HintMerchant, "RECURRING 0412 SALES", ""},           // a noise word
+		{scanner.HintMerchant, "RECURRING 0412 SURVE", ""},           // under six letters
+		{scanner.HintMerchant, "SURVEYMON", ""},                      // too short to have been cut
+		{scanner.HintMerchant, "JOES DINER SURVEYMON", ""},           // not only noise around it
+		{scanner.HintName, "Acme renewal for SURVEYMONKE", ""},       // display names are not cut
+	} {
+		res := r.Resolve(&scanner.Record{Kind: scanner.KindApp, ID: "x", Hints: []scanner.Hint{{Type: tc.typ, Value: tc.value}}})
+		got := ""
+		if res.Vendor != nil {
+			got = res.Vendor.ID
+		}
+		if got != tc.want {
+			t.Errorf("%s %q: got %q, want %q", tc.typ, tc.value, got, tc.want)
+		}
+	}
+}
