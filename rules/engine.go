@@ -52,6 +52,7 @@ type Engine struct {
 
 	mu       sync.Mutex
 	rendered map[renderKey]renderedText
+	byInputs map[string]renderedText // by keyEnc.renderKey: the exact template inputs
 }
 
 type renderKey struct {
@@ -75,6 +76,7 @@ type evalState struct {
 	vendor vendorView
 	appr   approvalView
 	usage  usageView
+	key    keyEnc
 }
 
 // activation resolves the CEL variables of one evaluation.
@@ -109,7 +111,7 @@ func NewEngine(rs *RuleSet, org OrgInfo) *Engine {
 		panic(err)
 	}
 	e := &Engine{rs: rs, policy: org.Policy, adapter: ev.provider, byKind: map[string][]*Rule{},
-		rendered: map[renderKey]renderedText{}}
+		rendered: map[renderKey]renderedText{}, byInputs: map[string]renderedText{}}
 	e.org = newOrgView(org, ev.provider)
 	var specific []*Rule
 	for _, r := range rs.Rules {
@@ -349,7 +351,23 @@ func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalStat
 	if ok {
 		return txt, nil
 	}
-	data, err := e.templateData(ctx, r, st)
+	// A new group: the text may still be known by the exact inputs (a rule grouped by record.id, whose records
+	// name the same vendor and attributes).
+	ke := &st.key
+	byInputs := ke.renderKey(ctx, r, &r.plan, st)
+	var vars []ref.Val
+	if byInputs {
+		e.mu.Lock()
+		txt, ok = e.byInputs[string(ke.b)]
+		e.mu.Unlock()
+		if ok {
+			e.remember(k, "", txt)
+			return txt, nil
+		}
+		vars = ke.vars
+	}
+	data, err := e.templateData(ctx, r, st, vars)
+	clear(ke.vars)
 	if err != nil {
 		return txt, err
 	}
@@ -359,17 +377,30 @@ func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalStat
 	if txt.remediation, err = renderTemplate(r.remediation, data); err != nil {
 		return txt, fmt.Errorf("remediation: %w", err)
 	}
+	inputs := ""
+	if byInputs {
+		inputs = string(ke.b)
+	}
+	e.remember(k, inputs, txt)
+	return txt, nil
+}
+
+// remember caches a rendered text by group and, unless inputs is "", by inputs. Both caches are bounded; past
+// the bound, texts are rendered again.
+func (e *Engine) remember(k renderKey, inputs string, txt renderedText) {
 	e.mu.Lock()
 	if len(e.rendered) < 1<<20 {
 		e.rendered[k] = txt
 	}
+	if inputs != "" && e.byInputs != nil && len(e.byInputs) < 1<<16 {
+		e.byInputs[inputs] = txt
+	}
 	e.mu.Unlock()
-	return txt, nil
 }
 
 // templateData converts what the rule's templates read (Rule.needs) to plain Go values, evaluating only the vars
-// they use.
-func (e *Engine) templateData(ctx context.Context, r *Rule, st *evalState) (map[string]any, error) {
+// they use (unless vars holds them already, by index of r.vars).
+func (e *Engine) templateData(ctx context.Context, r *Rule, st *evalState, pre []ref.Val) (map[string]any, error) {
 	data := make(map[string]any, 6)
 	put := func(name string, v ref.Val) {
 		if v == nil {
@@ -391,9 +422,14 @@ func (e *Engine) templateData(ctx context.Context, r *Rule, st *evalState) (map[
 			if names != nil && !names[name] {
 				continue
 			}
-			v, err := p.eval(ctx, &st.act)
-			if err != nil {
-				return nil, fmt.Errorf("vars.%s: %w", name, err)
+			var v ref.Val
+			if i < len(pre) && pre[i] != nil {
+				v = pre[i]
+			} else {
+				var err error
+				if v, err = p.eval(ctx, &st.act); err != nil {
+					return nil, fmt.Errorf("vars.%s: %w", name, err)
+				}
 			}
 			vars[name] = toNative(v)
 		}

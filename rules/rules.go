@@ -80,6 +80,7 @@ type Rule struct {
 	known       int             // 1: matches only resolved records, -1: only unresolved ones, 0: either
 	prefilter   guard           // record stage: a necessary condition checked before `when` runs; nil: none
 	needs       dataNeeds       // what message and remediation read
+	plan        readPlan        // the same, in the order the render cache encodes it
 	index       int
 }
 
@@ -432,6 +433,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		add(doc.ErrAt(f["remediation"], id, "remediation: %v", err))
 	}
 	r.needs = needsOf(r.message, r.remediation)
+	r.plan = planOf(r.needs)
 	if len(errs) == 0 {
 		errs = append(errs, checkGrouped(doc, r, newGroupFacts(r, gbAst, varAsts),
 			map[string]*yaml.Node{"message": f["message"], "remediation": f["remediation"]})...)
