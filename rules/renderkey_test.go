@@ -63,12 +63,18 @@ func TestRenderCacheByInputs(t *testing.T) {
 		shows  bool // the change shows in the text
 	}{
 		{"nothing", func(*input) {}, false},
-		{"attribute value", func(in *input) { in.rec.Attributes = map[string]any{"ab": "d", "n": map[string]any{"x": 1}, "l": []any{"p", "q"}} }, true},
+		{"attribute value", func(in *input) {
+			in.rec.Attributes = map[string]any{"ab": "d", "n": map[string]any{"x": 1}, "l": []any{"p", "q"}}
+		}, true},
 		{"attribute key and value boundary", func(in *input) {
 			in.rec.Attributes = map[string]any{"a": "bc", "n": map[string]any{"x": 1}, "l": []any{"p", "q"}}
 		}, true},
-		{"nested attribute", func(in *input) { in.rec.Attributes = map[string]any{"ab": "c", "n": map[string]any{"x": 2}, "l": []any{"p", "q"}} }, true},
-		{"list attribute joined", func(in *input) { in.rec.Attributes = map[string]any{"ab": "c", "n": map[string]any{"x": 1}, "l": []any{"p q"}} }, false},
+		{"nested attribute", func(in *input) {
+			in.rec.Attributes = map[string]any{"ab": "c", "n": map[string]any{"x": 2}, "l": []any{"p", "q"}}
+		}, true},
+		{"list attribute joined", func(in *input) {
+			in.rec.Attributes = map[string]any{"ab": "c", "n": map[string]any{"x": 1}, "l": []any{"p q"}}
+		}, false},
 		{"int attribute as float", func(in *input) {
 			in.rec.Attributes = map[string]any{"ab": "c", "n": map[string]any{"x": 1.0}, "l": []any{"p", "q"}}
 		}, false},
@@ -84,8 +90,12 @@ func TestRenderCacheByInputs(t *testing.T) {
 		{"scopes run together with the type tag", func(in *input) { in.rec.Scopes = []string{"a" + string(rune(tagString)) + "b"} }, true},
 		{"principal email", func(in *input) { in.rec.Principal = &scanner.Principal{Type: "user", Email: "b@x.example"} }, true},
 		{"no principal", func(in *input) { in.rec.Principal = nil }, true},
-		{"amount", func(in *input) { in.rec.Amount = &scanner.Amount{Value: 11, Currency: "usd", Period: scanner.PeriodMonthly} }, true},
-		{"currency", func(in *input) { in.rec.Amount = &scanner.Amount{Value: 10, Currency: "eur", Period: scanner.PeriodMonthly} }, true},
+		{"amount", func(in *input) {
+			in.rec.Amount = &scanner.Amount{Value: 11, Currency: "usd", Period: scanner.PeriodMonthly}
+		}, true},
+		{"currency", func(in *input) {
+			in.rec.Amount = &scanner.Amount{Value: 10, Currency: "eur", Period: scanner.PeriodMonthly}
+		}, true},
 		{"first seen", func(in *input) { in.rec.FirstSeen = in.rec.FirstSeen.Add(time.Nanosecond) }, true},
 		{"first seen in another zone", func(in *input) { in.rec.FirstSeen = in.rec.FirstSeen.In(time.FixedZone("X", 3600)) }, true},
 		{"first seen with a monotonic reading", func(in *input) { in.rec.FirstSeen = time.Now() }, true},
