@@ -375,14 +375,17 @@ func Fingerprint(ruleID, groupKey string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-func evidenceLess(a, b Evidence) bool {
-	if a.Provider != b.Provider {
-		return a.Provider < b.Provider
+func evidenceLess(a, b Evidence) bool { return compareEvidence(a, b) < 0 }
+
+// compareEvidence orders evidence by provider, kind, then ID.
+func compareEvidence(a, b Evidence) int {
+	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+		return c
 	}
-	if a.Kind != b.Kind {
-		return a.Kind < b.Kind
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
 	}
-	return a.ID < b.ID
+	return strings.Compare(a.ID, b.ID)
 }
 
 // addMatch folds a match into its finding. Evidence is kept deterministically: the first MaxEvidence items in
@@ -542,10 +545,11 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 			a.noteEvalError(err)
 		}
 	}
+	rep.Findings = make([]Finding, 0, len(a.findings))
 	for _, fa := range a.findings {
 		fa.settle()
 		f := fa.f
-		sort.Slice(f.Evidence, func(i, j int) bool { return evidenceLess(f.Evidence[i], f.Evidence[j]) })
+		slices.SortFunc(f.Evidence, compareEvidence)
 		rep.Findings = append(rep.Findings, f)
 	}
 	SortFindings(rep.Findings)
@@ -571,7 +575,7 @@ func SortFindings(fs []Finding) {
 		}
 		keys[i] = k
 	}
-	slices.SortStableFunc(keys, func(a, b sortKey) int {
+	compare := func(a, b sortKey) int {
 		if a.rank != b.rank {
 			return cmp.Compare(b.rank, a.rank)
 		}
@@ -582,7 +586,11 @@ func SortFindings(fs []Finding) {
 			return c
 		}
 		return strings.Compare(a.fingerprint, b.fingerprint)
-	})
+	}
+	if slices.IsSortedFunc(keys, compare) {
+		return // as the scan leaves them (finish sorts; the lifecycle sorts again)
+	}
+	slices.SortStableFunc(keys, compare)
 	sorted := make([]Finding, len(fs))
 	for i, k := range keys {
 		sorted[i] = fs[k.originalIndex]

@@ -28,7 +28,7 @@ func applyLifecycle(rep *Report, baseline *Report, sups []Suppression, now time.
 			prev[f.Fingerprint] = true
 		}
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(rep.Findings))
 	var expiredHits []Finding
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
