@@ -384,23 +384,8 @@ func nativeMap[V any](k *keyEnc, m map[string]V, enc func(V) bool) bool {
 
 // objectOf returns the type definition of a view and the value its field getters take (nil: not a view).
 func objectOf(v ref.Val) (*objDef, any) {
-	switch x := v.(type) {
-	case *hintView:
-		return hintDef, x
-	case *principalView:
-		return principalDef, x
-	case *amountView:
-		return amountDef, x
-	case *recordView:
-		return recordDef, x
-	case *vendorView:
-		return vendorDef, x
-	case *approvalView:
-		return approvalDef, x
-	case *orgView:
-		return orgDef, x
-	case *usageView:
-		return usageDef, x
+	if o, ok := v.(view); ok {
+		return o.object()
 	}
 	return nil, nil
 }
