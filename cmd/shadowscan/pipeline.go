@@ -66,7 +66,7 @@ func (a *app) loadPolicy(cfg *configs.Config) (*pipeline, error) {
 		p.warn(a, appr.Warnings())
 		if locals := appr.Locals(); len(locals) > 0 {
 			// Vendors the catalogue lacks: merge them in and rebuild the resolver, so that scans recognise them.
-			if p.catalog, err = catalog.LoadWithLocal(catalogLocals(locals), cfg.Catalog.ExtraFiles...); err != nil {
+			if p.catalog, err = catalog.LoadWithLocal(locals, cfg.Catalog.ExtraFiles...); err != nil {
 				return nil, fmt.Errorf("approved-tools file: local vendors: %w", err)
 			}
 			p.resolver = catalog.NewResolver(p.catalog)
@@ -113,19 +113,6 @@ func (v vendorIndex) Suggest(name string) []string {
 		if e, ok := v.cat.Vendor(id); ok {
 			out = append(out, e.Name)
 		}
-	}
-	return out
-}
-
-// catalogLocals converts the approved-tools file's local vendors to catalogue entries.
-func catalogLocals(ls []policy.LocalVendor) []catalog.Local {
-	out := make([]catalog.Local, 0, len(ls))
-	for _, l := range ls {
-		c := catalog.Local{ID: l.ID, Name: l.Name, File: l.File, Line: l.Line}
-		for _, v := range l.Values {
-			c.Values = append(c.Values, catalog.LocalValue{Key: v.Key, Value: v.Value, Line: v.Line})
-		}
-		out = append(out, c)
 	}
 	return out
 }

@@ -1,31 +1,19 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/shadowscan/shadowscan/rules/policy"
+)
 
 // LocalCategory is the category of a local vendor that does not name one: an approved-tools file lists the
 // marketing tools an organisation decided on, so it is a martech category.
 const LocalCategory = "management"
 
-// Local is a vendor the organisation defines outside catalogue files: an approved-tools entry that names a vendor
-// the catalogue lacks. It is merged over the catalogue as one more layer and validated like any entry, so a bad
-// or already-claimed signal value is an issue at its line in the approved-tools file.
-type Local struct {
-	ID   string // derived from the name (policy.LocalID)
-	Name string // as written in the file
-	File string
-	Line int
-	// Values are its keys in file order: category, or a list key of an entry (subcategories, domains, spf...).
-	Values []LocalValue
-}
-
-// LocalValue is one value of a local vendor's key (each item of a list is one value), with its line.
-type LocalValue struct {
-	Key, Value string
-	Line       int
-}
-
-// rawEntry builds the entry of a local vendor, with the position of every value.
-func (l Local) rawEntry() (*rawEntry, []Issue) {
+// localEntry builds the entry of a local vendor (a vendor an approved-tools entry defines because the catalogue
+// lacks it), with the position of every value. It is merged over the catalogue as one more layer and validated like
+// any entry, so a bad or already-claimed signal value is an issue at its line in the approved-tools file.
+func localEntry(l policy.LocalVendor) (*rawEntry, []Issue) {
 	re := &rawEntry{set: map[string]bool{"id": true, "name": true, "category": true}, pos: map[string][]srcPos{}}
 	re.File, re.Line, re.Local = l.File, l.Line, true
 	here := srcPos{File: l.File, Line: l.Line}
@@ -54,7 +42,7 @@ func (l Local) rawEntry() (*rawEntry, []Issue) {
 
 // LoadWithLocal is Load with the organisation's local vendors merged last. A local vendor whose ID the
 // catalogue already has is an issue: it would silently override that vendor.
-func LoadWithLocal(locals []Local, extraFiles ...string) (*Catalog, error) {
+func LoadWithLocal(locals []policy.LocalVendor, extraFiles ...string) (*Catalog, error) {
 	srcs, err := readSources(extraFiles)
 	if err != nil {
 		return nil, err
@@ -68,7 +56,7 @@ func LoadWithLocal(locals []Local, extraFiles ...string) (*Catalog, error) {
 }
 
 // buildWithLocal is buildWith plus a last layer of local vendors.
-func buildWithLocal(srcs []source, locals []Local) (*Catalog, []Issue) {
+func buildWithLocal(srcs []source, locals []policy.LocalVendor) (*Catalog, []Issue) {
 	p := parseBuiltin()
 	issues := append([]Issue(nil), p.issues...)
 	layers := []layer{p.base}
@@ -94,7 +82,7 @@ func buildWithLocal(srcs []source, locals []Local) (*Catalog, []Issue) {
 				Msg: fmt.Sprintf("local vendor %q would take the ID of the catalogue vendor defined at %s:%d; name that vendor instead", l.Name, at.File, at.Line)})
 			continue
 		}
-		re, iss := l.rawEntry()
+		re, iss := localEntry(l)
 		issues = append(issues, iss...)
 		local = append(local, re)
 	}
