@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"github.com/shadowscan/shadowscan/internal/dnstest"
 	"strings"
 	"sync"
 	"testing"
@@ -123,24 +124,22 @@ func TestFaultMatrix(t *testing.T) {
 // runDNSFault collects cleanDomain and faultDomain with f applied to the questions under faultDomain; tcpAsked
 // counts the questions under it that came over TCP.
 func runDNSFault(t *testing.T, f *dnsFault, tcpAsked ...*int) faulttest.Outcome {
-	srv := newTestServer(t, "testdata/live.zone")
+	srv := dnstest.NewZone(t, "testdata/live.zone")
 	var mu sync.Mutex
 	if f != nil {
-		srv.set(func(s *testServer) {
-			s.hook = func(w mdns.ResponseWriter, req *mdns.Msg, name string, tcp bool, n int) bool {
-				if name != faultDomain && !strings.HasSuffix(name, "."+faultDomain) {
-					return false
-				}
-				if tcp && len(tcpAsked) > 0 {
-					mu.Lock()
-					*tcpAsked[0]++
-					mu.Unlock()
-				}
-				return f.answer(w, req, tcp, n)
+		srv.SetHook(func(w mdns.ResponseWriter, req *mdns.Msg, name string, tcp bool, n int) bool {
+			if name != faultDomain && !strings.HasSuffix(name, "."+faultDomain) {
+				return false
 			}
+			if tcp && len(tcpAsked) > 0 {
+				mu.Lock()
+				*tcpAsked[0]++
+				mu.Unlock()
+			}
+			return f.answer(w, req, tcp, n)
 		})
 	}
-	c := testConfig(srv.addr)
+	c := testConfig(srv.Addr)
 	c.Domains = []string{cleanDomain, faultDomain}
 	c.Subdomains = nil
 	c.CommonSubdomains = false
@@ -151,7 +150,7 @@ func runDNSFault(t *testing.T, f *dnsFault, tcpAsked ...*int) faulttest.Outcome 
 	diags := &scanner.Diagnostics{}
 	p := newTestProvider(t, c, diags)
 	out := faulttest.Collect(t.Context(), p, diags)
-	srv.shutdown()
+	srv.Shutdown()
 	return out
 }
 

@@ -3,6 +3,7 @@ package dns
 import (
 	"context"
 	"fmt"
+	"github.com/shadowscan/shadowscan/internal/dnstest"
 	"os"
 	"reflect"
 	"sort"
@@ -19,18 +20,16 @@ import (
 )
 
 // faultyServer is the live test server with every fault of the issue set up.
-func faultyServer(t *testing.T, recursive bool) *testServer {
-	s := newTestServer(t, "testdata/live.zone")
-	s.set(func(s *testServer) { s.recursive = recursive })
+func faultyServer(t *testing.T, recursive bool) *dnstest.Server {
+	s := dnstest.NewZone(t, "testdata/live.zone")
+	s.SetRecursive(recursive)
 	var big []string
 	for i := range 12 { // ~2 KB of TXT at faults.example: over the 1232-byte EDNS0 size, so UDP comes back truncated
 		big = append(big, fmt.Sprintf(`faults.example. 300 IN TXT "bulk-verification=%02d%s"`, i, strings.Repeat("x", 150)))
 	}
-	s.addRR(big...)
-	s.mu.Lock()
-	s.servfail["events.faults.example"] = true
-	s.slow["webinar.faults.example"] = 5 * time.Second
-	s.mu.Unlock()
+	s.AddRR(big...)
+	s.ServFail("events.faults.example")
+	s.Slow("webinar.faults.example", 5*time.Second)
 	return s
 }
 
@@ -118,7 +117,7 @@ func TestCollectLive(t *testing.T) {
 			t.Parallel()
 			srv := faultyServer(t, recursive)
 			diags := &scanner.Diagnostics{}
-			p := newTestProvider(t, testConfig(srv.addr), diags)
+			p := newTestProvider(t, testConfig(srv.Addr), diags)
 			recs, err := scannertest.Collect(t, p)
 			if err != nil {
 				t.Fatalf("Collect: %v", err)
@@ -221,7 +220,7 @@ func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 	mustRec(t, m, "dns:go.xn--bcher-kva.example:CNAME:cname")
 }
 
-func checkFaults(t *testing.T, m map[string]scanner.Record, srv *testServer) {
+func checkFaults(t *testing.T, m map[string]scanner.Record, srv *dnstest.Server) {
 	// 11 lookups over the tree.
 	f := mustRec(t, m, "dns:faults.example:TXT:spf")
 	attr(t, f, dnssignal.AttrSPFLookupsTotal, int64(11))
@@ -235,7 +234,7 @@ func checkFaults(t *testing.T, m map[string]scanner.Record, srv *testServer) {
 	for i := range 12 {
 		mustRec(t, m, tokenID(i))
 	}
-	if _, tcp := srv.counts("faults.example"); tcp == 0 {
+	if _, tcp := srv.Counts("faults.example"); tcp == 0 {
 		t.Error("truncated answer was not retried over TCP")
 	}
 
@@ -288,9 +287,9 @@ func checkDiagnostics(t *testing.T, diags *scanner.Diagnostics) {
 }
 
 func TestContract(t *testing.T) {
-	srv := newTestServer(t, "testdata/live.zone")
+	srv := dnstest.NewZone(t, "testdata/live.zone")
 	scannertest.RunProviderContract(t, func(t *testing.T) scanner.Provider {
-		c := testConfig(srv.addr)
+		c := testConfig(srv.Addr)
 		c.Domains = []string{"northwind.example"}
 		return newTestProvider(t, c, &scanner.Diagnostics{})
 	}, scannertest.Contract{
@@ -314,11 +313,9 @@ func TestContractZoneFile(t *testing.T) {
 
 func TestCancelDuringSlowQueries(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t, "testdata/live.zone")
-	srv.mu.Lock()
-	srv.slow["northwind.example"] = 10 * time.Second
-	srv.mu.Unlock()
-	c := testConfig(srv.addr)
+	srv := dnstest.NewZone(t, "testdata/live.zone")
+	srv.Slow("northwind.example", 10*time.Second)
+	c := testConfig(srv.Addr)
 	c.Domains = []string{"northwind.example"}
 	c.TimeoutPerQuery = 30 * time.Second
 	p := newTestProvider(t, c, &scanner.Diagnostics{})
@@ -339,9 +336,9 @@ func TestCancelDuringSlowQueries(t *testing.T) {
 
 func TestNoServerAnswers(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t, "")
-	srv.set(func(s *testServer) { s.refuse = true })
-	c := testConfig(srv.addr)
+	srv := dnstest.NewZone(t, "")
+	srv.SetRefuse(true)
+	c := testConfig(srv.Addr)
 	c.Domains = []string{"northwind.example"}
 	c.CommonSubdomains = false
 	c.DKIMSelectors = []string{"k1"}
@@ -358,10 +355,10 @@ func TestNoServerAnswers(t *testing.T) {
 
 func TestRetryOnNextServer(t *testing.T) {
 	t.Parallel()
-	bad := newTestServer(t, "")
-	bad.set(func(s *testServer) { s.refuse = true })
-	good := newTestServer(t, "testdata/live.zone")
-	src := dnslive.NewClient([]string{bad.addr, good.addr}, time.Second, 1, 4, zerolog.Nop())
+	bad := dnstest.NewZone(t, "")
+	bad.SetRefuse(true)
+	good := dnstest.NewZone(t, "testdata/live.zone")
+	src := dnslive.NewClient([]string{bad.Addr, good.Addr}, time.Second, 1, 4, zerolog.Nop())
 	for range 4 { // whichever server a question starts on, the retry reaches the good one
 		ans, err := src.Query(context.Background(), "servers.mcsv.net", 16)
 		if err != nil || len(ans.RRs) != 1 {
@@ -371,8 +368,8 @@ func TestRetryOnNextServer(t *testing.T) {
 }
 
 func TestSystemResolver(t *testing.T) {
-	srv := newTestServer(t, "testdata/live.zone")
-	host, _, _ := strings.Cut(srv.addr, ":")
+	srv := dnstest.NewZone(t, "testdata/live.zone")
+	host, _, _ := strings.Cut(srv.Addr, ":")
 	conf := t.TempDir() + "/resolv.conf"
 	writeFile(t, conf, "# test\nnameserver "+host+"\noptions ndots:1\n")
 	servers, err := dnslive.SystemServers(conf)
@@ -390,7 +387,7 @@ func TestSystemResolver(t *testing.T) {
 }
 
 func BenchmarkCollectLive(b *testing.B) {
-	srv := newTestServer(b, "testdata/live.zone").addr
+	srv := dnstest.NewZone(b, "testdata/live.zone").Addr
 	c := NewConfig()
 	c.Domains = []string{"northwind.example"}
 	c.Resolver = srv
@@ -417,11 +414,11 @@ func writeFile(t *testing.T, path, content string) {
 
 func TestWildcardCNAME(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t, "testdata/live.zone")
-	srv.addRR("wild.example. 300 IN SOA ns1.wild.example. h.wild.example. 1 2 3 4 5",
+	srv := dnstest.NewZone(t, "testdata/live.zone")
+	srv.AddRR("wild.example. 300 IN SOA ns1.wild.example. h.wild.example. 1 2 3 4 5",
 		"*.wild.example. 300 IN CNAME parking.partnerstack.example.",
 		"go.wild.example. 300 IN CNAME mkto-ab0123.com.")
-	c := testConfig(srv.addr)
+	c := testConfig(srv.Addr)
 	c.Domains = []string{"wild.example"}
 	c.Subdomains = []string{"partners"}
 	diags := &scanner.Diagnostics{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/shadowscan/shadowscan/internal/dnstest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,20 +20,17 @@ import (
 
 func TestZoneFileDemo(t *testing.T) {
 	// A resolver that would count any query: zone-file mode must make none.
-	srv := newTestServer(t, "testdata/live.zone")
+	srv := dnstest.NewZone(t, "testdata/live.zone")
 	c := NewConfig()
 	c.ZoneFiles = []string{"testdata/northwind.example.zone"}
 	c.Domains = []string{"northwind.example", "other.example"}
-	c.Resolver = srv.addr
+	c.Resolver = srv.Addr
 	diags := &scanner.Diagnostics{}
 	recs, err := scannertest.Collect(t, newTestProvider(t, c, diags))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.mu.Lock()
-	asked := len(srv.udp) + len(srv.tcp)
-	srv.mu.Unlock()
-	if asked != 0 {
+	if asked := srv.Questions(); asked != 0 {
 		t.Errorf("zone-file mode made %d DNS queries", asked)
 	}
 	var ids []string
