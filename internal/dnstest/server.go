@@ -128,7 +128,9 @@ func listen(t testing.TB) (net.PacketConn, net.Listener) {
 // Shutdown stops the server before the test ends; it may be called more than once.
 func (s *Server) Shutdown() { s.shutdown() }
 
-func norm(name string) string { return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".") }
+func norm(name string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+}
 
 func inZone(name, zone string) bool {
 	return zone == "" || name == zone || strings.HasSuffix(name, "."+zone)
