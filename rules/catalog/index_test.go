@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,6 +135,13 @@ func TestHostFromValue(t *testing.T) {
 		{"mailto:billing@semrush.com", "semrush.com"},
 		{"semrush.com/pricing", "semrush.com"},
 		{"not a host", ""},
+		// Each separator at the very start of the value.
+		{"://hubspot.com/x", "hubspot.com"},
+		{"https:///pricing", ""},
+		{"https://@hubspot.com/", "hubspot.com"},
+		{"https://:8443/x", ""},
+		{"@canva.com", "canva.com"},
+		{"/pricing", ""},
 	}
 	for _, tt := range tests {
 		if got := hostFromValue(tt.in); got != tt.want {
@@ -247,4 +255,70 @@ func FuzzHostPattern(f *testing.F) {
 			t.Fatalf("pattern %q matches %q but the index does not find it", pattern, h)
 		}
 	})
+}
+
+func TestLabelStrayCloseBrace(t *testing.T) {
+	t.Parallel()
+	// A '}' before a placeholder, at the start of the label or right after another placeholder, is named as such,
+	// not as an invalid character.
+	for _, p := range []string{"}x{a}.example.com", "{a}}x{b}.example.com", "x}{a}.example.com"} {
+		err := ValidateHostPattern(p)
+		if err == nil || !strings.Contains(err.Error(), "'}' without '{'") {
+			t.Errorf("ValidateHostPattern(%q) = %v, want a '}' without '{' error", p, err)
+		}
+	}
+}
+
+func TestHostIndexEmptyLabel(t *testing.T) {
+	t.Parallel()
+	var ix hostIndex
+	hp, err := compileHostPattern("mcsv.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.add(hp)
+	// An empty label (a leading dot, two dots) does not stop the walk to the shorter suffixes.
+	for _, h := range []string{".mcsv.net", "servers..mcsv.net"} {
+		if id, _ := ix.lookup(h); id < 0 {
+			t.Errorf("lookup(%q) found nothing, want mcsv.net", h)
+		}
+	}
+}
+
+func TestTXTIndexVendors(t *testing.T) {
+	t.Parallel()
+	var ix txtIndex
+	for _, a := range []struct {
+		p string
+		v int32
+	}{{"google-site-verification=", 0}, {"Atlassian-domain-verification=", 1}, {"MS=", 2}, {"ms=", 3}, {"MS=", 2}} {
+		if err := ix.add(a.p, a.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		tok     string
+		prefix  string
+		vendors []int32
+	}{
+		// Upper-case A and Z at either end of the range fold like the rest.
+		{"atlassian-domain-verification=x", "Atlassian-domain-verification=", []int32{1}},
+		{"ATLASSIAN-DOMAIN-VERIFICATION=x", "Atlassian-domain-verification=", []int32{1}},
+		{"GOOGLE-SITE-VERIFICATION=Z", "google-site-verification=", []int32{0}},
+		// One prefix of two vendors keeps both (once each), under the spelling added first.
+		{"MS=ms123", "MS=", []int32{2, 3}},
+		// A token that leaves the trie at its first byte matches nothing, even when the rest would.
+		{"xoogle-site-verification=abc", "", nil},
+		{"[", "", nil},
+	}
+	for _, tt := range tests {
+		n := ix.lookupPrefix(tt.tok)
+		prefix, vendors := "", []int32(nil)
+		if n >= 0 {
+			prefix, vendors = ix.nodes[n].prefix, ix.nodes[n].vendors
+		}
+		if prefix != tt.prefix || !slices.Equal(vendors, tt.vendors) {
+			t.Errorf("lookupPrefix(%q) = %q %v, want %q %v", tt.tok, prefix, vendors, tt.prefix, tt.vendors)
+		}
+	}
 }

@@ -240,6 +240,20 @@ func TestParseMicrosoftApps(t *testing.T) {
 	}
 }
 
+func TestParseMicrosoftAppsBadRowsCapped(t *testing.T) {
+	t.Parallel()
+	// 30 bad rows: reading stops after the 21st (line 22), so a broken file does not flood the output.
+	data := "AppId,AppDisplayName\n" + strings.Repeat("a,b,c\n", 30) +
+		"00000003-0000-0000-c000-000000000000,Microsoft Graph\n"
+	apps, issues := parseMicrosoftApps("apps.csv", []byte(data))
+	if len(issues) != 21 || issues[20].Line != 22 {
+		t.Fatalf("%d issues, last %v; want 21, the last on line 22", len(issues), issues[len(issues)-1])
+	}
+	if len(apps) != 0 {
+		t.Errorf("apps = %v, want none: the rows after the cap are not read", apps)
+	}
+}
+
 func TestParseTaxonomyIssues(t *testing.T) {
 	t.Parallel()
 	data := `categories:
