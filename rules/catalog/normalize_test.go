@@ -42,6 +42,14 @@ func TestNormalizeMerchant(t *testing.T) {
 		{"", ""},
 		{"  ***  ", ""},
 		{"1234 5678", ""},
+		// Boundaries: three digits split off three letters; two digits or six characters make a reference; up to
+		// three leading digits and four letters make a name.
+		{"GOOGLE *ADS123", "GOOGLE ADS"},
+		{"LINKEDIN P12", "LINKEDIN"},
+		{"CANVA ABCDE1", "CANVA"},
+		{"15FIVE", "15FIVE"},
+		{"360LEARNING", "360LEARNING"},
+		{"CANVA 1234ABCD", "CANVA"},
 	}
 	for _, tt := range tests {
 		if got := NormalizeMerchant(tt.in); got != tt.want {
@@ -73,8 +81,8 @@ func TestTokenizeFlags(t *testing.T) {
 		t.Errorf("tokens = %q, want %q", g, want)
 	}
 	// With a vocabulary, a billing word glued to a catalogued name is split off; short names and other words are not.
-	vb := normBuf{vocab: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}, "NETWORK": {}},
-		words: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}}}
+	vb := normBuf{vocab: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}, "NETWORK": {}, "CANVA": {}},
+		words: map[string]struct{}{"LINKEDIN": {}, "ZOOM": {}, "HOTJAR": {}, "CANVA": {}}}
 	for in, want := range map[string]string{
 		"LINKEDINPRE*P1234567": "LINKEDIN PRE~* P1234567~",
 		"HOTJARLTD":            "HOTJAR LTD~",
@@ -92,6 +100,7 @@ func TestTokenizeFlags(t *testing.T) {
 		"ZOOMINCSYSTEM": "ZOOMINCSYSTEM",
 		"ZOOMINC":       "ZOOM INC~",
 		"ZOOMCO":        "ZOOMCO",
+		"CANVAIO":       "CANVA IO~", // the shortest split: a five-letter name and a two-letter word
 	} {
 		vb.tokenize(in, false)
 		var got []string
