@@ -343,3 +343,36 @@ func FuzzParseVendorFile(f *testing.F) {
 		}
 	})
 }
+
+// TestFileSizeCap: a catalogue file of exactly maxFileSize bytes is read whole, one byte more is refused, read
+// through an fs.FS or from disk.
+func TestFileSizeCap(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"exact.yaml": {Data: make([]byte, maxFileSize)},
+		"over.yaml":  {Data: make([]byte, maxFileSize+1)},
+	}
+	if data, err := readFSFile(fsys, "exact.yaml"); err != nil || len(data) != maxFileSize {
+		t.Errorf("readFSFile(exact) = %d bytes, %v; want %d bytes", len(data), err, maxFileSize)
+	}
+	if _, err := readFSFile(fsys, "over.yaml"); err == nil || !strings.Contains(err.Error(), "more than the 8388608 bytes") {
+		t.Errorf("readFSFile(over) = %v, want the size error", err)
+	}
+	dir := t.TempDir()
+	for name, size := range map[string]int64{"exact.yaml": maxFileSize, "over.yaml": maxFileSize + 1} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(size); err != nil { // sparse: nothing is written
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if data, err := readCatalogFile(filepath.Join(dir, "exact.yaml")); err != nil || len(data) != maxFileSize {
+		t.Errorf("readCatalogFile(exact) = %d bytes, %v; want %d bytes", len(data), err, maxFileSize)
+	}
+	if _, err := readCatalogFile(filepath.Join(dir, "over.yaml")); err == nil || !strings.Contains(err.Error(), "8388609 bytes, more than") {
+		t.Errorf("readCatalogFile(over) = %v, want the size error", err)
+	}
+}
