@@ -227,6 +227,31 @@ func (ix *nameIndex) findCut(nb *normBuf) {
 	}
 }
 
+// joinedMin is the shortest one-word name matched across two adjacent tokens.
+const joinedMin = 6
+
+// findJoined adds a fuzzy hit for two adjacent all-letter tokens that together spell a catalogued one-word name of
+// joinedMin or more letters: "SURVEY MONKEY", "MAIL CHIMP", "LINKED IN". It is meant for strings without any other
+// hit; a fuzzy hit needs nothing but noise around it.
+func (ix *nameIndex) findJoined(nb *normBuf) {
+	for i := 0; i+1 < len(nb.toks); i++ {
+		a, b := nb.toks[i], nb.toks[i+1]
+		if (a.flags|b.flags)&(tokDigits|tokRef|tokSubtitle) != 0 || a.flags&tokStar != 0 || int(a.e-a.s)+int(b.e-b.s) < joinedMin {
+			continue
+		}
+		nb.del = append(append(nb.del[:0], nb.b[a.s:a.e]...), nb.b[b.s:b.e]...)
+		if _, ok := ix.words[string(nb.del)]; !ok {
+			continue
+		}
+		for _, id := range ix.first[string(nb.del)] {
+			if len(ix.phrases[id].toks) == 1 {
+				nb.hits = append(nb.hits, nameHit{phrase: id, start: i, n: 2, fuzzy: true})
+				return
+			}
+		}
+	}
+}
+
 // find appends to nb.hits every phrase that occurs in nb's tokens.
 func (ix *nameIndex) find(nb *normBuf) {
 	nb.hits = nb.hits[:0]

@@ -45,3 +45,35 @@ func TestResolveCutName(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveJoinedName: two adjacent words that together spell a one-word vendor name match it, with only noise
+// around them, in descriptors and display names; never with other words around, for short names, or across a '*'.
+func TestResolveJoinedName(t *testing.T) {
+	t.Parallel()
+	r := NewResolver(&Catalog{Entries: []Entry{
+		{ID: "surveymonkey", Name: "SurveyMonkey", Category: "general"},
+		{ID: "mailchimp", Name: "Mailchimp", Category: "general"},
+		{ID: "box", Name: "Boxly", Category: "general"},
+	}})
+	for _, tc := range []struct {
+		typ         scanner.HintType
+		value, want string
+	}{
+		{scanner.HintMerchant, "SURVEY MONKEY", "surveymonkey"},
+		{scanner.HintMerchant, "PAYPAL *SURVEY MONKEY 4029357733 CA", "surveymonkey"},
+		{scanner.HintMerchant, "MAIL CHIMP* MONTHLY", "mailchimp"},
+		{scanner.HintName, "Survey Monkey", "surveymonkey"},
+		{scanner.HintMerchant, "SURVEY MONKEY BAR AND GRILL", ""}, // other words around
+		{scanner.HintMerchant, "BOX LY", ""},                      // under six letters
+		{scanner.HintMerchant, "MAIL*CHIMP", ""},                  // a '*' separates a processor from the merchant
+	} {
+		res := r.Resolve(&scanner.Record{Kind: scanner.KindApp, ID: "x", Hints: []scanner.Hint{{Type: tc.typ, Value: tc.value}}})
+		got := ""
+		if res.Vendor != nil {
+			got = res.Vendor.ID
+		}
+		if got != tc.want {
+			t.Errorf("%s %q: got %q, want %q", tc.typ, tc.value, got, tc.want)
+		}
+	}
+}

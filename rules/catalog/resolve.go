@@ -710,6 +710,9 @@ func (r *Resolver) resolveName(s string, nameMode bool) cand {
 		return cand{}
 	}
 	r.byName.find(nb)
+	if len(nb.hits) == 0 {
+		r.byName.findJoined(nb)
+	}
 	if !nameMode && len(nb.hits) == 0 {
 		r.byName.findCut(nb)
 	}
