@@ -18,10 +18,7 @@ func TestResolveCutName(t *testing.T) {
 		{ID: "salesforge", Name: "Salesforge", Category: "general"},
 		{ID: "constant-contact", Name: "Constant Contact", Category: "general"},
 	}})
-	for _, tc := range []struct {
-		typ         scanner.HintType
-		value, want string
-	}{
+	expectOneHint(t, r, []oneHint{
 		{scanner.HintMerchant, "PAYPAL *SURVEYMONKE", "surveymonkey"},
 		{scanner.HintMerchant, "RECURRING 0412 SURVEYMON", "surveymonkey"},
 		{scanner.HintMerchant, "RECURRING 0412 SALESFORC", "salesforce"},
@@ -34,16 +31,7 @@ func TestResolveCutName(t *testing.T) {
 		{scanner.HintMerchant, "SURVEYMON", ""},                      // too short to have been cut
 		{scanner.HintMerchant, "JOES DINER SURVEYMON", ""},           // not only noise around it
 		{scanner.HintName, "Acme renewal for SURVEYMONKE", ""},       // display names are not cut
-	} {
-		res := r.Resolve(&scanner.Record{Kind: scanner.KindApp, ID: "x", Hints: []scanner.Hint{{Type: tc.typ, Value: tc.value}}})
-		got := ""
-		if res.Vendor != nil {
-			got = res.Vendor.ID
-		}
-		if got != tc.want {
-			t.Errorf("%s %q: got %q, want %q", tc.typ, tc.value, got, tc.want)
-		}
-	}
+	})
 }
 
 // TestResolveJoinedName: two adjacent words that together spell a one-word vendor name match it, with only noise
@@ -55,10 +43,7 @@ func TestResolveJoinedName(t *testing.T) {
 		{ID: "mailchimp", Name: "Mailchimp", Category: "general"},
 		{ID: "box", Name: "Boxly", Category: "general"},
 	}})
-	for _, tc := range []struct {
-		typ         scanner.HintType
-		value, want string
-	}{
+	expectOneHint(t, r, []oneHint{
 		{scanner.HintMerchant, "SURVEY MONKEY", "surveymonkey"},
 		{scanner.HintMerchant, "PAYPAL *SURVEY MONKEY 4029357733 CA", "surveymonkey"},
 		{scanner.HintMerchant, "MAIL CHIMP* MONTHLY", "mailchimp"},
@@ -66,7 +51,18 @@ func TestResolveJoinedName(t *testing.T) {
 		{scanner.HintMerchant, "SURVEY MONKEY BAR AND GRILL", ""}, // other words around
 		{scanner.HintMerchant, "BOX LY", ""},                      // under six letters
 		{scanner.HintMerchant, "MAIL*CHIMP", ""},                  // a '*' separates a processor from the merchant
-	} {
+	})
+}
+
+// oneHint is a record with one hint and the vendor it must resolve to ("" = unresolved).
+type oneHint struct {
+	typ         scanner.HintType
+	value, want string
+}
+
+func expectOneHint(t *testing.T, r *Resolver, cases []oneHint) {
+	t.Helper()
+	for _, tc := range cases {
 		res := r.Resolve(&scanner.Record{Kind: scanner.KindApp, ID: "x", Hints: []scanner.Hint{{Type: tc.typ, Value: tc.value}}})
 		got := ""
 		if res.Vendor != nil {

@@ -155,6 +155,31 @@ class Claims:
         return None
 
 
+def data_rows(path):
+    """(line number, '|'-separated columns) of every data row of a generator input file: blank lines and '#'
+    comments are skipped."""
+    for n, line in enumerate(open(path, encoding='utf-8'), 1):
+        line = line.rstrip('\n')
+        if line and not line.startswith('#'):
+            yield n, line.split('|')
+
+
+class Prior:
+    """The vendors generated so far, by domain and by loose name, so a later generator adds to them."""
+
+    def __init__(self, entries):
+        self.bydom, self.byname = {}, {}
+        for e in entries:
+            self.add(e)
+
+    def add(self, e):
+        self.bydom.update({d: e for d in e['domains']})
+        self.byname.setdefault(norm_name(e['name']), e)
+
+    def find(self, domains, name):
+        return next((self.bydom[d] for d in domains if d in self.bydom), None) or self.byname.get(norm_name(name))
+
+
 def q(s):
     """A YAML flow scalar: plain when safe, else double-quoted."""
     s = str(s)

@@ -8,26 +8,21 @@ hand-written files already have is skipped (its entry there wins), and a descrip
 build.
 """
 import os
-from catalog_lib import DATA_ACCESS, HERE, norm_name, slug
+from catalog_lib import DATA_ACCESS, HERE, Prior, data_rows, norm_name, slug
 
 DATA = os.path.join(HERE, 'data', 'merchants.tsv')
 
 
 def generate(claims, tax, skipped, prior):
     out = []
-    bydom = {d: e for e in prior for d in e['domains']}
-    byname = {norm_name(e['name']): e for e in prior}
-    for n, line in enumerate(open(DATA, encoding='utf-8'), 1):
-        line = line.rstrip('\n')
-        if not line or line.startswith('#'):
-            continue
-        cols = line.split('|')
+    known = Prior(prior)
+    for n, cols in data_rows(DATA):
         if len(cols) != 5 or not cols[0].strip() or not cols[3].strip():
             raise SystemExit(f'{DATA}:{n}: want name|domains|category/subcategories|merchants (;-separated)|source')
         name, doms, cat, merchants, src = cols
         domains = [d.strip().lower() for d in doms.split(',') if d.strip()]
         merchants = [m.strip() for m in merchants.split(';') if m.strip()]
-        e = next((bydom[d] for d in domains if d in bydom), None) or byname.get(norm_name(name))
+        e = known.find(domains, name)
         if e is None:
             owner = next((claims.domain_owner(d) for d in domains if claims.domain_owner(d)), None) or \
                 claims.names.get(norm_name(name))
@@ -44,8 +39,7 @@ def generate(claims, tax, skipped, prior):
                      sources=[f'name{", domains " + ", ".join(domains) if domains else ""}: the vendor\'s own website'])
             claims.add(e)
             out.append(e)
-            bydom.update({d: e for d in domains})
-            byname[norm_name(name)] = e
+            known.add(e)
         for m in merchants:
             owner = claims.names.get(norm_name(m))
             if owner and owner != e['id']:

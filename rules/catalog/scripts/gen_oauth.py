@@ -9,7 +9,7 @@ must also be written in that vendor's file by hand (the generator cannot edit it
 hand-written entry already lists the value, and stops otherwise, naming the file to edit.
 """
 import os
-from catalog_lib import DATA_ACCESS, HERE, norm_name, slug
+from catalog_lib import DATA_ACCESS, HERE, Prior, data_rows, norm_name, slug
 
 DATA = os.path.join(HERE, 'data', 'oauth_ids.tsv')
 KEYS = {'google': 'google_client_ids', 'entra': 'entra_app_ids', 'name': 'oauth_names'}
@@ -17,20 +17,15 @@ KEYS = {'google': 'google_client_ids', 'entra': 'entra_app_ids', 'name': 'oauth_
 
 def generate(claims, tax, skipped, prior):
     out = []
-    bydom = {d: e for e in prior for d in e['domains']}
-    byname = {norm_name(e['name']): e for e in prior}
-    for n, line in enumerate(open(DATA, encoding='utf-8'), 1):
-        line = line.rstrip('\n')
-        if not line or line.startswith('#'):
-            continue
-        cols = line.split('|')
+    known = Prior(prior)
+    for n, cols in data_rows(DATA):
         if len(cols) != 6 or cols[0] not in KEYS or not cols[1].strip() or not cols[2].strip():
             raise SystemExit(f'{DATA}:{n}: want kind|id or name|vendor|domains|category/subcategories|source '
                              f'with kind one of {", ".join(KEYS)}')
         kind, oid, name, doms, cat, url = cols
         key = KEYS[kind]
         domains = [d for d in doms.split(',') if d]
-        e = next((bydom[d] for d in domains if d in bydom), None) or byname.get(norm_name(name))
+        e = known.find(domains, name)
         if e is None:
             owner = next((claims.domain_owner(d) for d in domains if claims.domain_owner(d)), None) or \
                 claims.names.get(norm_name(name))
@@ -48,8 +43,7 @@ def generate(claims, tax, skipped, prior):
                               f'and the vendor\'s own website'])
             claims.add(e)
             out.append(e)
-            bydom.update({d: e for d in domains})
-            byname[norm_name(name)] = e
+            known.add(e)
         owner = claims.oauth.get(oid.lower())
         if owner and owner != e['id']:
             raise SystemExit(f'{DATA}:{n}: {oid} is already listed for {owner}')
