@@ -1,0 +1,38 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// A rate too high to space requests by even a nanosecond is limited at one request a nanosecond, not divided by
+// zero.
+func TestLimiterRateBeyondNanosecond(t *testing.T) {
+	t.Parallel()
+	l := NewLimiter(1e12, 1, newFakeClock())
+	if got, want := l.QPM(), float64(time.Minute/time.Nanosecond); got != want {
+		t.Errorf("QPM = %v, want %v (one a nanosecond)", got, want)
+	}
+	if l.Burst() != 1 {
+		t.Errorf("Burst = %d, want 1", l.Burst())
+	}
+}
+
+// The system clock's Sleep with nothing to wait returns at once: nil, or the context's error when it is done.
+func TestSystemClockSleepWithoutWait(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 200 { // a timer that fires at once would race the cancellation; it must not be consulted
+		for _, d := range []time.Duration{0, -time.Second} {
+			if err := SystemClock.Sleep(ctx, d); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Sleep(cancelled, %v) = %v, want context.Canceled", d, err)
+			}
+			if err := SystemClock.Sleep(context.Background(), d); err != nil {
+				t.Fatalf("Sleep(%v) = %v, want nil", d, err)
+			}
+		}
+	}
+}
