@@ -36,3 +36,37 @@ func TestSystemClockSleepWithoutWait(t *testing.T) {
 		}
 	}
 }
+
+// sleepFails is a fake clock whose Sleep fails (as if the caller's context ended while it waited) while fail is set.
+type sleepFails struct {
+	*fakeClock
+	fail bool
+}
+
+func (c *sleepFails) Sleep(ctx context.Context, d time.Duration) error {
+	if c.fail {
+		return context.Canceled
+	}
+	return c.fakeClock.Sleep(ctx, d)
+}
+
+// A caller whose wait is cancelled gives its slot back: the next caller waits one interval, not two.
+func TestLimiterCancelledWaitGivesSlotBack(t *testing.T) {
+	t.Parallel()
+	clock := &sleepFails{fakeClock: newFakeClock()}
+	l := NewLimiter(60, 1, clock)
+	if err := l.Wait(context.Background()); err != nil { // the burst of one: no wait
+		t.Fatal(err)
+	}
+	clock.fail = true
+	if err := l.Wait(context.Background()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait = %v, want context.Canceled", err)
+	}
+	clock.fail = false
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := clock.Sleeps(); len(got) != 1 || got[0] != time.Second {
+		t.Errorf("sleeps after a cancelled wait = %v, want [1s]", got)
+	}
+}

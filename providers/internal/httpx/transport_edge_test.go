@@ -69,3 +69,95 @@ func TestCancelledBeforeFirstAttemptClosesBody(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The first attempt sends the caller's own body; GetBody is called only for the retries.
+func TestGetBodyOnlyForRetries(t *testing.T) {
+	t.Parallel()
+	for _, failures := range []int{0, 1, 2} {
+		var got []string
+		base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			b, _ := io.ReadAll(r.Body)
+			got = append(got, string(b))
+			status := http.StatusOK
+			if len(got) <= failures {
+				status = http.StatusServiceUnavailable
+			}
+			return &http.Response{StatusCode: status, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+		})
+		getBodies := 0
+		req, _ := http.NewRequest(http.MethodPost, "http://api.example/x", strings.NewReader("first"))
+		req.GetBody = func() (io.ReadCloser, error) {
+			getBodies++
+			return io.NopCloser(strings.NewReader("replay")), nil
+		}
+		resp, err := NewTransport(base, Options{Clock: newFakeClock()}).RoundTrip(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%d failures: %v, %v", failures, resp, err)
+		}
+		want := []string{"first"}
+		for range failures {
+			want = append(want, "replay")
+		}
+		if getBodies != failures || strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%d failures: GetBody called %d times, bodies sent %q; want %d and %q", failures, getBodies, got,
+				failures, want)
+		}
+	}
+}
+
+// A Retry-After on a 429, a 503 or a rate-limit 403 holds back every request sharing the limiter; on another
+// retryable status (a 500) it delays only the request it answered.
+func TestRetryAfterPausesOnlyWhenThrottled(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		step  step
+		pause bool
+	}{
+		{step{429, "20", ""}, true},
+		{step{503, "20", ""}, true},
+		{step{403, "20", googleError(403, "rateLimitExceeded", "slow down")}, true},
+		{step{500, "20", ""}, false},
+		{step{502, "20", ""}, false},
+	} {
+		clock := newFakeClock()
+		l := NewLimiter(600, 5, clock) // 100ms apart, bursts of 5
+		srv := &scripted{steps: []step{tc.step}}
+		c, url := newClient(t, srv, Options{Clock: clock, Limiter: l})
+		if _, _, err := get(t, c, url); err != nil {
+			t.Fatal(err)
+		}
+		if got := clock.Sleeps(); len(got) != 1 || got[0] != 20*time.Second {
+			t.Fatalf("%d: sleeps %v, want the 20s of Retry-After", tc.step.status, got)
+		}
+		// Paused: the limiter resumes at its sustained rate, without a burst, so the second of two requests waits.
+		for range 2 {
+			if err := l.Wait(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if paused := len(clock.Sleeps()) > 1; paused != tc.pause {
+			t.Errorf("%d with Retry-After: others held back %v, want %v (sleeps %v)", tc.step.status, paused, tc.pause,
+				clock.Sleeps())
+		}
+	}
+}
+
+// A 429's own error reason is named when the transport gives up, even one that is not a rate-limit reason (Graph's
+// "TooManyRequests"); a 429 whose body holds no reason is named by its status alone.
+func TestGaveUpNamesA429Reason(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]string{
+		`{"error":{"code":"TooManyRequests","message":"Too many requests"}}`:                         "gave up after 2 attempts: 429 Too Many Requests (TooManyRequests)",
+		`{"error":{"code":429,"errors":[{"reason":"backendError"},{"reason":"rateLimitExceeded"}]}}`: "gave up after 2 attempts: 429 Too Many Requests (rateLimitExceeded)",
+		`<html>busy</html>`:                       "gave up after 2 attempts: 429 Too Many Requests",
+		`{"error":{"code":429,"message":"busy"}}`: "gave up after 2 attempts: 429 Too Many Requests",
+	} {
+		srv := &scripted{steps: []step{{429, "", body}, {429, "", body}}}
+		c, url := newClient(t, srv, Options{Clock: newFakeClock(), MaxAttempts: 2})
+		_, _, err := get(t, c, url)
+		var gu *GaveUpError
+		if !errors.As(err, &gu) || gu.Error() != want {
+			t.Errorf("body %s: err %v, want %q", body, err, want)
+		}
+	}
+}
