@@ -161,3 +161,35 @@ func TestGaveUpNamesA429Reason(t *testing.T) {
 		}
 	}
 }
+
+// A wait cut short says what it was waiting to retry: the status and, when the body gave one, the error reason.
+func TestCancelledRetryWaitNamesTheFailure(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		step step
+		want string
+	}{
+		{step{403, "", googleError(403, "userRateLimitExceeded", "slow")}, "to retry after 403 Forbidden (userRateLimitExceeded) (attempt 1 of 5)"},
+		{step{503, "", ""}, "to retry after 503 Service Unavailable (attempt 1 of 5)"},
+	} {
+		clock := &sleepFails{fakeClock: newFakeClock(), fail: true}
+		srv := &scripted{steps: []step{tc.step}}
+		c, url := newClient(t, srv, Options{Clock: clock})
+		_, _, err := get(t, c, url)
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v, want context.Canceled and %q", err, tc.want)
+		}
+	}
+}
+
+// The largest Retry-After in whole seconds that a time.Duration holds is kept exactly; only larger ones are capped.
+func TestParseRetryAfterAtTheDurationLimit(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	if got, ok := ParseRetryAfter("9223372036", now); !ok || got != 9223372036*time.Second {
+		t.Errorf("ParseRetryAfter(9223372036) = %d, %v; want %d", got, ok, 9223372036*time.Second)
+	}
+	if got, ok := ParseRetryAfter("9223372037", now); !ok || got != time.Duration(1<<63-1) {
+		t.Errorf("ParseRetryAfter(9223372037) = %d, %v; want the largest duration", got, ok)
+	}
+}
