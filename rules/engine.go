@@ -203,7 +203,7 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 			st.act = activation{record: &st.record, vendor: &st.vendor, approval: &st.appr, org: e.org}
 			ready = true
 		}
-		m, ok, err := e.eval(ctx, r, st)
+		m, ok, err := e.eval(ctx, r, st, true)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -238,7 +238,7 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 			st.usage.reset(it, nil, e.adapter)
 			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 			for _, r := range e.inventory {
-				m, ok, err := e.eval(ctx, r, st)
+				m, ok, err := e.eval(ctx, r, st, false)
 				if err != nil {
 					if ctx.Err() != nil {
 						return ctx.Err()
@@ -268,7 +268,7 @@ func (e *Engine) EvaluateInventory(ctx context.Context, inv []scanner.InventoryI
 			st.usage.reset(nil, u, e.adapter)
 			st.act = activation{vendor: &st.vendor, approval: &st.appr, org: e.org, usage: &st.usage}
 			for _, r := range e.unidentified {
-				m, ok, err := e.eval(ctx, r, st)
+				m, ok, err := e.eval(ctx, r, st, false)
 				if err != nil {
 					if ctx.Err() != nil {
 						return ctx.Err()
@@ -306,28 +306,37 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// eval evaluates one rule against the state's activation; ok is false when the rule does not match.
-func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState) (m scanner.Match, ok bool, err error) {
-	out, err := r.when.eval(ctx, &st.act)
-	if err != nil {
-		return m, false, err
-	}
-	if out != types.True {
-		if b, isBool := out.(types.Bool); isBool && !bool(b) {
-			return m, false, nil
+// eval evaluates one rule against the state's activation; ok is false when the rule does not match. prefiltered
+// says that the rule's prefilter held for the record: when the prefilter is exactly `when`, the program is not run.
+func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState, prefiltered bool) (m scanner.Match, ok bool, err error) {
+	if !prefiltered || !r.exactWhen {
+		out, err := r.when.eval(ctx, &st.act)
+		if err != nil {
+			return m, false, err
 		}
-		return m, false, fmt.Errorf("when returned %v, not a bool", out)
+		if out != types.True {
+			if b, isBool := out.(types.Bool); isBool && !bool(b) {
+				return m, false, nil
+			}
+			return m, false, fmt.Errorf("when returned %v, not a bool", out)
+		}
 	}
-	gv, err := r.groupBy.eval(ctx, &st.act)
-	if err != nil {
-		return m, false, fmt.Errorf("group_by: %w", err)
+	var key string
+	if r.groupField != nil {
+		key = r.groupField(st)
+	} else {
+		gv, err := r.groupBy.eval(ctx, &st.act)
+		if err != nil {
+			return m, false, fmt.Errorf("group_by: %w", err)
+		}
+		s, isStr := gv.(types.String)
+		if !isStr {
+			return m, false, fmt.Errorf("group_by returned %v, not a string", gv)
+		}
+		key = string(s)
 	}
-	key, isStr := gv.(types.String)
-	if !isStr {
-		return m, false, fmt.Errorf("group_by returned %v, not a string", gv)
-	}
-	m = scanner.Match{RuleID: r.ID, Title: r.Title, Severity: r.Severity, GroupKey: string(key)}
-	txt, err := e.render(ctx, r, string(key), st)
+	m = scanner.Match{RuleID: r.ID, Title: r.Title, Severity: r.Severity, GroupKey: key}
+	txt, err := e.render(ctx, r, key, st)
 	if err != nil {
 		// The rule matched: report it with plain text rather than lose it, and return the error so that the scan
 		// notes a rules problem.

@@ -381,8 +381,16 @@ func RunCase(ctx context.Context, r *Rule, c *Case) (*scanner.Match, error) {
 	if r.Stage == StageRecord && r.kinds != nil && !r.kinds[c.Record.Kind] {
 		return nil, nil
 	}
-	m, ok, err := e.eval(ctx, r, st)
+	m, ok, err := e.eval(ctx, r, st, false)
 	if !ok {
+		if err == nil && r.Stage == StageRecord && r.exactWhen {
+			// The engine takes such a prefilter for `when` itself: it must not accept a record `when` rejects.
+			var in guardIn
+			in.reset(c.Record, c.Resolution.Vendor, &c.Approval)
+			if r.prefilter(&in) {
+				return nil, fmt.Errorf("%s:%d: rule %s: engine bug: the prefilter, taken as exact, accepts a record its when rejects", c.File, c.Line, r.ID)
+			}
+		}
 		return nil, err
 	}
 	if r.Stage == StageRecord && r.prefilter != nil {

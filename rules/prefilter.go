@@ -321,3 +321,21 @@ func isField(e ast.Expr, root, name string) bool {
 func isIdent(e ast.Expr, name string) bool {
 	return e.Kind() == ast.IdentKind && e.AsIdent() == name
 }
+
+// groupFieldOf returns a Go reader for a group_by that is one plain string field — vendor.id, vendor.key or
+// record.id — giving what the CEL field gives (nil: run the program).
+func groupFieldOf(a *cel.Ast) func(*evalState) string {
+	if a == nil {
+		return nil
+	}
+	e := a.NativeRep().Expr()
+	switch {
+	case isField(e, "vendor", "id"):
+		return func(st *evalState) string { return st.vendor.v.ID }
+	case isField(e, "vendor", "key"):
+		return func(st *evalState) string { return st.vendor.keyVal() }
+	case isField(e, "record", "id"):
+		return func(st *evalState) string { return st.record.rec.ID } // record exists at the record stage only
+	}
+	return nil
+}

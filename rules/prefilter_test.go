@@ -62,3 +62,44 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 	}
 	t.Logf("%d rule×record pairs matched; %d rejected before CEL", matched, rejected)
 }
+
+// TestGroupFieldIsTheProgram: a group_by read in Go (vendor.id, vendor.key, record.id) gives what its CEL program
+// gives, for known and unknown vendors.
+func TestGroupFieldIsTheProgram(t *testing.T) {
+	recs := []scanner.Record{
+		{Kind: scanner.KindOAuthGrant, ID: "r1", Hints: []scanner.Hint{{Type: scanner.HintName, Value: "HubSpot"}}},
+		{Kind: scanner.KindOAuthGrant, ID: "r2", Hints: []scanner.Hint{{Type: scanner.HintGoogleClientID, Value: "1-x.apps.googleusercontent.com"}}},
+		{Kind: scanner.KindDNSRecord, ID: "r3"},
+	}
+	res := newFakeResolver(map[string]string{"hubspot": "hubspot"})
+	for _, gb := range []string{"vendor.id", "vendor.key", "record.id"} {
+		src := "rules:\n  - {id: t, title: T, severity: low, stage: record, when: 'true', group_by: '" + gb + "', message: m, remediation: r}\n"
+		rs, errs := ParseFile("t.yaml", []byte(src))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		r := rs[0]
+		if r.groupField == nil {
+			t.Fatalf("%s: not read in Go", gb)
+		}
+		set, _ := newRuleSet(rs, Options{})
+		eng := NewEngine(set, OrgInfo{})
+		for i := range recs {
+			var got []string
+			resolution := res.Resolve(&recs[i])
+			if err := eng.EvaluateRecord(context.Background(), &recs[i], resolution, scanner.Approval{},
+				func(m scanner.Match) { got = append(got, m.GroupKey) }); err != nil {
+				t.Fatal(err)
+			}
+			plain := *r
+			plain.groupField = nil
+			m, err := RunCase(context.Background(), &plain, &Case{Record: &recs[i], Resolution: resolution})
+			if err != nil || m == nil {
+				t.Fatalf("%s on %s: %v %v", gb, recs[i].ID, m, err)
+			}
+			if len(got) != 1 || got[0] != m.GroupKey {
+				t.Errorf("%s on %s: engine %q, program %q", gb, recs[i].ID, got, m.GroupKey)
+			}
+		}
+	}
+}

@@ -76,11 +76,13 @@ type Rule struct {
 	vars        []program
 	message     *template.Template
 	remediation *template.Template
-	kinds       map[string]bool // record kinds the rule can match; nil: any
-	known       int             // 1: matches only resolved records, -1: only unresolved ones, 0: either
-	prefilter   guard           // record stage: a necessary condition checked before `when` runs; nil: none
-	needs       dataNeeds       // what message and remediation read
-	plan        readPlan        // the same, in the order the render cache encodes it
+	kinds       map[string]bool         // record kinds the rule can match; nil: any
+	known       int                     // 1: matches only resolved records, -1: only unresolved ones, 0: either
+	prefilter   guard                   // record stage: a necessary condition checked before `when` runs; nil: none
+	exactWhen   bool                    // the prefilter is exactly `when`: once it holds, the program need not run
+	groupField  func(*evalState) string // group_by is a plain field read in Go; nil: run the program
+	needs       dataNeeds               // what message and remediation read
+	plan        readPlan                // the same, in the order the render cache encodes it
 	index       int
 }
 
@@ -401,6 +403,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		if r.Stage == StageRecord {
 			r.known = knownOf(a)
 			r.prefilter = prefilterOf(a)
+			r.exactWhen = exact(a.NativeRep().Expr()) != nil
 		}
 		errs = append(errs, checkDeclared(doc, f["when"], id, "when", r.When, attributeReads(a), r.kinds)...)
 	}
@@ -412,6 +415,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 	r.groupBy, a, es = compileExpr(doc, env, gbNode, id, "group_by", gb, cel.StringType)
 	errs = append(errs, es...)
 	gbAst := a
+	r.groupField = groupFieldOf(a)
 	varAsts := make([]*cel.Ast, len(r.Vars))
 	errs = append(errs, checkDeclared(doc, gbNode, id, "group_by", gb, attributeReads(a), r.kinds)...)
 	for i, v := range r.Vars {
