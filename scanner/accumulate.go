@@ -76,16 +76,59 @@ type findingAcc struct {
 // settle merges the keys appended since the last call and sets f.EvidenceCount.
 func (fa *findingAcc) settle() {
 	if len(fa.keys) > fa.nSorted {
-		slices.SortFunc(fa.keys, func(a, b evHash) int {
-			if c := cmp.Compare(a[0], b[0]); c != 0 {
-				return c
-			}
-			return cmp.Compare(a[1], b[1])
-		})
+		sortHashes(fa.keys)
 		fa.keys = slices.Compact(fa.keys)
 		fa.nSorted = len(fa.keys)
 	}
 	fa.f.EvidenceCount = fa.base + len(fa.keys)
+}
+
+func compareHashes(a, b evHash) int {
+	if c := cmp.Compare(a[0], b[0]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a[1], b[1])
+}
+
+// sortHashes sorts evidence hashes. Large sets (a finding of a million records) are sorted by a radix sort on the
+// first word, a byte a pass, then runs that share the first word by the second: linear passes over memory
+// instead of n log n comparisons through a function.
+func sortHashes(h []evHash) {
+	if len(h) < 1<<12 {
+		slices.SortFunc(h, compareHashes)
+		return
+	}
+	buf := make([]evHash, len(h))
+	src, dst := h, buf
+	var count [256]int
+	for shift := 0; shift < 64; shift += 8 {
+		clear(count[:])
+		for i := range src {
+			count[uint8(src[i][0]>>shift)]++
+		}
+		pos := 0
+		for d, n := range count {
+			count[d] = pos
+			pos += n
+		}
+		for i := range src {
+			d := uint8(src[i][0] >> shift)
+			dst[count[d]] = src[i]
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	// An even number of passes: the sorted keys are back in h.
+	for i := 0; i < len(h); {
+		j := i + 1
+		for j < len(h) && h[j][0] == h[i][0] {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(h[i:j], compareHashes)
+		}
+		i = j
+	}
 }
 
 // hasEvidence reports whether ev holds a piece with key k.
