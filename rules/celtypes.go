@@ -236,18 +236,61 @@ func ts(t time.Time) ref.Val {
 	return types.Timestamp{Time: t}
 }
 
-// goStrList is a CEL list of strings that keeps its Go slice, so that shadowscan's functions read it without
-// conversion (cel-go's own list would allocate a copy of the slice header on every Value call).
+// goStrList is a CEL list of strings over a Go slice, so that shadowscan's functions read the slice without
+// conversion. Views keep one per list field and point it at the record's slice, so reading the field allocates
+// nothing; what needs cel-go's own list (iteration, +, conversions, equality) builds it on first use.
 type goStrList struct {
-	traits.Lister
-	s []string
+	s       []string
+	adapter types.Adapter
+	list    traits.Lister // cel-go's list over s, built on first use
 }
 
+// set points l at s and returns it as a CEL value (the shared empty list when s is empty).
+func (l *goStrList) set(adapter types.Adapter, s []string) ref.Val {
+	if len(s) == 0 {
+		return emptyList
+	}
+	*l = goStrList{s: s, adapter: adapter}
+	return l
+}
+
+// strs is a new CEL list over s (function results).
 func strs(adapter types.Adapter, s []string) ref.Val {
 	if len(s) == 0 {
 		return emptyList
 	}
-	return &goStrList{Lister: types.NewStringList(adapter, s), s: s}
+	return &goStrList{s: s, adapter: adapter}
+}
+
+func (l *goStrList) cel() traits.Lister {
+	if l.list == nil {
+		l.list = types.NewStringList(l.adapter, l.s)
+	}
+	return l.list
+}
+
+func (l *goStrList) ConvertToNative(t reflect.Type) (any, error) { return l.cel().ConvertToNative(t) }
+func (l *goStrList) ConvertToType(t ref.Type) ref.Val            { return l.cel().ConvertToType(t) }
+func (l *goStrList) Equal(o ref.Val) ref.Val                     { return l.cel().Equal(o) }
+func (l *goStrList) Type() ref.Type                              { return types.ListType }
+func (l *goStrList) Value() any                                  { return l.s }
+func (l *goStrList) Add(o ref.Val) ref.Val                       { return l.cel().Add(o) }
+func (l *goStrList) Get(i ref.Val) ref.Val                       { return l.cel().Get(i) }
+func (l *goStrList) Iterator() traits.Iterator                   { return l.cel().Iterator() }
+func (l *goStrList) Size() ref.Val                               { return types.Int(len(l.s)) }
+
+// Contains is `x in list`: a string is compared with the Go strings directly.
+func (l *goStrList) Contains(v ref.Val) ref.Val {
+	s, ok := v.(types.String)
+	if !ok {
+		return l.cel().Contains(v)
+	}
+	for _, x := range l.s {
+		if x == string(s) {
+			return types.True
+		}
+	}
+	return types.False
 }
 
 // ---- hint ----
@@ -328,6 +371,7 @@ type recordView struct {
 	hintVals  []ref.Val
 	hints     ref.Val
 	scopes    ref.Val
+	scopesL   goStrList
 	attrs     ref.Val
 	user      ref.Val
 }
@@ -393,7 +437,7 @@ var recordDef = defineView[recordView]("shadowscan.Record", "one normalised obse
 	}),
 	opt(fld("scopes", strList, "OAuth scopes or permissions", func(v *recordView) ref.Val {
 		if v.scopes == nil {
-			v.scopes = strs(v.adapter, v.rec.Scopes)
+			v.scopes = v.scopesL.set(v.adapter, v.rec.Scopes)
 		}
 		return v.scopes
 	}), func(v *recordView) bool { return len(v.rec.Scopes) > 0 }),
@@ -433,6 +477,7 @@ type vendorView struct {
 	key, name string
 	keyDone   bool
 	subcats   ref.Val
+	subcatsL  goStrList
 	idV, keyV ref.Val // boxed once per record
 }
 
@@ -545,7 +590,7 @@ var vendorDef = defineView[vendorView]("shadowscan.Vendor", "the catalogue vendo
 	fld("category", types.StringType, "catalogue category", func(v *vendorView) ref.Val { return types.String(v.v.Category) }),
 	fld("subcategories", strList, "catalogue subcategories, primary first", func(v *vendorView) ref.Val {
 		if v.subcats == nil {
-			v.subcats = strs(v.adapter, v.v.Subcategories)
+			v.subcats = v.subcatsL.set(v.adapter, v.v.Subcategories)
 		}
 		return v.subcats
 	}),
@@ -564,10 +609,12 @@ var vendorDef = defineView[vendorView]("shadowscan.Vendor", "the catalogue vendo
 
 type approvalView struct {
 	celObj[approvalView]
-	adapter  types.Adapter
-	a        scanner.Approval
-	scopes   ref.Val
-	accounts ref.Val
+	adapter   types.Adapter
+	a         scanner.Approval
+	scopes    ref.Val
+	accounts  ref.Val
+	scopesL   goStrList
+	accountsL goStrList
 }
 
 func (v *approvalView) reset(a scanner.Approval, adapter types.Adapter) {
@@ -597,13 +644,13 @@ var approvalDef = defineView[approvalView]("shadowscan.Approval", "the organisat
 		func(v *approvalView) bool { return !v.a.Expires.IsZero() }),
 	fld("scopes", strList, "approved OAuth scope ceiling (globs); empty: no ceiling", func(v *approvalView) ref.Val {
 		if v.scopes == nil {
-			v.scopes = strs(v.adapter, v.a.Scopes)
+			v.scopes = v.scopesL.set(v.adapter, v.a.Scopes)
 		}
 		return v.scopes
 	}),
 	fld("aws_accounts", strList, "vendor AWS accounts the approval covers; empty: any", func(v *approvalView) ref.Val {
 		if v.accounts == nil {
-			v.accounts = strs(v.adapter, v.a.AWSAccounts)
+			v.accounts = v.accountsL.set(v.adapter, v.a.AWSAccounts)
 		}
 		return v.accounts
 	}),

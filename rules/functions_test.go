@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,64 @@ func TestRenderFailureKeepsMatch(t *testing.T) {
 		func(m scanner.Match) { got = append(got, m) })
 	if err == nil || len(got) != 1 || got[0].Message != "Broken message." {
 		t.Errorf("err=%v matches=%+v", err, got)
+	}
+}
+
+// TestStringListFields: the list fields kept in the reused views (record.scopes, approval.scopes,
+// approval.aws_accounts, vendor.subcategories) behave as cel-go's lists in every operation, and one engine
+// evaluating record after record sees each record's own lists.
+func TestStringListFields(t *testing.T) {
+	exprs := []string{
+		`record.scopes == ["a", "b"]`, `["a", "b"] == record.scopes`, `record.scopes != ["a"]`,
+		`"b" in record.scopes`, `!("c" in record.scopes)`, `record.scopes + ["c"] == ["a", "b", "c"]`,
+		`["z"] + record.scopes == ["z", "a", "b"]`, `record.scopes.exists(s, s == "b")`, `record.scopes.all(s, s < "c")`,
+		`record.scopes.size() == 2 && size(record.scopes) == 2`, `record.scopes[1] == "b"`,
+		`dyn(record.scopes) == dyn(["a", "b"])`, `record.scopes.join("+") == "a+b"`, `record.scopes.map(s, s + "!") == ["a!", "b!"]`,
+		`record.scopes.filter(s, s != "a") == ["b"]`, `sets.equivalent(record.scopes, ["b", "a"])`,
+		`approval.scopes == ["a*"] && approval.aws_accounts == ["1"] && "1" in approval.aws_accounts`,
+		`vendor.subcategories == ["crm", "email"] && "email" in vendor.subcategories`,
+		`type(record.scopes) == list && record.scopes.sort() == ["a", "b"]`,
+	}
+	var rules strings.Builder
+	rules.WriteString("rules:\n")
+	for i, e := range exprs {
+		fmt.Fprintf(&rules, "  - {id: t%d, title: t, severity: low, stage: record, message: m, remediation: r, when: '%s'}\n", i,
+			strings.ReplaceAll(e, "'", "''"))
+	}
+	rs, errs := ParseFile("t.yaml", []byte(rules.String()))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	set, err := newRuleSet(rs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := NewEngine(set, OrgInfo{})
+	vendor := &scanner.Vendor{ID: "v", Name: "V", Subcategories: []string{"crm", "email"}}
+	appr := scanner.Approval{Status: scanner.ApprovalApproved, Scopes: []string{"a*"}, AWSAccounts: []string{"1"}}
+	other := &scanner.Vendor{ID: "w", Name: "W", Subcategories: []string{"ads"}}
+	otherAppr := scanner.Approval{Status: scanner.ApprovalApproved, Scopes: []string{"x"}}
+	for round := 0; round < 3; round++ {
+		matched := map[string]bool{}
+		rec := scanner.Record{Kind: "oauth_grant", ID: "r", Scopes: []string{"a", "b"}}
+		if err := eng.EvaluateRecord(context.Background(), &rec, scanner.Resolution{Vendor: vendor}, appr,
+			func(m scanner.Match) { matched[m.RuleID] = true }); err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range exprs {
+			if !matched[fmt.Sprintf("t%d", i)] {
+				t.Errorf("round %d: %s is false", round, e)
+			}
+		}
+		// Another record with other lists in between: nothing of it may stay in the reused views.
+		var got []string
+		rec2 := scanner.Record{Kind: "oauth_grant", ID: "r2", Scopes: []string{"c", "d"}}
+		if err := eng.EvaluateRecord(context.Background(), &rec2, scanner.Resolution{Vendor: other}, otherAppr,
+			func(m scanner.Match) { got = append(got, m.RuleID) }); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != "t2,t9" { // != ["a"], size() == 2
+			t.Errorf("round %d: rules %v match the other record", round, got)
+		}
 	}
 }
