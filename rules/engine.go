@@ -354,11 +354,17 @@ func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalStat
 	if st.act.record != nil && !st.vendor.known && r.readsVendorName() {
 		k.name = st.vendor.nameVal()
 	}
-	e.mu.Lock()
-	txt, ok := e.rendered[k]
-	e.mu.Unlock()
-	if ok {
-		return txt, nil
+	var txt renderedText
+	byGroup := &k
+	if r.groupPerRecord {
+		byGroup = nil // one record per group: a cache by group would only grow
+	} else {
+		e.mu.Lock()
+		cached, ok := e.rendered[k]
+		e.mu.Unlock()
+		if ok {
+			return cached, nil
+		}
 	}
 	// A new group: the text may still be known by the exact inputs (a rule grouped by record.id, whose records
 	// name the same vendor and attributes).
@@ -367,11 +373,11 @@ func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalStat
 	var vars []ref.Val
 	if byInputs {
 		e.mu.Lock()
-		txt, ok = e.byInputs[string(ke.b)]
+		cached, ok := e.byInputs[string(ke.b)]
 		e.mu.Unlock()
 		if ok {
-			e.remember(k, "", txt)
-			return txt, nil
+			e.remember(byGroup, "", cached)
+			return cached, nil
 		}
 		vars = ke.vars
 	}
@@ -390,16 +396,16 @@ func (e *Engine) render(ctx context.Context, r *Rule, group string, st *evalStat
 	if byInputs {
 		inputs = string(ke.b)
 	}
-	e.remember(k, inputs, txt)
+	e.remember(byGroup, inputs, txt)
 	return txt, nil
 }
 
-// remember caches a rendered text by group and, unless inputs is "", by inputs. Both caches are bounded; past
-// the bound, texts are rendered again.
-func (e *Engine) remember(k renderKey, inputs string, txt renderedText) {
+// remember caches a rendered text by group (unless byGroup is nil) and by inputs (unless inputs is ""). Both
+// caches are bounded; past the bound, texts are rendered again.
+func (e *Engine) remember(byGroup *renderKey, inputs string, txt renderedText) {
 	e.mu.Lock()
-	if len(e.rendered) < 1<<20 {
-		e.rendered[k] = txt
+	if byGroup != nil && len(e.rendered) < 1<<20 {
+		e.rendered[*byGroup] = txt
 	}
 	if inputs != "" && e.byInputs != nil && len(e.byInputs) < 1<<16 {
 		e.byInputs[inputs] = txt

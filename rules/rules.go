@@ -71,19 +71,20 @@ type Rule struct {
 	// DefaultSeverity is the severity in the rule file, before rules.severity overrides.
 	DefaultSeverity string
 
-	when        program
-	groupBy     program
-	vars        []program
-	message     *template.Template
-	remediation *template.Template
-	kinds       map[string]bool         // record kinds the rule can match; nil: any
-	known       int                     // 1: matches only resolved records, -1: only unresolved ones, 0: either
-	prefilter   guard                   // record stage: a necessary condition checked before `when` runs; nil: none
-	exactWhen   bool                    // the prefilter is exactly `when`: once it holds, the program need not run
-	groupField  func(*evalState) string // group_by is a plain field read in Go; nil: run the program
-	needs       dataNeeds               // what message and remediation read
-	plan        readPlan                // the same, in the order the render cache encodes it
-	index       int
+	when           program
+	groupBy        program
+	vars           []program
+	message        *template.Template
+	remediation    *template.Template
+	kinds          map[string]bool         // record kinds the rule can match; nil: any
+	known          int                     // 1: matches only resolved records, -1: only unresolved ones, 0: either
+	prefilter      guard                   // record stage: a necessary condition checked before `when` runs; nil: none
+	exactWhen      bool                    // the prefilter is exactly `when`: once it holds, the program need not run
+	groupField     func(*evalState) string // group_by is a plain field read in Go; nil: run the program
+	groupPerRecord bool                    // group_by is record.id: every record is a group of its own
+	needs          dataNeeds               // what message and remediation read
+	plan           readPlan                // the same, in the order the render cache encodes it
+	index          int
 }
 
 // Var is a named expression evaluated for a rule's templates.
@@ -416,6 +417,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 	errs = append(errs, es...)
 	gbAst := a
 	r.groupField = groupFieldOf(a)
+	r.groupPerRecord = a != nil && isField(a.NativeRep().Expr(), "record", "id")
 	varAsts := make([]*cel.Ast, len(r.Vars))
 	errs = append(errs, checkDeclared(doc, gbNode, id, "group_by", gb, attributeReads(a), r.kinds)...)
 	for i, v := range r.Vars {
