@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -798,12 +799,7 @@ type leaf struct {
 func leaves(t reflect.Type, prefix string) []leaf {
 	var out []leaf
 	fields := structFields(t)
-	names := make([]string, 0, len(fields))
-	for k := range fields {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		ft := fields[k]
 		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
 			continue // lists of blocks (output.files, notify) are set in the file, like providers

@@ -11,6 +11,7 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/ext"
 	"github.com/shadowscan/shadowscan/rules/policy"
+	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/glob"
 )
 
@@ -170,33 +171,25 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 			})), noGuards),
 		cel.Function("hint", cel.MemberOverload("record_hint_string", []*cel.Type{recordDef.typ, cel.StringType}, cel.StringType,
 			cel.BinaryBinding(func(r, t ref.Val) ref.Val {
-				rv, ok := r.(*recordView)
-				if !ok {
-					return types.NewErr("hint: not a record")
+				hints, want, err := hintArgs("hint", r, t)
+				if err != nil {
+					return err
 				}
-				want, ok := t.(types.String)
-				if !ok {
-					return notString(t)
-				}
-				for i := range rv.rec.Hints {
-					if string(rv.rec.Hints[i].Type) == string(want) {
-						return types.String(rv.rec.Hints[i].Value)
+				for i := range hints {
+					if string(hints[i].Type) == want {
+						return types.String(hints[i].Value)
 					}
 				}
 				return emptyStr
 			})), noGuards),
 		cel.Function("hasHint", cel.MemberOverload("record_hasHint_string", []*cel.Type{recordDef.typ, cel.StringType}, cel.BoolType,
 			cel.BinaryBinding(func(r, t ref.Val) ref.Val {
-				rv, ok := r.(*recordView)
-				if !ok {
-					return types.NewErr("hasHint: not a record")
+				hints, want, err := hintArgs("hasHint", r, t)
+				if err != nil {
+					return err
 				}
-				want, ok := t.(types.String)
-				if !ok {
-					return notString(t)
-				}
-				for i := range rv.rec.Hints {
-					if string(rv.rec.Hints[i].Type) == string(want) && rv.rec.Hints[i].Value != "" {
+				for i := range hints {
+					if string(hints[i].Type) == want && hints[i].Value != "" {
 						return types.True
 					}
 				}
@@ -212,6 +205,20 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				return strs(adapter, ov.alternatives(vv))
 			})), noGuards),
 	}
+}
+
+// hintArgs checks the arguments of record.hint(type) and record.hasHint(type) (fn): the record's hints and the
+// type asked for, or the CEL error to return.
+func hintArgs(fn string, r, t ref.Val) ([]scanner.Hint, string, ref.Val) {
+	rv, ok := r.(*recordView)
+	if !ok {
+		return nil, "", types.NewErr("%s: not a record", fn)
+	}
+	want, ok := t.(types.String)
+	if !ok {
+		return nil, "", notString(t)
+	}
+	return rv.rec.Hints, string(want), nil
 }
 
 // envs holds the CEL environment of each stage; they are built once and shared.

@@ -14,8 +14,10 @@ import (
 	"errors"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -450,12 +452,7 @@ func buildSummary(snap snapshot, redact bool, categoryName func(string) string) 
 		}
 		groups[cat] = append(groups[cat], item)
 	}
-	cats := make([]string, 0, len(groups))
-	for c := range groups {
-		cats = append(cats, c)
-	}
-	sort.Strings(cats)
-	for _, c := range cats {
+	for _, c := range slices.Sorted(maps.Keys(groups)) {
 		vs := groups[c]
 		sort.SliceStable(vs, func(i, j int) bool {
 			if ri, rj := approvalRank(vs[i].Approval), approvalRank(vs[j].Approval); ri != rj {

@@ -439,13 +439,7 @@ func (ix *txtIndex) add(p string, v int32) error {
 	n := int32(0)
 	for i := 0; i < len(pre); i++ {
 		c := lowerByte(pre[i])
-		next := int32(-1)
-		for _, e := range ix.nodes[n].edges {
-			if e.c == c {
-				next = e.next
-				break
-			}
-		}
+		next := ix.child(n, c)
 		if next < 0 {
 			next = int32(len(ix.nodes))
 			ix.nodes = append(ix.nodes, trieNode{})
@@ -466,6 +460,16 @@ func (ix *txtIndex) add(p string, v int32) error {
 	return nil
 }
 
+// child returns the node below n along byte c, or -1.
+func (ix *txtIndex) child(n int32, c byte) int32 {
+	for _, e := range ix.nodes[n].edges {
+		if e.c == c {
+			return e.next
+		}
+	}
+	return -1
+}
+
 func lowerByte(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -480,14 +484,7 @@ func (ix *txtIndex) lookupPrefix(token string) int32 {
 	}
 	best, n := int32(-1), int32(0)
 	for i := 0; i < len(token); i++ {
-		c := lowerByte(token[i])
-		next := int32(-1)
-		for _, e := range ix.nodes[n].edges {
-			if e.c == c {
-				next = e.next
-				break
-			}
-		}
+		next := ix.child(n, lowerByte(token[i]))
 		if next < 0 {
 			break
 		}

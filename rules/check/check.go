@@ -9,6 +9,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -603,17 +604,11 @@ func (c *Checker) usage(q Query, v *VendorInfo, redact bool) *Usage {
 	return u
 }
 
+// mergeSorted returns the sorted union of a and b, never nil.
 func mergeSorted(a, b []string) []string {
-	set := map[string]bool{}
-	for _, s := range append(append([]string(nil), a...), b...) {
-		set[s] = true
-	}
-	out := make([]string, 0, len(set))
-	for s := range set {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
+	out := append(append([]string{}, a...), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // unidentifiedName returns the display name the report gives an unidentified app matching q, if any.

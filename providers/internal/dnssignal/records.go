@@ -231,17 +231,9 @@ func spfRecords(zone string, rr RRSet, v string, idx int, duplicate bool) []scan
 	}
 	var out []scanner.Record
 	for _, t := range p.Terms {
-		mech := ""
-		switch {
-		case !t.Modifier && t.Name == "include":
-			mech = "include"
-		case t.Modifier && t.Name == "redirect":
-			mech = "redirect"
-		default:
+		mech, ok := t.Delegation()
+		if !ok {
 			continue
-		}
-		if HasMacro(t.Value) {
-			continue // a macro target names no fixed host
 		}
 		r := SPFIncludeRecord(zone, rr.Name, []string{rr.Name}, mech, t.Value)
 		r.Attributes[AttrValue] = v

@@ -37,6 +37,16 @@ type Term struct {
 	Modifier bool
 }
 
+// Delegation reports whether the term hands the policy to another host: "include" (the mechanism) or "redirect"
+// (the modifier), with a fixed host (a macro target names none).
+func (t Term) Delegation() (string, bool) {
+	switch {
+	case !t.Modifier && t.Name == "include", t.Modifier && t.Name == "redirect":
+		return t.Name, !HasMacro(t.Value)
+	}
+	return "", false
+}
+
 // String writes the term back in record syntax.
 func (t Term) String() string {
 	if t.Modifier {

@@ -141,3 +141,21 @@ func BenchmarkParseSPF(b *testing.B) {
 		}
 	}
 }
+
+// Only include and redirect with a fixed host delegate; a macro host, other mechanisms and an "include" modifier
+// do not.
+func TestTermDelegation(t *testing.T) {
+	p, err := ParseSPF("v=spf1 include:_spf.a.example include:%{d}.b.example a:include.example exp=include ~all redirect=_spf.c.example include=x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, term := range p.Terms {
+		if mech, ok := term.Delegation(); ok {
+			got = append(got, mech+" "+term.Value)
+		}
+	}
+	if want := "include _spf.a.example, redirect _spf.c.example"; strings.Join(got, ", ") != want {
+		t.Errorf("delegations %q, want %q", strings.Join(got, ", "), want)
+	}
+}

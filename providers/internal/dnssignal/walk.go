@@ -140,16 +140,8 @@ func (w *spfWalker) walk(ctx context.Context, spf string, path []string) {
 		if ctx.Err() != nil {
 			return
 		}
-		mech := ""
-		switch {
-		case !t.Modifier && t.Name == "include":
-			mech = "include"
-		case t.Modifier && t.Name == "redirect":
-			mech = "redirect"
-		default:
-			continue
-		}
-		if HasMacro(t.Value) {
+		mech, ok := t.Delegation()
+		if !ok {
 			continue
 		}
 		host := Norm(t.Value)
