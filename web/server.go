@@ -285,23 +285,23 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "report": state})
 }
 
-// queryParam returns the q parameter, enforcing the query length limit.
-func queryParam(w http.ResponseWriter, r *http.Request) (string, bool) {
-	q := r.URL.Query().Get("q")
+// query authenticates a query request (as auth) and returns its q parameter, enforcing the query length limit;
+// cont is false when the response is already written.
+func (s *Server) query(w http.ResponseWriter, r *http.Request) (q string, authed, cont bool) {
+	if authed, cont = s.auth(w, r); !cont {
+		return "", authed, false
+	}
+	q = r.URL.Query().Get("q")
 	if len(q) > check.MaxQueryLen {
 		writeError(w, http.StatusRequestURITooLong, "query is longer than "+strconv.Itoa(check.MaxQueryLen)+" bytes")
-		return "", false
+		return "", authed, false
 	}
-	return q, true
+	return q, authed, true
 }
 
 func (s *Server) apiCheck(w http.ResponseWriter, r *http.Request) {
-	authed, cont := s.auth(w, r)
+	q, authed, cont := s.query(w, r)
 	if !cont {
-		return
-	}
-	q, ok := queryParam(w, r)
-	if !ok {
 		return
 	}
 	if strings.TrimSpace(q) == "" {
@@ -329,12 +329,8 @@ type SearchResponse struct {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	authed, cont := s.auth(w, r)
+	q, authed, cont := s.query(w, r)
 	if !cont {
-		return
-	}
-	q, ok := queryParam(w, r)
-	if !ok {
 		return
 	}
 	limit := 8

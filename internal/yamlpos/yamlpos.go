@@ -284,6 +284,14 @@ func (d *Doc) StrList(n *yaml.Node, ruleID, what string) ([]string, *Error) {
 	return out, nil
 }
 
+// Item is the node of StrList's i-th value, for errors at its line: n itself when one string stood for the list.
+func Item(n *yaml.Node, i int) *yaml.Node {
+	if n.Kind == yaml.SequenceNode {
+		return n.Content[i]
+	}
+	return n
+}
+
 // ToJSON converts a YAML node to JSON, for decoding into types that only carry json tags. Mapping keys must be
 // strings.
 func ToJSON(n *yaml.Node) ([]byte, error) {

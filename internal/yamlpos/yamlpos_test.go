@@ -48,3 +48,17 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Lookup(providers[0].type) = %v", n)
 	}
 }
+
+// Item points at the line of each list value, and at the key's value when one string stood for the list.
+func TestItem(t *testing.T) {
+	d, err := Parse("f.yaml", []byte("one: a\nmany:\n  - b\n  - c\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := Item(d.Lookup("one"), 0); n.Line != 1 || n.Value != "a" {
+		t.Errorf("one: line %d %q", n.Line, n.Value)
+	}
+	if n := Item(d.Lookup("many"), 1); n.Line != 4 || n.Value != "c" {
+		t.Errorf("many[1]: line %d %q", n.Line, n.Value)
+	}
+}

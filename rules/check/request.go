@@ -178,17 +178,7 @@ func RequestMarkdown(r *Result) string {
 	}
 	p("- Status here: **%s**", VerdictLabel(r.Verdict))
 	if a := r.Approval; a != nil {
-		var bits []string
-		if a.Owner != "" {
-			bits = append(bits, "owner "+md(a.Owner))
-		}
-		if a.Ticket != "" {
-			bits = append(bits, "ticket "+md(a.Ticket))
-		}
-		if !a.Expires.IsZero() {
-			bits = append(bits, "expires "+a.Expires.Format("2006-01-02"))
-		}
-		if len(bits) > 0 {
+		if bits := a.bits(md); len(bits) > 0 {
 			p(" (%s)", strings.Join(bits, ", "))
 		}
 	}

@@ -97,16 +97,7 @@ func WriteText(w io.Writer, r *Result, width int) error {
 	}
 	para("  Matched:    ", "              ", c(r.Reason))
 	if a := r.Approval; a != nil && (a.Owner != "" || a.Ticket != "" || !a.Expires.IsZero() || a.Notes != "") {
-		var bits []string
-		if a.Owner != "" {
-			bits = append(bits, "owner "+c(a.Owner))
-		}
-		if a.Ticket != "" {
-			bits = append(bits, "ticket "+c(a.Ticket))
-		}
-		if !a.Expires.IsZero() {
-			bits = append(bits, "expires "+a.Expires.Format("2006-01-02"))
-		}
+		bits := a.bits(c)
 		if a.Notes != "" {
 			bits = append(bits, c(a.Notes))
 		}
@@ -305,4 +296,19 @@ func wrap(s string, width int, first, rest string) []string {
 		lines = append(lines, strings.TrimRight(string(cur), " "))
 	}
 	return lines
+}
+
+// bits describes the approval's owner, ticket and expiry for a writer, untrusted text through esc.
+func (a *ApprovalInfo) bits(esc func(string) string) []string {
+	var out []string
+	if a.Owner != "" {
+		out = append(out, "owner "+esc(a.Owner))
+	}
+	if a.Ticket != "" {
+		out = append(out, "ticket "+esc(a.Ticket))
+	}
+	if !a.Expires.IsZero() {
+		out = append(out, "expires "+a.Expires.Format("2006-01-02"))
+	}
+	return out
 }

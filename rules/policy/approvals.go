@@ -220,10 +220,7 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 			continue
 		}
 		for j, s := range e.Scopes {
-			at := f["scopes"]
-			if at.Kind == yaml.SequenceNode {
-				at = at.Content[j]
-			}
+			at := yamlpos.Item(f["scopes"], j)
 			if strings.TrimSpace(s) == "" {
 				add(doc.ErrAt(at, "", "vendor %q: scopes: empty scope", e.Written))
 				continue
@@ -236,10 +233,7 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 			continue
 		}
 		for j, acc := range e.AWSAccounts {
-			at := f["aws_accounts"]
-			if at.Kind == yaml.SequenceNode {
-				at = at.Content[j]
-			}
+			at := yamlpos.Item(f["aws_accounts"], j)
 			if !awsAccountRE.MatchString(acc) {
 				add(doc.ErrAt(at, "", "vendor %q: aws_accounts: %q is not a 12-digit AWS account ID (quote it in YAML)", e.Written, acc))
 			}

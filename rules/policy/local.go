@@ -104,10 +104,7 @@ func parseLocal(doc *yamlpos.Doc, f map[string]*yaml.Node, written string, vendo
 			continue
 		}
 		for j, v := range vals {
-			at := n
-			if n.Kind == yaml.SequenceNode {
-				at = n.Content[j]
-			}
+			at := yamlpos.Item(n, j)
 			if strings.TrimSpace(v) == "" {
 				errs = append(errs, doc.ErrAt(at, "", "vendor %q: %s: empty value", written, k))
 				continue
