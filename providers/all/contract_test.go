@@ -5,17 +5,20 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 var snake = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // TestProviderContract holds every registered provider to the registration contract, so a new provider gets it
 // by adding its line to all.go: a description, a config with defaults, least-privilege permissions, a declared
-// shape (record kinds and typed, explained attributes) and a README. What its records look like at run time is
+// shape (record kinds and typed, explained attributes) and a README, whose permissions-by-setting table is true
+// when permissions depend on settings. What its records look like at run time is
 // checked by scannertest.Collect in the provider's own tests (declared kinds, attributes and types; hint types
 // the resolver knows).
 func TestProviderContract(t *testing.T) {
@@ -62,8 +65,13 @@ func TestProviderContract(t *testing.T) {
 				}
 			}
 			dir := filepath.Base(reflect.TypeOf(cfg).Elem().PkgPath())
-			if _, err := os.Stat(filepath.Join("..", dir, "README.md")); err != nil {
+			readme := filepath.Join("..", dir, "README.md")
+			if _, err := os.Stat(readme); err != nil {
 				t.Errorf("providers/%s/README.md: %v (what it collects, permissions, config keys)", dir, err)
+			}
+			if slices.ContainsFunc(f.Permissions, func(p scanner.Permission) bool { return p.When != "" }) {
+				// Permissions that depend on settings: the README's table says which settings need which.
+				scannertest.CheckPermissionsByMode(t, readme, f.NewConfig, f.Permissions)
 			}
 		})
 	}

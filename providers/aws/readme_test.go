@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
@@ -112,8 +111,3 @@ func keys(m map[string]bool) []string {
 }
 
 func equal(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
-
-// The README's permissions-by-setting table is what UsesPermission decides.
-func TestPermissionsBySettingAgreeWithReadme(t *testing.T) {
-	scannertest.CheckPermissionsByMode(t, "README.md", func() scanner.ProviderConfig { return NewConfig() }, Permissions)
-}
