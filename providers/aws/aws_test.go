@@ -67,28 +67,6 @@ func (h *harness) providerTB(t testing.TB) scanner.Provider {
 	return newProvider(h.cfg, d, func(context.Context) (aws.Config, error) { return awsCfg, nil })
 }
 
-func byID(recs []scanner.Record) map[string]scanner.Record {
-	m := map[string]scanner.Record{}
-	for _, r := range recs {
-		m[r.ID] = r
-	}
-	return m
-}
-
-func mustRecord(t *testing.T, m map[string]scanner.Record, id string) scanner.Record {
-	t.Helper()
-	r, ok := m[id]
-	if !ok {
-		var ids []string
-		for k := range m {
-			ids = append(ids, k)
-		}
-		slices.Sort(ids)
-		t.Fatalf("no record %q; have:\n  %s", id, strings.Join(ids, "\n  "))
-	}
-	return r
-}
-
 func hintValue(r scanner.Record, typ scanner.HintType) string {
 	h, _ := r.Hint(typ)
 	return h.Value
@@ -115,13 +93,13 @@ func TestCollectOrganization(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
-	m := byID(recs)
+	m := scannertest.ByID(recs)
 	if len(m) != len(recs) {
 		t.Fatalf("%d records but %d distinct IDs", len(recs), len(m))
 	}
 
 	t.Run("trust", func(t *testing.T) {
-		seg := mustRecord(t, m, "aws:222222222222:role/segment-s3-export:trust:107630771604")
+		seg := scannertest.MustRecord(t, m, "aws:222222222222:role/segment-s3-export:trust:107630771604")
 		if seg.Kind != scanner.KindCloudTrust || hintValue(seg, scanner.HintAWSAccount) != "107630771604" {
 			t.Errorf("segment trust: %+v", seg)
 		}
@@ -130,43 +108,43 @@ func TestCollectOrganization(t *testing.T) {
 			"account_name": "northwind-marketing", "role_last_used": "2026-11-21T09:30:00Z", "role_unused_days": int64(1),
 			"principal": "arn:aws:iam::107630771604:root", "account_ou": ""})
 
-		ht := mustRecord(t, m, "aws:222222222222:role/hightouch-sync:trust:324528010823")
+		ht := scannertest.MustRecord(t, m, "aws:222222222222:role/hightouch-sync:trust:324528010823")
 		wantAttrs(t, ht, map[string]any{"external_id_present": false, "principal_type": "account"})
 		if hintValue(ht, scanner.HintAWSAccount) != "324528010823" {
 			t.Errorf("hightouch hint: %+v", ht.Hints)
 		}
-		lm := mustRecord(t, m, "aws:222222222222:role/leadmagnet-export:trust:arn:aws:iam::999988887777:role/leadmagnet-worker")
+		lm := scannertest.MustRecord(t, m, "aws:222222222222:role/leadmagnet-export:trust:arn:aws:iam::999988887777:role/leadmagnet-worker")
 		wantAttrs(t, lm, map[string]any{"principal_type": "arn", "external_id_present": false, "role_never_used": true,
 			"role_unused_days": int64(82)})
 		if hintValue(lm, scanner.HintAWSAccount) != "999988887777" {
 			t.Errorf("leadmagnet hint: %+v", lm.Hints)
 		}
-		open := mustRecord(t, m, "aws:222222222222:role/open-debug:trust:*")
+		open := scannertest.MustRecord(t, m, "aws:222222222222:role/open-debug:trust:*")
 		wantAttrs(t, open, map[string]any{"wildcard": true, "principal_type": "wildcard", "org_restricted": false})
 		if len(open.Hints) != 0 {
 			t.Errorf("wildcard has hints %+v", open.Hints)
 		}
-		org := mustRecord(t, m, "aws:222222222222:role/org-reader:trust:*")
+		org := scannertest.MustRecord(t, m, "aws:222222222222:role/org-reader:trust:*")
 		wantAttrs(t, org, map[string]any{"wildcard": true, "org_restricted": true})
-		mixed := mustRecord(t, m, "aws:222222222222:role/mixed:trust:arn:aws:iam::324528010823:role/ht-worker")
+		mixed := scannertest.MustRecord(t, m, "aws:222222222222:role/mixed:trust:arn:aws:iam::324528010823:role/ht-worker")
 		wantAttrs(t, mixed, map[string]any{"external_id_present": true, "principal_type": "arn"})
-		ghost := mustRecord(t, m, "aws:222222222222:role/ghost:trust:AROAEXAMPLEGHOST12345")
+		ghost := scannertest.MustRecord(t, m, "aws:222222222222:role/ghost:trust:AROAEXAMPLEGHOST12345")
 		wantAttrs(t, ghost, map[string]any{"principal_type": "unique_id"})
-		gh := mustRecord(t, m, "aws:222222222222:role/github-actions:trust:arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com")
+		gh := scannertest.MustRecord(t, m, "aws:222222222222:role/github-actions:trust:arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com")
 		if hintValue(gh, scanner.HintDomain) != "token.actions.githubusercontent.com" {
 			t.Errorf("github oidc hint: %+v", gh.Hints)
 		}
-		okta := mustRecord(t, m, "aws:111111111111:role/sso-okta:trust:arn:aws:iam::111111111111:saml-provider/Okta")
+		okta := scannertest.MustRecord(t, m, "aws:111111111111:role/sso-okta:trust:arn:aws:iam::111111111111:saml-provider/Okta")
 		if hintValue(okta, scanner.HintName) != "Okta" {
 			t.Errorf("okta hint: %+v", okta.Hints)
 		}
-		np := mustRecord(t, m, "aws:222222222222:role/all-but-admins:trust:*")
+		np := scannertest.MustRecord(t, m, "aws:222222222222:role/all-but-admins:trust:*")
 		wantAttrs(t, np, map[string]any{"not_principal": true, "wildcard": true})
-		legacy := mustRecord(t, m, "aws:222222222222:role/segment-legacy:trust:595280932656")
+		legacy := scannertest.MustRecord(t, m, "aws:222222222222:role/segment-legacy:trust:595280932656")
 		wantAttrs(t, legacy, map[string]any{"external_id_present": false}) // one of two statements lacks it
-		weak := mustRecord(t, m, "aws:222222222222:role/weak-extid:trust:834469178297")
+		weak := scannertest.MustRecord(t, m, "aws:222222222222:role/weak-extid:trust:834469178297")
 		wantAttrs(t, weak, map[string]any{"external_id_present": false})
-		ft := mustRecord(t, m, "aws:666666666666:role/fivetran:trust:834469178297")
+		ft := scannertest.MustRecord(t, m, "aws:666666666666:role/fivetran:trust:834469178297")
 		wantAttrs(t, ft, map[string]any{"external_id_present": true, "account_name": "northwind-analytics"})
 
 		// Not third parties: services, Cognito, the organisation's own accounts (member, management, sandbox).
@@ -186,13 +164,13 @@ func TestCollectOrganization(t *testing.T) {
 	})
 
 	t.Run("credentials", func(t *testing.T) {
-		k1 := mustRecord(t, m, "aws:222222222222:user/hubspot-sync:key/AKIAHUBSPOTKEY000001")
+		k1 := scannertest.MustRecord(t, m, "aws:222222222222:user/hubspot-sync:key/AKIAHUBSPOTKEY000001")
 		wantAttrs(t, k1, map[string]any{"user_name": "hubspot-sync", "key_id": "AKIAHUBSPOTKEY000001", "status": "Active",
 			"key_age_days": int64(1349), "key_last_used": "2026-11-20T09:30:00Z", "key_last_used_service": "s3"})
 		if got := hints(k1, scanner.HintName); !slices.Equal(got, []string{"HubSpot", "hubspot sync"}) {
 			t.Errorf("hubspot-sync name hints = %v", got)
 		}
-		k2 := mustRecord(t, m, "aws:222222222222:user/hubspot-sync:key/AKIAHUBSPOTKEY000002")
+		k2 := scannertest.MustRecord(t, m, "aws:222222222222:user/hubspot-sync:key/AKIAHUBSPOTKEY000002")
 		wantAttrs(t, k2, map[string]any{"key_never_used": true, "key_age_days": int64(539)})
 		for id := range m {
 			if strings.Contains(id, "zapier") || strings.Contains(id, "alice") {
@@ -202,11 +180,11 @@ func TestCollectOrganization(t *testing.T) {
 	})
 
 	t.Run("identity providers", func(t *testing.T) {
-		o := mustRecord(t, m, "aws:222222222222:oidc-provider/token.actions.githubusercontent.com")
+		o := scannertest.MustRecord(t, m, "aws:222222222222:oidc-provider/token.actions.githubusercontent.com")
 		if o.Kind != scanner.KindIdentityProvider || hintValue(o, scanner.HintDomain) != "token.actions.githubusercontent.com" {
 			t.Errorf("oidc: %+v", o)
 		}
-		s := mustRecord(t, m, "aws:111111111111:saml-provider/Okta")
+		s := scannertest.MustRecord(t, m, "aws:111111111111:saml-provider/Okta")
 		wantAttrs(t, s, map[string]any{"entity_id": "http://www.okta.com/exk1northwind", "provider_type": "saml"})
 		if hintValue(s, scanner.HintDomain) != "www.okta.com" {
 			t.Errorf("saml hints: %+v", s.Hints)
@@ -215,12 +193,12 @@ func TestCollectOrganization(t *testing.T) {
 
 	t.Run("route53", func(t *testing.T) {
 		p := "aws:222222222222:route53:Z1NORTHWIND:"
-		spf := mustRecord(t, m, p+"dns:northwind.example:TXT:spf_include:servers.mcsv.net")
+		spf := scannertest.MustRecord(t, m, p+"dns:northwind.example:TXT:spf_include:servers.mcsv.net")
 		if hintValue(spf, scanner.HintSPFInclude) != "servers.mcsv.net" || spf.Kind != scanner.KindDNSRecord {
 			t.Errorf("spf: %+v", spf)
 		}
 		wantAttrs(t, spf, map[string]any{"hosted_zone_id": "Z1NORTHWIND", "private_zone": false, "account_id": acctMarketing})
-		lp := mustRecord(t, m, p+"dns:lp.northwind.example:CNAME:cname")
+		lp := scannertest.MustRecord(t, m, p+"dns:lp.northwind.example:CNAME:cname")
 		if hintValue(lp, scanner.HintCNAMETarget) != "northwind-lp.unbouncepages.com" {
 			t.Errorf("lp cname: %+v", lp.Hints)
 		}
@@ -244,7 +222,7 @@ func TestCollectOrganization(t *testing.T) {
 	})
 
 	t.Run("marketplace", func(t *testing.T) {
-		ag := mustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
+		ag := scannertest.MustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
 		if ag.Kind != scanner.KindSaaSSubscription || hintValue(ag, scanner.HintAWSAccount) != "324528010823" {
 			t.Errorf("agreement: %+v", ag)
 		}
@@ -254,24 +232,24 @@ func TestCollectOrganization(t *testing.T) {
 		if ag.Amount == nil || *ag.Amount != (scanner.Amount{Value: 12000, Currency: "USD", Period: scanner.PeriodAnnual}) {
 			t.Errorf("agreement amount %+v", ag.Amount)
 		}
-		lm := mustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-leadmagnet0001")
+		lm := scannertest.MustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-leadmagnet0001")
 		if lm.Amount == nil || *lm.Amount != (scanner.Amount{Value: 499, Currency: "USD", Period: scanner.PeriodMonthly}) {
 			t.Errorf("monthly agreement amount %+v", lm.Amount)
 		}
-		c := mustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-census00000001") // on page 2, after a throttle
+		c := scannertest.MustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-census00000001") // on page 2, after a throttle
 		if c.Amount == nil || c.Amount.Value != 12000 || c.Amount.Period != scanner.PeriodAnnual {
 			t.Errorf("3-year agreement amount %+v", c.Amount)
 		}
 	})
 
 	t.Run("tagged resources", func(t *testing.T) {
-		s3 := mustRecord(t, m, "aws:222222222222:resource:arn:aws:s3:::northwind-landing-pages")
+		s3 := scannertest.MustRecord(t, m, "aws:222222222222:resource:arn:aws:s3:::northwind-landing-pages")
 		if hintValue(s3, scanner.HintName) != "Unbounce" || s3.Kind != scanner.KindCloudResource {
 			t.Errorf("s3: %+v", s3)
 		}
-		fn := mustRecord(t, m, "aws:222222222222:resource:arn:aws:lambda:us-east-1:222222222222:function:hubspot-webhook")
+		fn := scannertest.MustRecord(t, m, "aws:222222222222:resource:arn:aws:lambda:us-east-1:222222222222:function:hubspot-webhook")
 		wantAttrs(t, fn, map[string]any{"marketing_tags": []string{"cost-center=marketing", "team=marketing"}, "region": "us-east-1"})
-		mustRecord(t, m, "aws:222222222222:resource:arn:aws:dynamodb:eu-west-1:222222222222:table/campaigns")
+		scannertest.MustRecord(t, m, "aws:222222222222:resource:arn:aws:dynamodb:eu-west-1:222222222222:table/campaigns")
 		if _, ok := m["aws:222222222222:resource:arn:aws:lambda:us-east-1:222222222222:function:billing"]; ok {
 			t.Error("finance resource emitted")
 		}
@@ -407,8 +385,8 @@ func TestSkipOUsAndAccounts(t *testing.T) {
 			t.Errorf("assumed into skipped account %s", a)
 		}
 	}
-	m := byID(recs)
-	r := mustRecord(t, m, "aws:222222222222:role/segment-s3-export:trust:107630771604")
+	m := scannertest.ByID(recs)
+	r := scannertest.MustRecord(t, m, "aws:222222222222:role/segment-s3-export:trust:107630771604")
 	wantAttrs(t, r, map[string]any{"account_ou": "/Marketing"})
 }
 
@@ -431,10 +409,10 @@ func TestSingleAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := byID(recs)
-	mustRecord(t, m, "aws:222222222222:role/hightouch-sync:trust:324528010823")
+	m := scannertest.ByID(recs)
+	scannertest.MustRecord(t, m, "aws:222222222222:role/hightouch-sync:trust:324528010823")
 	// Without the organisation, other Northwind accounts are outside parties.
-	mustRecord(t, m, "aws:222222222222:role/ops-cross-account:trust:333333333333")
+	scannertest.MustRecord(t, m, "aws:222222222222:role/ops-cross-account:trust:333333333333")
 	for id := range m {
 		if !strings.HasPrefix(id, "aws:222222222222:") {
 			t.Errorf("record from another account: %s", id)
@@ -459,7 +437,7 @@ func TestRoleARNAssumedFirst(t *testing.T) {
 	if n := f.callCount(acctAnalytics, "AssumeRole:extid=entry-ext-id"); n != 1 {
 		t.Errorf("role_arn assumed %d times with its external ID", n)
 	}
-	mustRecord(t, byID(recs), "aws:666666666666:role/fivetran:trust:834469178297")
+	scannertest.MustRecord(t, scannertest.ByID(recs), "aws:666666666666:role/fivetran:trust:834469178297")
 }
 
 func TestRoleARNDenied(t *testing.T) {
@@ -481,15 +459,15 @@ func TestCostExplorer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := byID(recs)
-	sp := mustRecord(t, m, "aws:222222222222:marketplace-spend/Hightouch (SaaS)")
+	m := scannertest.ByID(recs)
+	sp := scannertest.MustRecord(t, m, "aws:222222222222:marketplace-spend/Hightouch (SaaS)")
 	if hintValue(sp, scanner.HintName) != "Hightouch" || sp.Amount == nil ||
 		*sp.Amount != (scanner.Amount{Value: 1000, Currency: "USD", Period: scanner.PeriodMonthly}) {
 		t.Errorf("spend record: %+v amount %+v", sp, sp.Amount)
 	}
 	wantAttrs(t, sp, map[string]any{"period_start": "2026-10-01", "period_end": "2026-11-01", "account_name": "northwind-marketing"})
-	mustRecord(t, m, "aws:666666666666:marketplace-spend/Fivetran Managed Data Pipelines") // page 2
-	ag := mustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
+	scannertest.MustRecord(t, m, "aws:666666666666:marketplace-spend/Fivetran Managed Data Pipelines") // page 2
+	ag := scannertest.MustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
 	if ag.Amount != nil {
 		t.Errorf("agreement carries an amount with Cost Explorer on (spend would count twice): %+v", ag.Amount)
 	}
@@ -509,7 +487,7 @@ func TestOrganizationDenied(t *testing.T) {
 	if !strings.Contains(errorsText(h.diag), "organizations:ListAccounts | account 111111111111 | page 1: ") {
 		t.Errorf("errors: %s", errorsText(h.diag))
 	}
-	mustRecord(t, byID(recs), "aws:111111111111:saml-provider/Okta")
+	scannertest.MustRecord(t, scannertest.ByID(recs), "aws:111111111111:saml-provider/Okta")
 	for _, r := range recs {
 		if !strings.HasPrefix(r.ID, "aws:111111111111:") {
 			t.Errorf("scanned beyond the caller's account: %s", r.ID)
@@ -527,14 +505,14 @@ func TestThrottlingExhaustedKeepsPagesRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := byID(recs)
+	m := scannertest.ByID(recs)
 	if len(m) != len(recs) {
 		t.Errorf("duplicate records after throttling")
 	}
 	// Pages 1 and 2 (four roles) were kept.
 	for _, role := range []string{"segment-s3-export:trust:107630771604", "hightouch-sync:trust:324528010823",
 		"open-debug:trust:*", "leadmagnet-export:trust:arn:aws:iam::999988887777:role/leadmagnet-worker"} {
-		mustRecord(t, m, "aws:222222222222:role/"+role)
+		scannertest.MustRecord(t, m, "aws:222222222222:role/"+role)
 	}
 	if _, ok := m["aws:222222222222:role/org-reader:trust:*"]; ok {
 		t.Error("a role from the unread page appeared")
@@ -557,7 +535,7 @@ func TestThrottlingExhaustedKeepsPagesRead(t *testing.T) {
 		t.Error("zone after a failed zone not read")
 	}
 	// The other parts of the account still ran.
-	mustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
+	scannertest.MustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
 }
 
 func TestMalformedResponses(t *testing.T) {
@@ -577,7 +555,7 @@ func TestMalformedResponses(t *testing.T) {
 			t.Errorf("errors lack %q:\n%s", want, errs)
 		}
 	}
-	mustRecord(t, byID(recs), "aws:222222222222:role/hightouch-sync:trust:324528010823")
+	scannertest.MustRecord(t, scannertest.ByID(recs), "aws:222222222222:role/hightouch-sync:trust:324528010823")
 }
 
 func TestAccessDeniedPerAPI(t *testing.T) {
@@ -592,9 +570,9 @@ func TestAccessDeniedPerAPI(t *testing.T) {
 	if !strings.Contains(errorsText(h.diag), "iam:GetAccountAuthorizationDetails | account 222222222222 (northwind-marketing) | page 1") {
 		t.Errorf("errors: %s", errorsText(h.diag))
 	}
-	m := byID(recs)
-	mustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
-	mustRecord(t, m, "aws:666666666666:role/fivetran:trust:834469178297")
+	m := scannertest.ByID(recs)
+	scannertest.MustRecord(t, m, "aws:222222222222:marketplace-agreement/agmt-hightouch00001")
+	scannertest.MustRecord(t, m, "aws:666666666666:role/fivetran:trust:834469178297")
 }
 
 func TestKeyLastUsedDenied(t *testing.T) {
@@ -605,7 +583,7 @@ func TestKeyLastUsedDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := mustRecord(t, byID(recs), "aws:222222222222:user/hubspot-sync:key/AKIAHUBSPOTKEY000002")
+	k := scannertest.MustRecord(t, scannertest.ByID(recs), "aws:222222222222:user/hubspot-sync:key/AKIAHUBSPOTKEY000002")
 	if _, ok := k.Attributes["key_never_used"]; ok {
 		t.Error("a key whose last use could not be read is reported as never used")
 	}

@@ -151,7 +151,7 @@ func TestProductionConfigPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustRecord(t, byID(recs), "aws:111111111111:saml-provider/Okta")
+	scannertest.MustRecord(t, scannertest.ByID(recs), "aws:111111111111:saml-provider/Okta")
 	if n := f.callCount(acctMgmt, "GetAccountAuthorizationDetails"); n != 2 {
 		t.Errorf("throttled call not retried by the production retryer: %d calls", n)
 	}

@@ -37,7 +37,7 @@ func TestRoute53DanglingCNAMEs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := byID(recs)
+	m := scannertest.ByID(recs)
 	p := "aws:222222222222:route53:Z1NORTHWIND:dns:"
 	for _, tc := range []struct {
 		id                 string
@@ -52,7 +52,7 @@ func TestRoute53DanglingCNAMEs(t *testing.T) {
 		// SERVFAIL: not known, so not marked.
 		{id: "events.northwind.example:CNAME:cname", resolves: nil, dangling: nil, chain: "events.flaky-vendor.example"},
 	} {
-		r := mustRecord(t, m, p+tc.id)
+		r := scannertest.MustRecord(t, m, p+tc.id)
 		if r.Attributes["resolves"] != tc.resolves || r.Attributes["dangling"] != tc.dangling {
 			t.Errorf("%s: resolves %v dangling %v, want %v %v", tc.id, r.Attributes["resolves"], r.Attributes["dangling"], tc.resolves, tc.dangling)
 		}

@@ -53,26 +53,26 @@ func TestExportDemo(t *testing.T) {
 	if errs := diag.Errors(); len(errs) > 0 {
 		t.Fatalf("coverage errors: %+v", errs)
 	}
-	m := byID(recs)
-	seg := mustRecord(t, m, "aws:210987654321:role/segment-s3-destination:trust:107630771604")
+	m := scannertest.ByID(recs)
+	seg := scannertest.MustRecord(t, m, "aws:210987654321:role/segment-s3-destination:trust:107630771604")
 	wantAttrs(t, seg, map[string]any{"external_id_present": true, "account_name": "northwind-prod"})
-	ht := mustRecord(t, m, "aws:210987654321:role/hightouch-warehouse-sync:trust:324528010823")
+	ht := scannertest.MustRecord(t, m, "aws:210987654321:role/hightouch-warehouse-sync:trust:324528010823")
 	wantAttrs(t, ht, map[string]any{"external_id_present": false})
-	unk := mustRecord(t, m, "aws:210987654321:role/partner-data-export:trust:arn:aws:iam::999988887777:role/data-export-worker")
+	unk := scannertest.MustRecord(t, m, "aws:210987654321:role/partner-data-export:trust:arn:aws:iam::999988887777:role/data-export-worker")
 	if hintValue(unk, scanner.HintAWSAccount) != "999988887777" {
 		t.Errorf("unknown account hint: %+v", unk.Hints)
 	}
-	key := mustRecord(t, m, "aws:210987654321:user/hubspot-sync:key/1")
+	key := scannertest.MustRecord(t, m, "aws:210987654321:user/hubspot-sync:key/1")
 	wantAttrs(t, key, map[string]any{"key_age_days": int64(1349), "key_last_used": "2026-11-21T02:00:00Z", "status": "Active",
 		"user_arn": "arn:aws:iam::210987654321:user/integrations/hubspot-sync", "tags": []string{"owner=alice.moreau@northwind.example", "team=marketing"}})
 	if hintValue(key, scanner.HintName) != "hubspot sync" {
 		t.Errorf("hubspot-sync hints: %+v", key.Hints)
 	}
-	spf := mustRecord(t, m, "aws:210987654321:route53:northwind.example:dns:northwind.example:TXT:spf_include:servers.mcsv.net")
+	spf := scannertest.MustRecord(t, m, "aws:210987654321:route53:northwind.example:dns:northwind.example:TXT:spf_include:servers.mcsv.net")
 	if hintValue(spf, scanner.HintSPFInclude) != "servers.mcsv.net" {
 		t.Errorf("spf: %+v", spf.Hints)
 	}
-	lp := mustRecord(t, m, "aws:210987654321:route53:northwind.example:dns:lp.northwind.example:CNAME:cname")
+	lp := scannertest.MustRecord(t, m, "aws:210987654321:route53:northwind.example:dns:lp.northwind.example:CNAME:cname")
 	if hintValue(lp, scanner.HintCNAMETarget) != "7c2f1e9a.unbouncepages.com" {
 		t.Errorf("lp: %+v", lp.Hints)
 	}
@@ -124,18 +124,18 @@ func TestExportMarketplaceAndCSVReport(t *testing.T) {
 	if len(diag.Errors()) > 0 {
 		t.Fatalf("errors: %+v", diag.Errors())
 	}
-	m := byID(recs)
-	ag := mustRecord(t, m, "aws:210987654321:marketplace-agreement/agmt-4f9c2b7e1d0a8c6b5e3f")
+	m := scannertest.ByID(recs)
+	ag := scannertest.MustRecord(t, m, "aws:210987654321:marketplace-agreement/agmt-4f9c2b7e1d0a8c6b5e3f")
 	wantAttrs(t, ag, map[string]any{"seller_account_id": "324528010823", "product_id": "prod-hightouch0001",
 		"start_time": "2026-03-01T10:15:00Z", "end_time": "2027-03-01T10:15:00Z", "offer_id": "offer-hightouchprivate01"})
-	payg := mustRecord(t, m, "aws:210987654321:marketplace-agreement/agmt-payg0000000000000001")
+	payg := scannertest.MustRecord(t, m, "aws:210987654321:marketplace-agreement/agmt-payg0000000000000001")
 	wantAttrs(t, payg, map[string]any{"start_time": "2026-01-01T00:00:00Z", "end_time": ""})
 	if payg.Amount != nil {
 		t.Errorf("pay-as-you-go agreement with an amount: %+v", payg.Amount)
 	}
-	k1 := mustRecord(t, m, "aws:210987654321:user/mailchimp-export:key/1")
+	k1 := scannertest.MustRecord(t, m, "aws:210987654321:user/mailchimp-export:key/1")
 	wantAttrs(t, k1, map[string]any{"key_never_used": true, "key_slot": int64(1)})
-	k2 := mustRecord(t, m, "aws:210987654321:user/mailchimp-export:key/2")
+	k2 := scannertest.MustRecord(t, m, "aws:210987654321:user/mailchimp-export:key/2")
 	wantAttrs(t, k2, map[string]any{"key_last_used_service": "s3", "key_last_used_region": "eu-west-1"})
 }
 
@@ -168,7 +168,7 @@ func TestExportBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Collect: %v (one file was good)", err)
 	}
-	mustRecord(t, byID(recs), "aws:210987654321:role/good:trust:107630771604")
+	scannertest.MustRecord(t, scannertest.ByID(recs), "aws:210987654321:role/good:trust:107630771604")
 	errs := errorsText(diag)
 	for _, want := range []string{
 		syntax + ":3:22: invalid character ','",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 func collectAll(t *testing.T, h *harness) []scanner.Record {
@@ -37,7 +38,7 @@ func TestIAMThrottlingLosesNothing(t *testing.T) {
 	if errs := h.diag.Errors(); len(errs) > 0 {
 		t.Fatalf("throttling became coverage errors: %v", errs)
 	}
-	want, have := byID(clean), byID(got)
+	want, have := scannertest.ByID(clean), scannertest.ByID(got)
 	if len(want) != len(have) || len(want) != 20*8 {
 		t.Fatalf("records: throttled %d, clean %d (want %d)", len(have), len(want), 20*8)
 	}

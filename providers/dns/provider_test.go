@@ -3,13 +3,14 @@ package dns
 import (
 	"context"
 	"fmt"
-	"github.com/shadowscan/shadowscan/internal/dnstest"
 	"os"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shadowscan/shadowscan/internal/dnstest"
 
 	"github.com/rs/zerolog"
 
@@ -80,20 +81,6 @@ func recordMap(t *testing.T, recs []scanner.Record) map[string]scanner.Record {
 	return m
 }
 
-func mustRec(t *testing.T, m map[string]scanner.Record, id string) scanner.Record {
-	t.Helper()
-	r, ok := m[id]
-	if !ok {
-		var ids []string
-		for k := range m {
-			ids = append(ids, k)
-		}
-		sort.Strings(ids)
-		t.Fatalf("no record %s; have:\n%s", id, strings.Join(ids, "\n"))
-	}
-	return r
-}
-
 func attr(t *testing.T, r scanner.Record, key string, want any) {
 	t.Helper()
 	if got := r.Attributes[key]; !reflect.DeepEqual(got, want) {
@@ -133,14 +120,14 @@ func TestCollectLive(t *testing.T) {
 func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 	// SPF: every sender, nested includes with their path, lookups counted over the tree (4 + 3).
 	for _, host := range []string{"_spf.google.com", "servers.mcsv.net", "send.klaviyo.com", "mail.zendesk.com"} {
-		r := mustRec(t, m, "dns:northwind.example:TXT:spf_include:"+host)
+		r := scannertest.MustRecord(t, m, "dns:northwind.example:TXT:spf_include:"+host)
 		hint(t, r, scanner.Hint{Type: scanner.HintSPFInclude, Value: host})
 		attr(t, r, dnssignal.AttrSPFPath, []string{"northwind.example", host})
 		attr(t, r, dnssignal.AttrSPFLookupsTotal, int64(7))
 		attr(t, r, dnssignal.AttrSPFTooMany, false)
 		attr(t, r, dnssignal.AttrSPFLoop, false)
 	}
-	nb := mustRec(t, m, "dns:northwind.example:TXT:spf_include:_netblocks2.google.com")
+	nb := scannertest.MustRecord(t, m, "dns:northwind.example:TXT:spf_include:_netblocks2.google.com")
 	attr(t, nb, dnssignal.AttrSPFPath, []string{"northwind.example", "_spf.google.com", "_netblocks2.google.com"})
 	attr(t, nb, dnssignal.AttrSPFDepth, int64(2))
 	if nb.Summary != "SPF include _netblocks2.google.com (northwind.example → _spf.google.com)" {
@@ -157,11 +144,11 @@ func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 	for _, tok := range []string{"facebook-domain-verification=q8x4n2m7k1v9d3w6z0j5h8t2r4p1c7",
 		"hubspot-developer-verification=OTk4ZmQ2YjEtNzQ0Mi00Y2RlLWI0YTEt",
 		"google-site-verification=Vd3kM8pQ2wX7rT1yN5bH9cF4gJ6sL0aZ3eU8iO2qW5t"} {
-		hint(t, mustRec(t, m, "dns:northwind.example:TXT:txt_token:"+tok), scanner.Hint{Type: scanner.HintTXTToken, Value: tok, Target: "northwind.example"})
+		hint(t, scannertest.MustRecord(t, m, "dns:northwind.example:TXT:txt_token:"+tok), scanner.Hint{Type: scanner.HintTXTToken, Value: tok, Target: "northwind.example"})
 	}
 
 	// DMARC destinations outside the organisation.
-	hint(t, mustRec(t, m, "dns:_dmarc.northwind.example:TXT:dmarc:rua.dmarc-vendor.example"),
+	hint(t, scannertest.MustRecord(t, m, "dns:_dmarc.northwind.example:TXT:dmarc:rua.dmarc-vendor.example"),
 		scanner.Hint{Type: scanner.HintDomain, Value: "rua.dmarc-vendor.example"})
 	attr(t, m["dns:_dmarc.northwind.example:TXT:dmarc:ruf.dmarc-vendor.example"], dnssignal.AttrDMARCTags, []string{"ruf"})
 	if _, ok := m["dns:_dmarc.northwind.example:TXT:dmarc:northwind.example"]; ok {
@@ -169,36 +156,36 @@ func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 	}
 
 	// DKIM: a key at the name, and CNAMEs to vendors with the key read at the target.
-	g := mustRec(t, m, "dns:google._domainkey.northwind.example:TXT:dkim")
+	g := scannertest.MustRecord(t, m, "dns:google._domainkey.northwind.example:TXT:dkim")
 	hint(t, g, scanner.Hint{Type: scanner.HintDKIMSelector, Value: "google"})
 	attr(t, g, dnssignal.AttrDKIMKeyPresent, true)
-	k2 := mustRec(t, m, "dns:k2._domainkey.northwind.example:CNAME:dkim")
+	k2 := scannertest.MustRecord(t, m, "dns:k2._domainkey.northwind.example:CNAME:dkim")
 	hint(t, k2, scanner.Hint{Type: scanner.HintDKIMSelector, Value: "k2", Target: "dkim2.mcsv.net"})
 	attr(t, k2, dnssignal.AttrDKIMKeyPresent, true)
 	attr(t, k2, dnssignal.AttrResolves, true)
-	s1 := mustRec(t, m, "dns:s1._domainkey.northwind.example:CNAME:dkim")
+	s1 := scannertest.MustRecord(t, m, "dns:s1._domainkey.northwind.example:CNAME:dkim")
 	hint(t, s1, scanner.Hint{Type: scanner.HintDKIMSelector, Value: "s1", Target: "s1.domainkey.u1234567.wl123.sendgrid.net"})
 	attr(t, s1, dnssignal.AttrDKIMKeyPresent, false)
 
 	// MX and NS (self-hosted MX is not a vendor).
-	hint(t, mustRec(t, m, "dns:northwind.example:MX:aspmx.l.google.com"), scanner.Hint{Type: scanner.HintDomain, Value: "aspmx.l.google.com"})
+	hint(t, scannertest.MustRecord(t, m, "dns:northwind.example:MX:aspmx.l.google.com"), scanner.Hint{Type: scanner.HintDomain, Value: "aspmx.l.google.com"})
 	if _, ok := m["dns:northwind.example:MX:mail.northwind.example"]; ok {
 		t.Error("in-zone MX reported")
 	}
-	mustRec(t, m, "dns:northwind.example:NS:ns-1024.awsdns-00.org")
+	scannertest.MustRecord(t, m, "dns:northwind.example:NS:ns-1024.awsdns-00.org")
 
 	// Marketing CNAMEs: final target, chain, resolves, dangling.
-	goRec := mustRec(t, m, "dns:go.northwind.example:CNAME:cname")
+	goRec := scannertest.MustRecord(t, m, "dns:go.northwind.example:CNAME:cname")
 	hint(t, goRec, scanner.Hint{Type: scanner.HintCNAMETarget, Value: "mkto-ab0123.com"})
 	attr(t, goRec, dnssignal.AttrResolves, true)
 	attr(t, goRec, dnssignal.AttrDangling, false)
-	pages := mustRec(t, m, "dns:pages.northwind.example:CNAME:cname")
+	pages := scannertest.MustRecord(t, m, "dns:pages.northwind.example:CNAME:cname")
 	attr(t, pages, dnssignal.AttrCNAMEChain, []string{"482-nwo-117.mktoweb.com", "mkto-lp.mktoweb.com"})
 	attr(t, pages, dnssignal.AttrResolves, true) // AAAA only
-	info := mustRec(t, m, "dns:info.northwind.example:CNAME:cname")
+	info := scannertest.MustRecord(t, m, "dns:info.northwind.example:CNAME:cname")
 	attr(t, info, dnssignal.AttrCNAMEChain, []string{"edge.northwind.example", "45847199.group49.sites.hubspot.net"})
 	hint(t, info, scanner.Hint{Type: scanner.HintCNAMETarget, Value: "45847199.group49.sites.hubspot.net"})
-	promo := mustRec(t, m, "dns:promo.northwind.example:CNAME:cname")
+	promo := scannertest.MustRecord(t, m, "dns:promo.northwind.example:CNAME:cname")
 	attr(t, promo, dnssignal.AttrDangling, true)
 	attr(t, promo, dnssignal.AttrResolves, false)
 	if !strings.Contains(promo.Summary, "dangling") {
@@ -208,38 +195,38 @@ func checkNorthwind(t *testing.T, m map[string]scanner.Record) {
 		t.Error("in-zone CNAME reported")
 	}
 	// Configured subdomains: one not in the built-in list, and one with its own SPF.
-	mustRec(t, m, "dns:partners.northwind.example:CNAME:cname")
-	mkt := mustRec(t, m, "dns:mkt.northwind.example:TXT:spf_include:sendgrid.net")
+	scannertest.MustRecord(t, m, "dns:partners.northwind.example:CNAME:cname")
+	mkt := scannertest.MustRecord(t, m, "dns:mkt.northwind.example:TXT:spf_include:sendgrid.net")
 	attr(t, mkt, dnssignal.AttrSubdomain, nil)
 	attr(t, mkt, dnssignal.AttrZone, "northwind.example")
 
 	// IDNA: configured as Bücher.example, read as its ASCII form.
-	idn := mustRec(t, m, "dns:xn--bcher-kva.example:TXT:spf_include:servers.mcsv.net")
+	idn := scannertest.MustRecord(t, m, "dns:xn--bcher-kva.example:TXT:spf_include:servers.mcsv.net")
 	attr(t, idn, "zone_unicode", "bücher.example")
-	mustRec(t, m, "dns:xn--bcher-kva.example:TXT:txt_token:facebook-domain-verification=idn0token")
-	mustRec(t, m, "dns:go.xn--bcher-kva.example:CNAME:cname")
+	scannertest.MustRecord(t, m, "dns:xn--bcher-kva.example:TXT:txt_token:facebook-domain-verification=idn0token")
+	scannertest.MustRecord(t, m, "dns:go.xn--bcher-kva.example:CNAME:cname")
 }
 
 func checkFaults(t *testing.T, m map[string]scanner.Record, srv *dnstest.Server) {
 	// 11 lookups over the tree.
-	f := mustRec(t, m, "dns:faults.example:TXT:spf")
+	f := scannertest.MustRecord(t, m, "dns:faults.example:TXT:spf")
 	attr(t, f, dnssignal.AttrSPFLookupsTotal, int64(11))
 	attr(t, f, dnssignal.AttrSPFTooMany, true)
 	if !strings.Contains(f.Summary, "11 DNS-querying terms") {
 		t.Errorf("summary %q", f.Summary)
 	}
-	attr(t, mustRec(t, m, "dns:faults.example:TXT:spf_include:l3.faults.example"), dnssignal.AttrSPFTooMany, true)
+	attr(t, scannertest.MustRecord(t, m, "dns:faults.example:TXT:spf_include:l3.faults.example"), dnssignal.AttrSPFTooMany, true)
 
 	// The truncated UDP answer was read over TCP: every bulk token is there.
 	for i := range 12 {
-		mustRec(t, m, tokenID(i))
+		scannertest.MustRecord(t, m, tokenID(i))
 	}
 	if _, tcp := srv.Counts("faults.example"); tcp == 0 {
 		t.Error("truncated answer was not retried over TCP")
 	}
 
 	// Include loop, include of a name without SPF and of one that does not exist.
-	l := mustRec(t, m, "dns:loop.example:TXT:spf")
+	l := scannertest.MustRecord(t, m, "dns:loop.example:TXT:spf")
 	attr(t, l, dnssignal.AttrSPFLoop, true)
 	probs, _ := l.Attributes[dnssignal.AttrSPFProblems].([]string)
 	joined := strings.Join(probs, "\n")
@@ -249,14 +236,14 @@ func checkFaults(t *testing.T, m map[string]scanner.Record, srv *dnstest.Server)
 			t.Errorf("loop.example problems %q lack %q", probs, want)
 		}
 	}
-	mustRec(t, m, "dns:loop.example:TXT:spf_include:_spf2.loop.example")
+	scannertest.MustRecord(t, m, "dns:loop.example:TXT:spf_include:_spf2.loop.example")
 
 	// Duplicate SPF records and a syntax error.
-	d := mustRec(t, m, "dns:dup.example:TXT:spf")
+	d := scannertest.MustRecord(t, m, "dns:dup.example:TXT:spf")
 	attr(t, d, dnssignal.AttrSPFDuplicate, true)
-	d2 := mustRec(t, m, "dns:dup.example:TXT:spf-2")
+	d2 := scannertest.MustRecord(t, m, "dns:dup.example:TXT:spf-2")
 	attr(t, d2, dnssignal.AttrSPFErrors, []string{`"foo:bar": unknown mechanism`})
-	attr(t, mustRec(t, m, "dns:dup.example:TXT:spf_include:servers.mcsv.net"), dnssignal.AttrSPFDuplicate, true)
+	attr(t, scannertest.MustRecord(t, m, "dns:dup.example:TXT:spf_include:servers.mcsv.net"), dnssignal.AttrSPFDuplicate, true)
 }
 
 func tokenID(i int) string {

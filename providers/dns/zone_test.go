@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/shadowscan/shadowscan/internal/dnstest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/shadowscan/shadowscan/internal/dnstest"
 
 	mdns "github.com/miekg/dns"
 
@@ -113,9 +114,9 @@ s1.dkim  IN TXT "v=DKIM1; p=abc"
 		t.Fatal(err)
 	}
 	m := recordMap(t, recs)
-	sg := mustRec(t, m, "dns:example.org:TXT:spf_include:sendgrid.net")
+	sg := scannertest.MustRecord(t, m, "dns:example.org:TXT:spf_include:sendgrid.net")
 	attr(t, sg, dnssignal.AttrSPFPath, []string{"example.org", "_spf.example.org", "sendgrid.net"})
-	root := mustRec(t, m, "dns:example.org:TXT:spf")
+	root := scannertest.MustRecord(t, m, "dns:example.org:TXT:spf")
 	attr(t, root, dnssignal.AttrSPFLoop, true)
 	attr(t, root, dnssignal.AttrSPFNotFollowed, []string{"sendgrid.net", "servers.mcsv.net"})
 	for id := range m {
@@ -123,7 +124,7 @@ s1.dkim  IN TXT "v=DKIM1; p=abc"
 			t.Errorf("an SPF record only reached as an include is reported as a root: %s", id)
 		}
 	}
-	g := mustRec(t, m, "dns:go.example.org:CNAME:cname")
+	g := scannertest.MustRecord(t, m, "dns:go.example.org:CNAME:cname")
 	attr(t, g, dnssignal.AttrCNAMEChain, []string{"hop.example.org", "t.vendor.example"})
 	// A DKIM CNAME inside the zone: the key record is what is reported.
 	if _, ok := m["dns:s1._domainkey.example.org:CNAME:dkim"]; ok {
@@ -149,8 +150,8 @@ func TestZoneFileErrors(t *testing.T) {
 		t.Fatalf("Collect: %v", err)
 	}
 	m := recordMap(t, recs)
-	mustRec(t, m, "dns:example.com:TXT:txt_token:facebook-domain-verification=ok")
-	mustRec(t, m, "dns:bad.example:TXT:txt_token:google-site-verification=kept") // read before the error
+	scannertest.MustRecord(t, m, "dns:example.com:TXT:txt_token:facebook-domain-verification=ok")
+	scannertest.MustRecord(t, m, "dns:bad.example:TXT:txt_token:google-site-verification=kept") // read before the error
 	got := map[string]string{}
 	for _, e := range diags.Errors() {
 		got[e.Target] = e.Message

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 func pyBool(b bool) string {
@@ -175,7 +176,7 @@ func TestExportWithoutUsersFile(t *testing.T) {
 	if len(recs) != len(wantTokenGrants(fixtureUsers())) {
 		t.Errorf("records = %d", len(recs))
 	}
-	r := byID(recs)["google:my_customer:100002:"+leadMagnetID]
+	r := scannertest.ByID(recs)["google:my_customer:100002:"+leadMagnetID]
 	if r.Principal.Email != "ben.okafor@northwind.example" || r.Principal.ID != "100002" || r.Principal.OrgUnit != "" {
 		t.Errorf("principal = %+v", r.Principal)
 	}

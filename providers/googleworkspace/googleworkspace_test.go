@@ -54,7 +54,7 @@ func TestCollectYieldsExactlyTheFakesGrants(t *testing.T) {
 	if errs := coverageErrors(diag); errs != "" {
 		t.Errorf("coverage errors on a healthy fake:\n%s", errs)
 	}
-	got := byID(recs)
+	got := scannertest.ByID(recs)
 	if len(got) != len(recs) {
 		t.Errorf("duplicate record IDs")
 	}
@@ -260,7 +260,7 @@ func throttleCount(key string) int {
 }
 
 func diffIDs(got, want []scanner.Record) string {
-	g, w := byID(got), byID(want)
+	g, w := scannertest.ByID(got), scannertest.ByID(want)
 	var b strings.Builder
 	for id := range w {
 		if _, ok := g[id]; !ok {
@@ -441,7 +441,7 @@ func TestAuditMode(t *testing.T) {
 			t.Errorf("audit mode called %s", r.URL)
 		}
 	}
-	got := byID(recs)
+	got := scannertest.ByID(recs)
 	// 12 events in the lookback over 10 (user, client) pairs.
 	if len(recs) != 10 {
 		t.Errorf("records = %d, want 10:\n%s", len(recs), jsonOf(recs))
@@ -483,7 +483,7 @@ func TestAuditFailureInBothModeKeepsTokens(t *testing.T) {
 	if len(errs) != 1 || errs[0].API != "activities.list" || !strings.Contains(errs[0].Message, "Reports") {
 		t.Errorf("coverage errors = %s, want the audit log, naming the Reports privilege", coverageErrors(diag))
 	}
-	if got := byID(recs); len(got) < len(wantTokenGrants(fake.Users)) {
+	if got := scannertest.ByID(recs); len(got) < len(wantTokenGrants(fake.Users)) {
 		t.Errorf("records = %d: current grants lost", len(got))
 	}
 }

@@ -176,14 +176,6 @@ func collect(t testing.TB, p scanner.Provider) ([]scanner.Record, error) {
 	return recs, err
 }
 
-func byID(recs []scanner.Record) map[string]scanner.Record {
-	m := map[string]scanner.Record{}
-	for _, r := range recs {
-		m[r.ID] = r
-	}
-	return m
-}
-
 // wantTokenGrants is every grant the fake holds now: one per (live user, client).
 func wantTokenGrants(users []googleadmin.User) map[string]googleadmin.User {
 	out := map[string]googleadmin.User{}

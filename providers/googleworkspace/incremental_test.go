@@ -12,6 +12,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 // tenant is a fake tenant of n users, every third with a HubSpot grant and every fifth with Zoom, each grant
@@ -117,7 +118,7 @@ func TestIncrementalNight(t *testing.T) {
 		t.Errorf("coverage does not say the mode and freshness:\n%s", skipped)
 	}
 
-	carried := byID(recs2)["google:my_customer:300003:"+hubspotID]
+	carried := scannertest.ByID(recs2)["google:my_customer:300003:"+hubspotID]
 	if carried.Attributes["last_confirmed"] != "2026-12-01T02:00:00Z" {
 		t.Errorf("a carried grant does not say when it was last confirmed: %v", carried.Attributes)
 	}
@@ -141,7 +142,7 @@ func TestIncrementalNight(t *testing.T) {
 			t.Errorf("incremental night has %s, the full sweep does not", id)
 		}
 	}
-	canva := byID(recs2)["google:my_customer:300050:"+canvaID]
+	canva := scannertest.ByID(recs2)["google:my_customer:300050:"+canvaID]
 	if canva.ID == "" || canva.Attributes["revoked"] != true {
 		t.Errorf("the grant made and revoked between the nights is missing: %+v", canva)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 func exportProvider(t testing.TB, path string) (*provider, *scanner.Diagnostics) {
@@ -164,7 +165,7 @@ func TestExportShapes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(recs) != tc.wantIDs {
-				t.Errorf("%d records, want %d: %v", len(recs), tc.wantIDs, ids(recs))
+				t.Errorf("%d records, want %d: %v", len(recs), tc.wantIDs, scannertest.IDs(recs))
 			}
 			cov := errorsText(diag)
 			if tc.wantDiag == "" && cov != "" || !strings.Contains(cov, tc.wantDiag) {

@@ -142,22 +142,6 @@ func runFake(t *testing.T, srv *graph.Server, adjust func(*Config)) result {
 	return result{records: recs, diag: diag, err: err, clock: clock}
 }
 
-func byID(recs []scanner.Record) map[string]scanner.Record {
-	m := map[string]scanner.Record{}
-	for _, r := range recs {
-		m[r.ID] = r
-	}
-	return m
-}
-
-func ids(recs []scanner.Record) []string {
-	out := make([]string, len(recs))
-	for i, r := range recs {
-		out[i] = r.ID
-	}
-	return out
-}
-
 func errorsText(d *scanner.Diagnostics) string {
 	var b strings.Builder
 	for _, e := range d.Errors() {

@@ -11,6 +11,7 @@ import (
 	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 // TestCollectFake: a scan of the fake yields every third-party app, grant, app-role assignment and consenting user
@@ -30,7 +31,7 @@ func TestCollectFake(t *testing.T) {
 	}
 	golden.JSON(t, filepath.Join("testdata", "api.golden.json"), res.records)
 
-	m := byID(res.records)
+	m := scannertest.ByID(res.records)
 	want := []string{
 		"entra:" + tenantID + ":approle:" + hubspotAppID + ":" + graphAppID,
 		"entra:" + tenantID + ":approle:" + leadAppID + ":" + graphAppID,
@@ -47,7 +48,7 @@ func TestCollectFake(t *testing.T) {
 		"entra:" + tenantID + ":sp:" + intAppID,
 		"entra:" + tenantID + ":sp:" + miAppID,
 	}
-	got := ids(res.records)
+	got := scannertest.IDs(res.records)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("record IDs:\n got  %v\n want %v", got, want)
@@ -121,8 +122,8 @@ func TestCollectUnderFaults(t *testing.T) {
 	if e := errorsText(res.diag); e != "" {
 		t.Errorf("faults that retries absorb must not make coverage partial:\n%s", e)
 	}
-	if !slices.Equal(ids(res.records), ids(clean.records)) {
-		t.Errorf("records under faults differ:\n got  %v\n want %v", ids(res.records), ids(clean.records))
+	if !slices.Equal(scannertest.IDs(res.records), scannertest.IDs(clean.records)) {
+		t.Errorf("records under faults differ:\n got  %v\n want %v", scannertest.IDs(res.records), scannertest.IDs(clean.records))
 	}
 	sleeps := res.clock.Sleeps()
 	for _, want := range []int{7, 2} {
@@ -254,7 +255,7 @@ func TestCoverageUnderPersistentFaults(t *testing.T) {
 			if tc.wantSkip != "" && !strings.Contains(strings.Join(res.diag.Skipped(), "\n"), tc.wantSkip) {
 				t.Errorf("skips %v lack %q", res.diag.Skipped(), tc.wantSkip)
 			}
-			all := strings.Join(ids(res.records), "\n")
+			all := strings.Join(scannertest.IDs(res.records), "\n")
 			for _, k := range tc.keep {
 				if !strings.Contains(all, k) {
 					t.Errorf("record %s lost; have:\n%s", k, all)
@@ -300,7 +301,7 @@ func TestShards(t *testing.T) {
 		if err != nil || errorsText(diag) != "" {
 			t.Fatalf("shard %d: %v %s", i, err, errorsText(diag))
 		}
-		union = append(union, ids(recs)...)
+		union = append(union, scannertest.IDs(recs)...)
 		if len(recs) > 0 {
 			nonEmpty++
 		}
@@ -311,8 +312,8 @@ func TestShards(t *testing.T) {
 		}
 	}
 	slices.Sort(union)
-	if !slices.Equal(union, ids(whole.records)) {
-		t.Errorf("shards together:\n %v\nwhole scan:\n %v", union, ids(whole.records))
+	if !slices.Equal(union, scannertest.IDs(whole.records)) {
+		t.Errorf("shards together:\n %v\nwhole scan:\n %v", union, scannertest.IDs(whole.records))
 	}
 	if nonEmpty < 2 {
 		t.Errorf("only %d of 3 shards got records: the apps are not spread", nonEmpty)

@@ -2,11 +2,13 @@ package dnssignal
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 type want struct {
@@ -15,23 +17,6 @@ type want struct {
 	attrs   map[string]any
 	summary string
 	noHints bool
-}
-
-func byID(recs []scanner.Record) map[string]scanner.Record {
-	m := map[string]scanner.Record{}
-	for _, r := range recs {
-		m[r.ID] = r
-	}
-	return m
-}
-
-func ids(recs []scanner.Record) []string {
-	var out []string
-	for _, r := range recs {
-		out = append(out, r.ID)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestRecords(t *testing.T) {
@@ -165,10 +150,12 @@ func TestRecords(t *testing.T) {
 				wantIDs = append(wantIDs, w.id)
 			}
 			sort.Strings(wantIDs)
-			if got := ids(recs); !reflect.DeepEqual(got, wantIDs) {
+			got := scannertest.IDs(recs)
+			slices.Sort(got)
+			if !reflect.DeepEqual(got, wantIDs) {
 				t.Fatalf("ids = %q\nwant %q", got, wantIDs)
 			}
-			m := byID(recs)
+			m := scannertest.ByID(recs)
 			for _, w := range tt.want {
 				r := m[w.id]
 				if r.Kind != scanner.KindDNSRecord {
@@ -222,7 +209,8 @@ func TestSPFIncludeRecordNested(t *testing.T) {
 func TestTokenIDLongValue(t *testing.T) {
 	long := "some-verification=" + strings.Repeat("a", 100)
 	recs := Records("example.com", RRSet{Name: "example.com", Type: "TXT", Values: []string{long, "has space in it"}})
-	got := ids(recs)
+	got := scannertest.IDs(recs)
+	slices.Sort(got)
 	if len(got) != 2 || !strings.HasPrefix(got[0], "dns:example.com:TXT:txt_token:#") ||
 		!strings.HasPrefix(got[1], "dns:example.com:TXT:txt_token:some-verification=#") {
 		t.Fatalf("ids %q", got)
@@ -232,7 +220,7 @@ func TestTokenIDLongValue(t *testing.T) {
 			t.Errorf("id too long: %q", id)
 		}
 	}
-	if again := ids(Records("example.com", RRSet{Name: "example.com", Type: "TXT", Values: []string{"has space in it", long}})); !reflect.DeepEqual(again, got) {
+	if again := scannertest.IDs(Records("example.com", RRSet{Name: "example.com", Type: "TXT", Values: []string{"has space in it", long}})); !reflect.DeepEqual(again, got) {
 		t.Errorf("ids not stable: %q vs %q", again, got)
 	}
 }

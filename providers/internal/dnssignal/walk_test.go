@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shadowscan/shadowscan/scanner"
+	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
 
 // mapLookup serves TXT from a map; names absent are NXDOMAIN, names under "offline." are ErrNotAvailable and names
@@ -30,7 +31,7 @@ func walkRoot(t *testing.T, m map[string][]string, failed func(string, error)) m
 	t.Helper()
 	rs := RRSet{Name: "example.com", Type: "TXT", Values: m["example.com"]}
 	out := WalkSPF(context.Background(), "example.com", rs, Records("example.com", rs), mapLookup(m), failed)
-	return byID(out)
+	return scannertest.ByID(out)
 }
 
 func TestWalkSPF(t *testing.T) {
@@ -162,7 +163,7 @@ func TestZoneRecords(t *testing.T) {
 		{Name: "example.com", Type: "MX", Values: []string{"10 mx.vendor.example."}},
 		{Name: "example.com", Type: "TXT", Values: []string{"split-set=1"}}, // a second set of the same type merges
 	}
-	m := byID(ZoneRecords("example.com", sets))
+	m := scannertest.ByID(ZoneRecords("example.com", sets))
 	for _, id := range []string{
 		"dns:example.com:TXT:spf_include:_spf.example.com",
 		"dns:example.com:TXT:spf_include:sendgrid.net",
