@@ -321,6 +321,7 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 	for i, v := range e.Signals.GoogleClientIDs {
 		claim("google client id", lower(v), lower(v), e.at("google_client_ids", i), v)
 	}
+	issues = append(issues, c.claimProjects(e)...)
 	for _, l := range []struct {
 		kind, key string
 		vals      []string
@@ -369,6 +370,32 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 	}
 	for i, v := range e.Signals.OAuthNames {
 		claim("oauth name", lower(strings.TrimSpace(v)), lower(strings.TrimSpace(v)), e.at("oauth_names", i), v)
+	}
+	return issues
+}
+
+// claimProjects registers the Google Cloud project number of each of e's client IDs. The resolver attributes an
+// uncatalogued client ID of a catalogued project to that project's vendor, so two vendors must not share a project
+// number (the resolver then leaves such IDs unresolved). Several IDs of one vendor may share it.
+func (c *claims) claimProjects(e *rawEntry) []Issue {
+	var issues []Issue
+	for i, v := range e.Signals.GoogleClientIDs {
+		p := googleProjectOf(googleIDClean(v))
+		if p == "" {
+			continue
+		}
+		k := "google project\x00" + p
+		prev, ok := c.by[k]
+		if !ok {
+			c.by[k] = claimant{id: e.ID, pos: e.at("google_client_ids", i)}
+			continue
+		}
+		if prev.id != e.ID {
+			pos := e.at("google_client_ids", i)
+			issues = append(issues, Issue{File: pos.File, Line: pos.Line, Entry: e.ID,
+				Msg: fmt.Sprintf("google client id %q is of Google Cloud project %s, which vendor %q (%s:%d) also lists; "+
+					"other client IDs of that project would resolve to neither", clip(v), p, prev.id, prev.pos.File, prev.pos.Line)})
+		}
 	}
 	return issues
 }
