@@ -192,7 +192,14 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 		if r.known != 0 && r.known != known {
 			continue // the rule's `when` requires the opposite of vendor.known
 		}
-		if r.prefilter != nil && !r.prefilter(&st.guard) {
+		decided := false
+		if r.decide != nil {
+			match, known := r.decide(&st.guard)
+			if known && !match {
+				continue // `when` is false for this record
+			}
+			decided = known
+		} else if r.prefilter != nil && !r.prefilter(&st.guard) {
 			continue // a term of `when` is false for this record
 		}
 		if !ready {
@@ -203,7 +210,7 @@ func (e *Engine) EvaluateRecord(ctx context.Context, rec *scanner.Record, res sc
 			st.act = activation{record: &st.record, vendor: &st.vendor, approval: &st.appr, org: e.org}
 			ready = true
 		}
-		m, ok, err := e.eval(ctx, r, st, true)
+		m, ok, err := e.eval(ctx, r, st, decided)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -306,10 +313,10 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// eval evaluates one rule against the state's activation; ok is false when the rule does not match. prefiltered
-// says that the rule's prefilter held for the record: when the prefilter is exactly `when`, the program is not run.
-func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState, prefiltered bool) (m scanner.Match, ok bool, err error) {
-	if !prefiltered || !r.exactWhen {
+// eval evaluates one rule against the state's activation; ok is false when the rule does not match. matched says
+// that Go decided `when` is true for the record (Rule.decide): the program is not run.
+func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState, matched bool) (m scanner.Match, ok bool, err error) {
+	if !matched {
 		out, err := r.when.eval(ctx, &st.act)
 		if err != nil {
 			return m, false, err

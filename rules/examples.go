@@ -382,24 +382,22 @@ func RunCase(ctx context.Context, r *Rule, c *Case) (*scanner.Match, error) {
 		return nil, nil
 	}
 	m, ok, err := e.eval(ctx, r, st, false)
-	if !ok {
-		if err == nil && r.Stage == StageRecord && r.exactWhen {
-			// The engine takes such a prefilter for `when` itself: it must not accept a record `when` rejects.
-			var in guardIn
-			in.reset(c.Record, c.Resolution.Vendor, &c.Approval)
-			if r.prefilter(&in) {
-				return nil, fmt.Errorf("%s:%d: rule %s: engine bug: the prefilter, taken as exact, accepts a record its when rejects", c.File, c.Line, r.ID)
-			}
+	var in guardIn
+	if r.Stage == StageRecord {
+		in.reset(c.Record, c.Resolution.Vendor, &c.Approval)
+	}
+	if r.Stage == StageRecord && r.decide != nil && (ok || err == nil) {
+		// The engine takes a decision in Go for `when` itself: it must agree with CEL whenever it is made.
+		if match, known := r.decide(&in); known && match != ok {
+			return nil, fmt.Errorf("%s:%d: rule %s: engine bug: when decided in Go is %v, in CEL %v", c.File, c.Line, r.ID, match, ok)
 		}
+	}
+	if !ok {
 		return nil, err
 	}
-	if r.Stage == StageRecord && r.prefilter != nil {
+	if r.Stage == StageRecord && r.prefilter != nil && !r.prefilter(&in) {
 		// The engine skips a record when the prefilter is false; every matching case checks that it may not.
-		var in guardIn
-		in.reset(c.Record, c.Resolution.Vendor, &c.Approval)
-		if !r.prefilter(&in) {
-			return &m, fmt.Errorf("%s:%d: rule %s: engine bug: the prefilter rejects a record its when matches", c.File, c.Line, r.ID)
-		}
+		return &m, fmt.Errorf("%s:%d: rule %s: engine bug: the prefilter rejects a record its when matches", c.File, c.Line, r.ID)
 	}
 	return &m, err
 }

@@ -339,3 +339,113 @@ func groupFieldOf(a *cel.Ast) func(*evalState) string {
 	}
 	return nil
 }
+
+// decider decides a record-stage `when` in Go, or says it cannot for this record (known false). It exists when
+// the top-level conjunction's terms are all exact terms or attribute comparisons (attrTerm); an attribute of a
+// type other than string or bool leaves the decision to CEL. A false term decides: CEL's && is false as soon as
+// one term is false, whatever the others give, errors included.
+type decider func(*guardIn) (match, known bool)
+
+func deciderOf(a *cel.Ast) decider {
+	if a == nil {
+		return nil
+	}
+	var gs []guard
+	var as []attrTerm
+	for _, t := range conjuncts(a.NativeRep().Expr(), nil) {
+		if g := exact(t); g != nil {
+			gs = append(gs, g)
+			continue
+		}
+		at, ok := attrTermOf(t)
+		if !ok {
+			return nil
+		}
+		as = append(as, at)
+	}
+	return func(in *guardIn) (bool, bool) {
+		for _, g := range gs {
+			if !g(in) {
+				return false, true
+			}
+		}
+		known := true
+		for i := range as {
+			v, ok := as[i].eval(in.rec.Attributes)
+			if !ok {
+				known = false
+			} else if !v {
+				return false, true
+			}
+		}
+		return known, known
+	}
+}
+
+// conjuncts lists the terms of a conjunction (e itself when it is not one).
+func conjuncts(e ast.Expr, out []ast.Expr) []ast.Expr {
+	if e.Kind() == ast.CallKind && e.AsCall().FunctionName() == operators.LogicalAnd {
+		for _, a := range e.AsCall().Args() {
+			out = conjuncts(a, out)
+		}
+		return out
+	}
+	return append(out, e)
+}
+
+// attrTerm is record.attributes.?name.orValue(def) == lit (or !=, when ne) with string or bool literals.
+type attrTerm struct {
+	name     string
+	def, lit ref.Val
+	ne       bool
+}
+
+func attrTermOf(e ast.Expr) (attrTerm, bool) {
+	if e.Kind() != ast.CallKind {
+		return attrTerm{}, false
+	}
+	call := e.AsCall()
+	fn := call.FunctionName()
+	if (fn != operators.Equals && fn != operators.NotEquals) || len(call.Args()) != 2 {
+		return attrTerm{}, false
+	}
+	args := call.Args()
+	for i := 0; i < 2; i++ {
+		name, def, ok := optAttrOrValue(args[i])
+		if !ok || args[1-i].Kind() != ast.LiteralKind {
+			continue
+		}
+		lit := args[1-i].AsLiteral()
+		if !stringOrBool(def) || !stringOrBool(lit) {
+			return attrTerm{}, false
+		}
+		return attrTerm{name: name, def: def, lit: lit, ne: fn == operators.NotEquals}, true
+	}
+	return attrTerm{}, false
+}
+
+func stringOrBool(v ref.Val) bool {
+	switch v.(type) {
+	case types.String, types.Bool:
+		return true
+	}
+	return false
+}
+
+// eval gives the term's value, as CEL would, when the attribute is absent, a string or a bool (ok false
+// otherwise: CEL decides).
+func (t *attrTerm) eval(attrs map[string]any) (v, ok bool) {
+	x := t.def
+	if a, present := attrs[t.name]; present {
+		switch a := a.(type) {
+		case string:
+			x = types.String(a)
+		case bool:
+			x = types.Bool(a)
+		default:
+			return false, false
+		}
+	}
+	eq := x.Equal(t.lit) == types.True
+	return eq != t.ne, true
+}

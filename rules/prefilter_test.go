@@ -103,3 +103,69 @@ func TestGroupFieldIsTheProgram(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideAgreesWithCEL: a `when` of exact terms and attribute comparisons is decided in Go when the attributes
+// are absent, strings or bools, and left to CEL otherwise; whenever Go decides, it agrees with CEL (RunCase
+// checks), and the engine matches exactly where CEL does.
+func TestDecideAgreesWithCEL(t *testing.T) {
+	src := `rules:
+  - id: t
+    title: T
+    severity: low
+    stage: record
+    when: >-
+      record.kind == "x" && record.attributes.?a.orValue("d") != "v" &&
+      record.attributes.?b.orValue(false) == true && !approval.approved
+    group_by: record.id
+    message: m
+    remediation: r
+`
+	rs, errs := ParseFile("t.yaml", []byte(src))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	r := rs[0]
+	if r.decide == nil {
+		t.Fatal("the rule is not decided in Go")
+	}
+	set, _ := newRuleSet(rs, Options{})
+	eng := NewEngine(set, OrgInfo{})
+	as := []any{nil, "v", "d", "w", 5, true, []string{"v"}, "absent"}
+	bs := []any{true, false, "true", 1, nil, "absent"}
+	decided, undecided := 0, 0
+	for i, a := range as {
+		for j, b := range bs {
+			rec := scanner.Record{Kind: "x", ID: "r", Attributes: map[string]any{}}
+			if a != "absent" {
+				rec.Attributes["a"] = a
+			}
+			if b != "absent" {
+				rec.Attributes["b"] = b
+			}
+			for _, appr := range []scanner.Approval{{Status: scanner.ApprovalUnapproved}, {Status: scanner.ApprovalApproved}} {
+				c := &Case{File: "t", Line: 10*i + j, Record: &rec, Approval: appr}
+				want, err := RunCase(context.Background(), r, c) // errors if Go and CEL disagree
+				if err != nil {
+					t.Fatalf("a=%v b=%v %s: %v", a, b, appr.Status, err)
+				}
+				var got int
+				if err := eng.EvaluateRecord(context.Background(), &rec, scanner.Resolution{}, appr, func(scanner.Match) { got++ }); err != nil {
+					t.Fatal(err)
+				}
+				if (got == 1) != (want != nil) || got > 1 {
+					t.Errorf("a=%v b=%v %s: engine %d matches, CEL %v", a, b, appr.Status, got, want != nil)
+				}
+				var in guardIn
+				in.reset(&rec, nil, &appr)
+				if _, known := r.decide(&in); known {
+					decided++
+				} else {
+					undecided++
+				}
+			}
+		}
+	}
+	if decided == 0 || undecided == 0 {
+		t.Errorf("decided %d, left to CEL %d: both must occur", decided, undecided)
+	}
+}

@@ -79,7 +79,7 @@ type Rule struct {
 	kinds          map[string]bool         // record kinds the rule can match; nil: any
 	known          int                     // 1: matches only resolved records, -1: only unresolved ones, 0: either
 	prefilter      guard                   // record stage: a necessary condition checked before `when` runs; nil: none
-	exactWhen      bool                    // the prefilter is exactly `when`: once it holds, the program need not run
+	decide         decider                 // record stage: `when` decided in Go when it can be; nil: never
 	groupField     func(*evalState) string // group_by is a plain field read in Go; nil: run the program
 	groupPerRecord bool                    // group_by is record.id: every record is a group of its own
 	needs          dataNeeds               // what message and remediation read
@@ -404,7 +404,7 @@ func parseRule(doc *yamlDoc, ev *envs, n *yaml.Node) (*Rule, Errors) {
 		if r.Stage == StageRecord {
 			r.known = knownOf(a)
 			r.prefilter = prefilterOf(a)
-			r.exactWhen = exact(a.NativeRep().Expr()) != nil
+			r.decide = deciderOf(a)
 		}
 		errs = append(errs, checkDeclared(doc, f["when"], id, "when", r.When, attributeReads(a), r.kinds)...)
 	}
