@@ -110,15 +110,7 @@ func TestStringListFields(t *testing.T) {
 		fmt.Fprintf(&rules, "  - {id: t%d, title: t, severity: low, stage: record, message: m, remediation: r, when: '%s'}\n", i,
 			strings.ReplaceAll(e, "'", "''"))
 	}
-	rs, errs := ParseFile("t.yaml", []byte(rules.String()))
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	set, err := newRuleSet(rs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := NewEngine(set, OrgInfo{})
+	eng := NewEngine(parseRules(t, rules.String()), OrgInfo{})
 	vendor := &scanner.Vendor{ID: "v", Name: "V", Subcategories: []string{"crm", "email"}}
 	appr := scanner.Approval{Status: scanner.ApprovalApproved, Scopes: []string{"a*"}, AWSAccounts: []string{"1"}}
 	other := &scanner.Vendor{ID: "w", Name: "W", Subcategories: []string{"ads"}}

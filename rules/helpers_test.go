@@ -58,3 +58,17 @@ func testPolicy(tb testing.TB, approvals string, now time.Time, sups []scanner.S
 	}
 	return policy.New(a, sups)
 }
+
+// parseRules compiles rule-file text into a rule set, failing the test on any error.
+func parseRules(tb testing.TB, src string) *RuleSet {
+	tb.Helper()
+	rs, errs := ParseFile("t.yaml", []byte(src))
+	if len(errs) > 0 {
+		tb.Fatal(errs)
+	}
+	set, err := newRuleSet(rs, Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return set
+}

@@ -263,26 +263,36 @@ func stringField(e ast.Expr) func(*guardIn) string {
 // attributeNeeded handles record.attributes.?a.orValue(d) == c (or !=) with literals d and c: when the record
 // has no attribute a the term is the constant d == c; when that constant is false, the term needs the attribute.
 func attributeNeeded(eq ast.CallExpr) guard {
+	name, def, lit, ok := attrComparison(eq)
+	if !ok {
+		return nil
+	}
+	same, ok := def.Equal(lit).(types.Bool)
+	if !ok {
+		return nil
+	}
+	if (eq.FunctionName() == operators.Equals) == bool(same) {
+		return nil // the default satisfies the term: an absent attribute can match
+	}
+	return func(in *guardIn) bool {
+		_, present := in.rec.Attributes[name]
+		return present
+	}
+}
+
+// attrComparison matches record.attributes.?name.orValue(def) == lit (either side, or !=) with literals.
+func attrComparison(eq ast.CallExpr) (name string, def, lit ref.Val, ok bool) {
 	args := eq.Args()
+	if len(args) != 2 {
+		return "", nil, nil, false
+	}
 	for i := 0; i < 2; i++ {
 		name, def, ok := optAttrOrValue(args[i])
-		if !ok || args[1-i].Kind() != ast.LiteralKind {
-			continue
-		}
-		lit := args[1-i].AsLiteral()
-		same, ok := def.Equal(lit).(types.Bool)
-		if !ok {
-			return nil
-		}
-		if (eq.FunctionName() == operators.Equals) == bool(same) {
-			return nil // the default satisfies the term: an absent attribute can match
-		}
-		return func(in *guardIn) bool {
-			_, present := in.rec.Attributes[name]
-			return present
+		if ok && args[1-i].Kind() == ast.LiteralKind {
+			return name, def, args[1-i].AsLiteral(), true
 		}
 	}
-	return nil
+	return "", nil, nil, false
 }
 
 // optAttrOrValue matches record.attributes.?name.orValue(literal).
@@ -406,22 +416,14 @@ func attrTermOf(e ast.Expr) (attrTerm, bool) {
 	}
 	call := e.AsCall()
 	fn := call.FunctionName()
-	if (fn != operators.Equals && fn != operators.NotEquals) || len(call.Args()) != 2 {
+	if fn != operators.Equals && fn != operators.NotEquals {
 		return attrTerm{}, false
 	}
-	args := call.Args()
-	for i := 0; i < 2; i++ {
-		name, def, ok := optAttrOrValue(args[i])
-		if !ok || args[1-i].Kind() != ast.LiteralKind {
-			continue
-		}
-		lit := args[1-i].AsLiteral()
-		if !stringOrBool(def) || !stringOrBool(lit) {
-			return attrTerm{}, false
-		}
-		return attrTerm{name: name, def: def, lit: lit, ne: fn == operators.NotEquals}, true
+	name, def, lit, ok := attrComparison(call)
+	if !ok || !stringOrBool(def) || !stringOrBool(lit) {
+		return attrTerm{}, false
 	}
-	return attrTerm{}, false
+	return attrTerm{name: name, def: def, lit: lit, ne: fn == operators.NotEquals}, true
 }
 
 func stringOrBool(v ref.Val) bool {

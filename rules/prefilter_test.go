@@ -74,15 +74,11 @@ func TestGroupFieldIsTheProgram(t *testing.T) {
 	res := newFakeResolver(map[string]string{"hubspot": "hubspot"})
 	for _, gb := range []string{"vendor.id", "vendor.key", "record.id"} {
 		src := "rules:\n  - {id: t, title: T, severity: low, stage: record, when: 'true', group_by: '" + gb + "', message: m, remediation: r}\n"
-		rs, errs := ParseFile("t.yaml", []byte(src))
-		if len(errs) > 0 {
-			t.Fatal(errs)
-		}
-		r := rs[0]
+		set := parseRules(t, src)
+		r := set.Rules[0]
 		if r.groupField == nil {
 			t.Fatalf("%s: not read in Go", gb)
 		}
-		set, _ := newRuleSet(rs, Options{})
 		eng := NewEngine(set, OrgInfo{})
 		for i := range recs {
 			var got []string
@@ -108,27 +104,15 @@ func TestGroupFieldIsTheProgram(t *testing.T) {
 // are absent, strings or bools, and left to CEL otherwise; whenever Go decides, it agrees with CEL (RunCase
 // checks), and the engine matches exactly where CEL does.
 func TestDecideAgreesWithCEL(t *testing.T) {
-	src := `rules:
-  - id: t
-    title: T
-    severity: low
-    stage: record
-    when: >-
-      record.kind == "x" && record.attributes.?a.orValue("d") != "v" &&
-      record.attributes.?b.orValue(false) == true && !approval.approved
-    group_by: record.id
-    message: m
-    remediation: r
-`
-	rs, errs := ParseFile("t.yaml", []byte(src))
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	r := rs[0]
+	when := `record.kind == "x" && record.attributes.?a.orValue("d") != "v" && ` +
+		`record.attributes.?b.orValue(false) == true && !approval.approved`
+	src := "rules:\n  - {id: t, title: T, severity: low, stage: record, group_by: record.id, message: m, remediation: r, when: '" +
+		when + "'}\n"
+	set := parseRules(t, src)
+	r := set.Rules[0]
 	if r.decide == nil {
 		t.Fatal("the rule is not decided in Go")
 	}
-	set, _ := newRuleSet(rs, Options{})
 	eng := NewEngine(set, OrgInfo{})
 	as := []any{nil, "v", "d", "w", 5, true, []string{"v"}, "absent"}
 	bs := []any{true, false, "true", 1, nil, "absent"}

@@ -29,14 +29,7 @@ func TestRenderCacheByInputs(t *testing.T) {
       {{.approval.owner}}|{{.approval.scopes}}|{{.vars.s}}|{{.org.name}}
     remediation: '{{.vendor.hint.value}} {{.approval.status}}'
 `
-	rs, errs := ParseFile("t.yaml", []byte(src))
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	set, err := newRuleSet(rs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := parseRules(t, src)
 	org := OrgInfo{Organization: scanner.Organization{Name: "Acme"}, Now: func() time.Time { return testNow }}
 	hubspot := &scanner.Vendor{ID: "hubspot", Name: "HubSpot", Category: "marketing", Martech: true}
 	other := &scanner.Vendor{ID: "hubspot", Name: "HubSpot CRM", Category: "marketing", Martech: true}
