@@ -354,6 +354,14 @@ func el(tag string, children ...string) string {
 	return "<" + tag + ">" + strings.Join(children, "") + "</" + tag + ">"
 }
 
+// truncated is the paging tail of a list answer: IsTruncated, and the marker element naming the next page.
+func truncated(marker, next string) string {
+	if next == "" {
+		return tx("IsTruncated", "false")
+	}
+	return tx("IsTruncated", "true") + tx(marker, next)
+}
+
 func tx(tag, v string) string {
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(v))
@@ -501,11 +509,7 @@ func (f *fakeAWS) serveQuery(w http.ResponseWriter, r *http.Request, acct, body 
 			}
 		}
 		res := el("UserDetailList", members(users)) + el("GroupDetailList") + el("RoleDetailList", members(roles)) + el("Policies")
-		if next != "" {
-			res += tx("IsTruncated", "true") + tx("Marker", next)
-		} else {
-			res += tx("IsTruncated", "false")
-		}
+		res += truncated("Marker", next)
 		queryOK(w, op, res)
 	case "ListAccessKeys":
 		u := a.user(form.Get("UserName"))
@@ -523,11 +527,7 @@ func (f *fakeAWS) serveQuery(w http.ResponseWriter, r *http.Request, acct, body 
 			return
 		}
 		res := el("AccessKeyMetadata", members(pg))
-		if next != "" {
-			res += tx("IsTruncated", "true") + tx("Marker", next)
-		} else {
-			res += tx("IsTruncated", "false")
-		}
+		res += truncated("Marker", next)
 		queryOK(w, op, res)
 	case "GetAccessKeyLastUsed":
 		id := form.Get("AccessKeyId")
@@ -806,11 +806,7 @@ func (f *fakeAWS) serveRoute53(w http.ResponseWriter, r *http.Request, acct stri
 			return
 		}
 		res := el("HostedZones", members(pg)) + tx("Marker", q.Get("marker")) + tx("MaxItems", "100")
-		if next != "" {
-			res += tx("IsTruncated", "true") + tx("NextMarker", next)
-		} else {
-			res += tx("IsTruncated", "false")
-		}
+		res += truncated("NextMarker", next)
 		writeXML(w, 200, `<ListHostedZonesResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">`+res+`</ListHostedZonesResponse>`)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "hostedzone/") && strings.HasSuffix(path, "/rrset"):
 		id := strings.TrimSuffix(strings.TrimPrefix(path, "hostedzone/"), "/rrset")

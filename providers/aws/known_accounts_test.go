@@ -11,7 +11,7 @@ import (
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
-// martechEntries are the martech and customer-data vendors in known_aws_accounts.yaml (FACTS.md source S1).
+// martechEntries are the martech and customer-data vendors in known_aws_accounts.yaml (catalogue source FACTS S1; see rules/catalog/LICENSES.md).
 var martechEntries = []string{"SegmentIO", "mParticle", "Tealium", "RudderStack", "Hightouch", "Census", "Snowplow",
 	"Improvado", "Funnel", "kochava", "MediaMath", "MadKudu", "Common Room", "Salesforce", "Kustomer", "Brightcove",
 	"Fivetran", "Stitch", "Hevo", "Workato", "Domo"}

@@ -182,13 +182,34 @@ func TestExportWithoutUsersFile(t *testing.T) {
 	}
 }
 
+type tokenCase struct {
+	name, in string
+	want     string // JSON of the tokens, or the error
+}
+
+// runTokenCases parses each case's input as the export file and compares the tokens (or the error).
+func runTokenCases(t *testing.T, file string, cases []tokenCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			toks, err := parseTokensExport(file, []byte(tc.in))
+			if err != nil {
+				if !strings.HasPrefix(err.Error(), tc.want) {
+					t.Errorf("error = %q, want %q", err, tc.want)
+				}
+				return
+			}
+			if got := tokensAsJSON(toks); got != tc.want {
+				t.Errorf("tokens = %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestParseTokensCSV(t *testing.T) {
 	t.Parallel()
 	const head = "user,clientId,displayText,anonymous,nativeApp,userKey,scopes\n"
-	cases := []struct {
-		name, in string
-		want     string // JSON of the tokens, or the error
-	}{
+	cases := []tokenCase{
 		{"GAM defaults", head + "a@x.example,1-a.apps.googleusercontent.com,App A,False,True,111,openid email https://www.googleapis.com/auth/drive\n",
 			`[{"user":"a@x.example","key":"111","client":"1-a.apps.googleusercontent.com","name":"App A","anon":false,"native":true,"scopes":["openid","email","https://www.googleapis.com/auth/drive"]}]`},
 		{"BOM, CRLF, quotes, extra columns, delimiter", "\xef\xbb\xbfUser,ClientID,displayText,anonymous,nativeApp,userKey,scopes,project,internal\r\n" +
@@ -207,21 +228,7 @@ func TestParseTokensCSV(t *testing.T) {
 		{"grant without client", head + "a@x.example,,A,False,False,1,email\n", "tokens.csv:2: a grant without a clientId"},
 		{"broken quotes", head + "a@x.example,1,\"A,False,False,1,email\nb@x.example,2,B\n", `tokens.csv:2: extraneous or missing " in quoted-field (at line 3`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			toks, err := parseTokensExport("tokens.csv", []byte(tc.in))
-			if err != nil {
-				if !strings.HasPrefix(err.Error(), tc.want) {
-					t.Errorf("error = %q, want %q", err, tc.want)
-				}
-				return
-			}
-			if got := tokensAsJSON(toks); got != tc.want {
-				t.Errorf("tokens = %s\nwant %s", got, tc.want)
-			}
-		})
-	}
+	runTokenCases(t, "tokens.csv", cases)
 }
 
 func tokensAsJSON(toks []exportToken) string {
@@ -244,10 +251,7 @@ func tokensAsJSON(toks []exportToken) string {
 
 func TestParseTokensJSON(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name, in string
-		want     string
-	}{
+	cases := []tokenCase{
 		{"tokens.list response with its user", `{"kind":"admin#directory#tokenList","user":"a@x.example","items":[{"clientId":"1","displayText":"A","scopes":["email"],"userKey":"111"}]}`,
 			`[{"user":"a@x.example","key":"111","client":"1","name":"A","anon":false,"native":false,"scopes":["email"]}]`},
 		{"array of bare tokens, scopes as a string", `[{"clientId":"1","userKey":"111","scopes":"openid email","nativeApp":true},{"clientId":"2","user":"b@x.example"}]`,
@@ -263,29 +267,12 @@ func TestParseTokensJSON(t *testing.T) {
 		{"syntax", "{\"items\": [\n{\"clientId\" \"1\"}]}", "tokens.json:2: invalid JSON"},
 		{"items not a list", `{"items": {"clientId": "1"}}`, "tokens.json:1: items: want a list of tokens"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			toks, err := parseTokensExport("tokens.json", []byte(tc.in))
-			if err != nil {
-				if !strings.HasPrefix(err.Error(), tc.want) {
-					t.Errorf("error = %q, want %q", err, tc.want)
-				}
-				return
-			}
-			if got := tokensAsJSON(toks); got != tc.want {
-				t.Errorf("tokens = %s\nwant %s", got, tc.want)
-			}
-		})
-	}
+	runTokenCases(t, "tokens.json", cases)
 }
 
 func TestParseUsersExport(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name, in string
-		want     string
-	}{
+	cases := []tokenCase{
 		{"GAM CSV, department of the primary organisation", "primaryEmail,id,name.fullName,orgUnitPath,suspended,organizations.0.department,organizations.0.primary,organizations.1.department,organizations.1.primary\n" +
 			"a@x.example,1,Ann A,/Sales,True,Old Dept,False,Sales,True\nb@x.example,2,,/,False,,,Ops,False\n",
 			`[{"ID":"1","Email":"a@x.example","Name":"Ann A","OrgUnit":"/Sales","Department":"Sales","Suspended":true},{"ID":"2","Email":"b@x.example","Name":"","OrgUnit":"/","Department":"Ops","Suspended":false}]`},
