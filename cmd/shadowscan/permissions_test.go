@@ -89,10 +89,7 @@ func TestPermissionsAgreeWithGoogleReadme(t *testing.T) {
 	for _, m := range regexp.MustCompile("(?m)^\\| `(https://www.googleapis.com/auth/[^`]+)` \\|").FindAllStringSubmatch(doc, -1) {
 		readmeScopes = append(readmeScopes, m[1])
 	}
-	var declared []string
-	for _, p := range f.Permissions {
-		declared = append(declared, p.Name)
-	}
+	declared := permissionNames(f.Permissions)
 	if !slices.Equal(readmeScopes, declared) {
 		t.Errorf("README scope table %v, declared %v", readmeScopes, declared)
 	}
@@ -148,10 +145,7 @@ func TestPermissionsAgreeWithMicrosoftReadme(t *testing.T) {
 	for _, m := range regexp.MustCompile("(?m)^\\| `([A-Za-z]+\\.[A-Za-z]+\\.All)`").FindAllStringSubmatch(readme(t, "microsoft"), -1) {
 		readmePerms = append(readmePerms, m[1])
 	}
-	var declared []string
-	for _, p := range f.Permissions {
-		declared = append(declared, p.Name)
-	}
+	declared := permissionNames(f.Permissions)
 	if !slices.Equal(readmePerms, declared) {
 		t.Errorf("README permission table %v, declared %v", readmePerms, declared)
 	}
@@ -205,4 +199,12 @@ providers:
 	if !strings.Contains(r.stdout, "Only needed with some settings") || !strings.Contains(r.stdout, "mode: audit or both") {
 		t.Errorf("no by-setting list:\n%s", r.stdout)
 	}
+}
+
+func permissionNames(perms []scanner.Permission) []string {
+	var out []string
+	for _, p := range perms {
+		out = append(out, p.Name)
+	}
+	return out
 }

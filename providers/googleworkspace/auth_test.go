@@ -91,7 +91,7 @@ func (f *authFake) handler(admin http.Handler) http.Handler {
 			_, _ = io.WriteString(w, f.tokenBody)
 			return
 		}
-		_, _ = io.WriteString(w, `{"access_token":"`+testAPIToken+`","token_type":"Bearer","expires_in":3600}`)
+		writeAccessToken(w)
 	})
 	mux.HandleFunc("POST /v1/projects/-/serviceAccounts/{sa}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("sa") != testSA+":signJwt" {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +20,7 @@ import (
 // doctorProvider runs against the googleadmin fake with a token endpoint that refuses the scopes in denied, the way
 // Google refuses a scope missing from the delegation entry.
 func doctorProvider(t *testing.T, denied ...string) *provider {
-	fake := newFake(t)
-	fake.BearerToken = testAPIToken
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+	cfg, srv := fakeGoogle(t, newFake(t), func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		parts := strings.Split(r.Form.Get("assertion"), ".")
 		var claims struct {
@@ -42,15 +38,8 @@ func doctorProvider(t *testing.T, denied ...string) *provider {
 				return
 			}
 		}
-		_, _ = io.WriteString(w, `{"access_token":"`+testAPIToken+`","token_type":"Bearer","expires_in":3600}`)
+		writeAccessToken(w)
 	})
-	mux.Handle("/", fake)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	cfg := NewConfig()
-	cfg.Auth = AuthDefault
-	cfg.CredentialsFile = writeKey(t, srv.URL+"/token")
-	cfg.Endpoint = srv.URL
 	cfg.AdminEmail = "alice.moreau@northwind.example"
 	p, err := newProvider(cfg, scanner.Deps{Name: "workspace", Logger: zerolog.New(zerolog.NewTestWriter(t)),
 		Diagnostics: &scanner.Diagnostics{}, Now: func() time.Time { return testNow }, HTTPClient: srv.Client()})

@@ -3,7 +3,6 @@ package googleworkspace
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,7 +31,7 @@ func TestFaultMatrix(t *testing.T) {
 			mux := http.NewServeMux()
 			mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
-				_, _ = io.WriteString(w, `{"access_token":"`+testAPIToken+`","token_type":"Bearer","expires_in":3600}`)
+				writeAccessToken(w)
 			})
 			mux.Handle("/", fake)
 			return mux

@@ -124,20 +124,13 @@ func newFake(t testing.TB) *googleadmin.Server {
 	return &googleadmin.Server{Users: fixtureUsers(), Events: fixtureEvents(), UsersPageSize: 5, EventsPageSize: 3, Errorf: t.Errorf}
 }
 
-// testProvider builds a provider over the fake the way production does: a service-account key file whose token
-// endpoint is the fake's, and the Admin SDK behind a bearer-token check, so a request without the access token
-// fails as it would against Google. It uses a virtual clock for retries and no jitter.
-func testProvider(t testing.TB, fake *googleadmin.Server, mutate func(*Config)) (*provider, *scanner.Diagnostics, *fakeClock) {
+// fakeGoogle serves the fake's Admin SDK, behind a bearer-token check, and token as the OAuth token endpoint
+// (POST /token); the config it returns uses them through a service-account key file.
+func fakeGoogle(t testing.TB, fake *googleadmin.Server, token http.HandlerFunc) (*Config, *httptest.Server) {
 	t.Helper()
 	fake.BearerToken = testAPIToken
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil || r.Form.Get("assertion") == "" {
-			t.Errorf("token request without an assertion: %v", err)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"access_token":"`+testAPIToken+`","token_type":"Bearer","expires_in":3600}`)
-	})
+	mux.HandleFunc("POST /token", token)
 	mux.Handle("/", fake)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -145,6 +138,26 @@ func testProvider(t testing.TB, fake *googleadmin.Server, mutate func(*Config)) 
 	cfg.Auth = AuthDefault
 	cfg.CredentialsFile = writeKey(t, srv.URL+"/token")
 	cfg.Endpoint = srv.URL
+	return cfg, srv
+}
+
+// writeAccessToken answers a token request with testAPIToken.
+func writeAccessToken(w http.ResponseWriter) {
+	_, _ = io.WriteString(w, `{"access_token":"`+testAPIToken+`","token_type":"Bearer","expires_in":3600}`)
+}
+
+// testProvider builds a provider over the fake the way production does: a service-account key file whose token
+// endpoint is the fake's, and the Admin SDK behind a bearer-token check, so a request without the access token
+// fails as it would against Google. It uses a virtual clock for retries and no jitter.
+func testProvider(t testing.TB, fake *googleadmin.Server, mutate func(*Config)) (*provider, *scanner.Diagnostics, *fakeClock) {
+	t.Helper()
+	cfg, srv := fakeGoogle(t, fake, func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Form.Get("assertion") == "" {
+			t.Errorf("token request without an assertion: %v", err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		writeAccessToken(w)
+	})
 	cfg.Concurrency = 4
 	cfg.AdminEmail = "admin@northwind.example"
 	if mutate != nil {
