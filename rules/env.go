@@ -111,27 +111,19 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 			})), noGuards),
 		cel.Function("hasScopeOfClass", cel.Overload("hasScopeOfClass_list_string", []*cel.Type{strList, cel.StringType}, cel.BoolType,
 			cel.BinaryBinding(func(l, c ref.Val) ref.Val {
-				s, ok := stringsOf(l)
-				if !ok {
-					return noStrings(l)
+				s, class, err := scopeClassArgs(l, c)
+				if err != nil {
+					return err
 				}
-				cs, ok := c.(types.String)
-				if !ok {
-					return notString(c)
-				}
-				return types.Bool(policy.HasScopeOfClass(s, string(cs)))
+				return types.Bool(policy.HasScopeOfClass(s, class))
 			})), noGuards),
 		cel.Function("scopesOfClass", cel.Overload("scopesOfClass_list_string", []*cel.Type{strList, cel.StringType}, strList,
 			cel.BinaryBinding(func(l, c ref.Val) ref.Val {
-				s, ok := stringsOf(l)
-				if !ok {
-					return noStrings(l)
+				s, class, err := scopeClassArgs(l, c)
+				if err != nil {
+					return err
 				}
-				cs, ok := c.(types.String)
-				if !ok {
-					return notString(c)
-				}
-				return strs(adapter, policy.ScopesOfClass(s, string(cs)))
+				return strs(adapter, policy.ScopesOfClass(s, class))
 			})), noGuards),
 		cel.Function("withinCeiling", cel.Overload("withinCeiling_list_list", []*cel.Type{strList, strList}, cel.BoolType,
 			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
@@ -205,6 +197,20 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 				return strs(adapter, ov.alternatives(vv))
 			})), noGuards),
 	}
+}
+
+// scopeClassArgs checks the arguments of hasScopeOfClass(scopes, class) and scopesOfClass(scopes, class): the
+// scopes and the class, or the CEL error to return.
+func scopeClassArgs(l, c ref.Val) ([]string, string, ref.Val) {
+	s, ok := stringsOf(l)
+	if !ok {
+		return nil, "", noStrings(l)
+	}
+	class, ok := c.(types.String)
+	if !ok {
+		return nil, "", notString(c)
+	}
+	return s, string(class), nil
 }
 
 // hintArgs checks the arguments of record.hint(type) and record.hasHint(type) (fn): the record's hints and the
