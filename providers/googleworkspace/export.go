@@ -212,6 +212,27 @@ func (t *csvTable) bool(col string) (bool, error) {
 
 func (t *csvTable) columns() string { return strings.Join(t.head, ",") }
 
+// readRows reads the table's rows with row, which reads the current one: keep false skips it, an error stops.
+func readRows[T any](t *csvTable, row func() (v T, keep bool, err error)) ([]T, error) {
+	var out []T
+	for {
+		ok, err := t.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return out, nil
+		}
+		v, keep, err := row()
+		if err != nil {
+			return nil, err
+		}
+		if keep {
+			out = append(out, v)
+		}
+	}
+}
+
 // splitScopes splits a scopes cell: GAM joins them with its csv_output_field_delimiter (a space by default).
 func splitScopes(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' || r == '|' })
@@ -231,34 +252,27 @@ func parseTokensCSV(name string, data []byte) ([]exportToken, error) {
 	case !t.has("user") || !t.has("clientid"):
 		return nil, fmt.Errorf("%s:1: not a GAM `print tokens` CSV: the header needs user and clientId columns (it has: %s)", name, t.columns())
 	}
-	var out []exportToken
-	for {
-		ok, err := t.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return out, nil
-		}
+	return readRows(t, func() (exportToken, bool, error) {
 		tok := exportToken{line: t.line, user: t.get("user"), userKey: t.get("userkey"), clientID: t.get("clientid"),
 			displayText: t.get("displaytext"), scopes: splitScopes(t.get("scopes"))}
 		if tok.clientID == "" {
 			if tok.displayText != "" || len(tok.scopes) > 0 {
-				return nil, fmt.Errorf("%s:%d: a grant without a clientId", name, t.line)
+				return tok, false, fmt.Errorf("%s:%d: a grant without a clientId", name, t.line)
 			}
-			continue // GAM's users-audit rows: a user without tokens
+			return tok, false, nil // GAM's users-audit rows: a user without tokens
 		}
 		if tok.user == "" && tok.userKey == "" {
-			return nil, fmt.Errorf("%s:%d: grant of %s has no user", name, t.line, tok.clientID)
+			return tok, false, fmt.Errorf("%s:%d: grant of %s has no user", name, t.line, tok.clientID)
 		}
+		var err error
 		if tok.anonymous, err = t.bool("anonymous"); err != nil {
-			return nil, err
+			return tok, false, err
 		}
 		if tok.nativeApp, err = t.bool("nativeapp"); err != nil {
-			return nil, err
+			return tok, false, err
 		}
-		out = append(out, tok)
-	}
+		return tok, true, nil
+	})
 }
 
 var orgColumn = regexp.MustCompile(`^organizations\.(\d+)\.(department|primary)$`)
@@ -280,24 +294,17 @@ func parseUsersCSV(name string, data []byte) ([]person, error) {
 			orgs = append(orgs, m[1])
 		}
 	}
-	var out []person
-	for {
-		ok, err := t.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return out, nil
-		}
+	return readRows(t, func() (person, bool, error) {
 		u := person{ID: t.get("id"), Email: t.get("primaryemail"), OrgUnit: t.get("orgunitpath"), Name: t.get("name.fullname")}
 		if u.Email == "" {
-			return nil, fmt.Errorf("%s:%d: a user without a primaryEmail", name, t.line)
+			return u, false, fmt.Errorf("%s:%d: a user without a primaryEmail", name, t.line)
 		}
 		if u.Name == "" {
 			u.Name = strings.TrimSpace(t.get("name.givenname") + " " + t.get("name.familyname"))
 		}
+		var err error
 		if u.Suspended, err = t.bool("suspended"); err != nil {
-			return nil, err
+			return u, false, err
 		}
 		var first string
 		for _, n := range orgs {
@@ -307,7 +314,7 @@ func parseUsersCSV(name string, data []byte) ([]person, error) {
 			}
 			primary, err := t.bool("organizations." + n + ".primary")
 			if err != nil {
-				return nil, err
+				return u, false, err
 			}
 			if primary {
 				u.Department = d
@@ -320,8 +327,8 @@ func parseUsersCSV(name string, data []byte) ([]person, error) {
 		if u.Department == "" {
 			u.Department = first
 		}
-		out = append(out, u)
-	}
+		return u, true, nil
+	})
 }
 
 // jsonValues calls fn for every top-level JSON value of data (one document, a concatenation, or JSON Lines) and,
