@@ -284,6 +284,22 @@ func (d *Doc) StrList(n *yaml.Node, ruleID, what string) ([]string, *Error) {
 	return out, nil
 }
 
+// Items returns the items of a document that must be a list, aliases resolved; an empty document has none.
+// Anything else is an error: "<mustBe>, not <kind>".
+func (d *Doc) Items(mustBe string) ([]*yaml.Node, *Error) {
+	if d.Root == nil || (d.Root.Kind == yaml.ScalarNode && d.Root.Tag == "!!null") {
+		return nil, nil
+	}
+	if d.Root.Kind != yaml.SequenceNode {
+		return nil, d.ErrAt(d.Root, "", "%s, not %s", mustBe, KindName(d.Root))
+	}
+	out := make([]*yaml.Node, len(d.Root.Content))
+	for i, n := range d.Root.Content {
+		out[i] = ResolveAlias(n)
+	}
+	return out, nil
+}
+
 // Item is the node of StrList's i-th value, for errors at its line: n itself when one string stood for the list.
 func Item(n *yaml.Node, i int) *yaml.Node {
 	if n.Kind == yaml.SequenceNode {

@@ -2,6 +2,7 @@ package yamlpos
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +61,34 @@ func TestItem(t *testing.T) {
 	}
 	if n := Item(d.Lookup("many"), 1); n.Line != 4 || n.Value != "c" {
 		t.Errorf("many[1]: line %d %q", n.Line, n.Value)
+	}
+}
+
+// Items: an empty document has none, a list gives its items with aliases resolved, anything else is an error at it.
+func TestItems(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		n        int
+	}{
+		{"", "", 0},
+		{"~\n", "", 0},
+		{"- a\n- &x {k: v}\n- *x\n", "", 3},
+		{"k: v\n", "f.yaml:1:1: the file must be a list, not a mapping", 0},
+	} {
+		d, err := Parse("f.yaml", []byte(tc.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, ierr := d.Items("the file must be a list")
+		got := ""
+		if ierr != nil {
+			got = ierr.Error()
+		}
+		if !strings.HasPrefix(got, tc.want) || (tc.want == "") != (got == "") || len(items) != tc.n {
+			t.Errorf("%q: %d items, error %q; want %d, %q", tc.in, len(items), got, tc.n, tc.want)
+		}
+		if tc.n == 3 && items[2].Kind != items[1].Kind {
+			t.Errorf("alias not resolved: %v", items[2].Kind)
+		}
 	}
 }

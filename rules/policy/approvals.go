@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/glob"
@@ -130,15 +128,12 @@ func ParseApprovals(file string, data []byte, vendors VendorIndex, now time.Time
 	if err != nil {
 		return nil, err
 	}
-	if doc.Root == nil || (doc.Root.Kind == yaml.ScalarNode && doc.Root.Tag == "!!null") {
-		return a, nil
-	}
-	if doc.Root.Kind != yaml.SequenceNode {
-		return nil, doc.ErrAt(doc.Root, "", "the approved-tools file must be a list of {vendor, status, …} entries, not %s", yamlpos.KindName(doc.Root))
+	items, lerr := doc.Items("the approved-tools file must be a list of {vendor, status, …} entries")
+	if lerr != nil {
+		return nil, lerr
 	}
 	var errs yamlpos.Errors
-	for i, n := range doc.Root.Content {
-		n = yamlpos.ResolveAlias(n)
+	for i, n := range items {
 		what := fmt.Sprintf("entry %d", i+1)
 		f, _, es := doc.Fields(n, "", what, approvalKeys...)
 		errs = append(errs, es...)

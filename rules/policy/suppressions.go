@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -63,16 +61,13 @@ func ParseSuppressionsWith(file string, data []byte, ruleIDs []string, vendors V
 	}
 	var warnings []string
 	out := []scanner.Suppression{}
-	if doc.Root == nil || (doc.Root.Kind == yaml.ScalarNode && doc.Root.Tag == "!!null") {
-		return out, nil, nil
-	}
-	if doc.Root.Kind != yaml.SequenceNode {
-		return nil, nil, doc.ErrAt(doc.Root, "", "the suppressions file must be a list of {fingerprint | rule + vendor, owner, reason, expires}, not %s", yamlpos.KindName(doc.Root))
+	items, lerr := doc.Items("the suppressions file must be a list of {fingerprint | rule + vendor, owner, reason, expires}")
+	if lerr != nil {
+		return nil, nil, lerr
 	}
 	var errs yamlpos.Errors
 	seen := map[string]int{}
-	for i, n := range doc.Root.Content {
-		n = yamlpos.ResolveAlias(n)
+	for i, n := range items {
 		what := fmt.Sprintf("suppression %d", i+1)
 		f, _, es := doc.Fields(n, "", what, suppressionKeys...)
 		errs = append(errs, es...)
