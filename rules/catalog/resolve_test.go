@@ -119,6 +119,8 @@ func TestResolveFixture(t *testing.T) {
 		// Strongest evidence wins; an exact ID stops the search.
 		{[]scanner.Hint{hint(scanner.HintName, "Segment"), hint(scanner.HintAWSAccount, "107630771604")}, "segment", 1, "AWS account 107630771604"},
 		{[]scanner.Hint{hint(scanner.HintMerchant, "HUBSPOT"), hint(scanner.HintDomain, "mailchimp.com")}, "mailchimp", 0.9, "domain mailchimp.com"},
+		// Of two hints as strong, the first wins.
+		{[]scanner.Hint{hint(scanner.HintMerchant, "HUBSPOT"), hint(scanner.HintMerchant, "SQ *HOTJAR")}, "hubspot", 0.8, `card descriptor "HUBSPOT" ~ HubSpot`},
 		{nil, "", 0, ""},
 	}
 	for _, tt := range tests {
@@ -316,6 +318,15 @@ func TestResolveStructural(t *testing.T) {
 			"cursor", 0.95, "TXT token cursor-domain-verification=…", scanner.Hint{}, ""},
 		{"suffix without a digit is not an ID", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-abcd=x"}},
 			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-abcd=x"}, ""},
+		// The suffix's bounds: 4 to 64 characters, each of a-z and 0-9 (both ends of each range in a0z9).
+		{"shortest suffix", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-a0z9=x"}},
+			"cursor", 0.95, "TXT token cursor-domain-verification=…", scanner.Hint{}, ""},
+		{"longest suffix", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-" + strings.Repeat("a", 63) + "1=x"}},
+			"cursor", 0.95, "TXT token cursor-domain-verification=…", scanner.Hint{}, ""},
+		{"suffix too long", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-" + strings.Repeat("a", 64) + "1=x"}},
+			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-" + strings.Repeat("a", 64) + "1=x"}, ""},
+		{"suffix too short", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-a01=x"}},
+			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-a01=x"}, ""},
 		{"relayed: sender's selector, relay's host", dkim("hs1-147202787", "hs1-147202787.domainkey.u123.wl45.sendgrid.net"),
 			"hubspot", 0.7, "DKIM selector hs1-147202787 of HubSpot, key hosted by SendGrid (CNAME hs1-147202787.domainkey.u123.wl45.sendgrid.net)",
 			scanner.Hint{}, ""},
@@ -324,6 +335,14 @@ func TestResolveStructural(t *testing.T) {
 		{"relay for an unknown sender", dkim("helpdesk1", "x7.domainkey.u123.wl45.sendgrid.net"),
 			"", 0, "DKIM key relayed by SendGrid for an unidentified sender (selector helpdesk1 CNAME x7.domainkey.u123.wl45.sendgrid.net)",
 			scanner.Hint{Type: scanner.HintDKIMSelector, Value: "helpdesk1", Target: "x7.domainkey.u123.wl45.sendgrid.net"},
+			"Unidentified sender (DKIM key relayed by SendGrid)"},
+		// A literal selector of five characters is specific enough to name the sender behind a relay; "kl" is not.
+		{"relayed: five-character selector", dkim("canva", "x7.domainkey.u123.wl45.sendgrid.net"),
+			"canva", 0.7, "DKIM selector canva of Canva, key hosted by SendGrid (CNAME x7.domainkey.u123.wl45.sendgrid.net)",
+			scanner.Hint{}, ""},
+		{"relay for a sender with a short selector", dkim("kl", "x7.domainkey.u123.wl45.sendgrid.net"),
+			"", 0, "DKIM key relayed by SendGrid for an unidentified sender (selector kl CNAME x7.domainkey.u123.wl45.sendgrid.net)",
+			scanner.Hint{Type: scanner.HintDKIMSelector, Value: "kl", Target: "x7.domainkey.u123.wl45.sendgrid.net"},
 			"Unidentified sender (DKIM key relayed by SendGrid)"},
 		{"non-relay host with another selector", dkim("k9", "dkim2.mcsv.net"),
 			"mailchimp", 0.95, "DKIM selector k9 CNAME dkim2.mcsv.net", scanner.Hint{}, ""},
@@ -335,6 +354,10 @@ func TestResolveStructural(t *testing.T) {
 			"", 0, "", scanner.Hint{Type: scanner.HintDomain, Value: "landing-vendor.example"}, "Landing Vendor (landing-vendor.example)"},
 		{"unresolved SPF include groups too", []scanner.Hint{hint(scanner.HintSPFInclude, "include:_spf.mail.landing-vendor.co.uk")},
 			"", 0, "", scanner.Hint{Type: scanner.HintDomain, Value: "landing-vendor.co.uk"}, "Landing Vendor (landing-vendor.co.uk)"},
+		{"group name: a and z start words, a leading '_' adds no space", []scanner.Hint{hint(scanner.HintCNAMETarget, "x.__zeta-alpha_x.example")},
+			"", 0, "", scanner.Hint{Type: scanner.HintDomain, Value: "__zeta-alpha_x.example"}, "Zeta Alpha X (__zeta-alpha_x.example)"},
+		{"group name without letters", []scanner.Hint{hint(scanner.HintCNAMETarget, "x.--.example")},
+			"", 0, "", scanner.Hint{Type: scanner.HintDomain, Value: "--.example"}, "--.example"},
 	}
 	for _, tt := range tests {
 		res := r.Resolve(&scanner.Record{Kind: scanner.KindDNSRecord, ID: "x", Hints: tt.hints})
