@@ -36,6 +36,9 @@ func TestHostPatternMatch(t *testing.T) {
 		{"s1.domainkey.u{id}.wl{n}.sendgrid.net", "s1.domainkey.u32912322.wl073.sendgrid.net", true, "id=32912322 n=073"},
 		{"{a}-x-{b}.example.com", "1-x-2.example.com", true, "a=1 b=2"},
 		{"{a}-x-{b}.example.com", "1-x-2-x-3.example.com", true, "a=1 b=2-x-3"},
+		// Placeholder characters at both ends of each range.
+		{"{munchkin}.mktoweb.com", "az09.mktoweb.com", true, "munchkin=az09"},
+		{"{munchkin}.mktoweb.com", "z9.mktoweb.com", true, "munchkin=z9"},
 	}
 	for _, tt := range tests {
 		hp, err := compileHostPattern(tt.pattern)
@@ -64,12 +67,13 @@ func TestHostPatternMatch(t *testing.T) {
 func TestHostPatternErrors(t *testing.T) {
 	t.Parallel()
 	for _, p := range []string{"", "  ", "{portal}", "mcsv.{tld}", "a..b", "sp f.com", "{}.x.com", "{a{b}}.x.com",
-		"x}.com", "{a}{b}.x.com", "{a.x.com", "{A-B}.x.com", "é.com"} {
+		"x}.com", "{a}{b}.x.com", "{a.x.com", "{A-B}.x.com", "é.com", "{a}!.x.com", "x{a}y z.x.com"} {
 		if err := ValidateHostPattern(p); err == nil {
 			t.Errorf("ValidateHostPattern(%q): want an error", p)
 		}
 	}
-	for _, p := range []string{"mcsv.net", "*.mktoweb.com", "_spf.google.com", "{portal}.spf{n}.hubspotemail.net"} {
+	for _, p := range []string{"mcsv.net", "*.mktoweb.com", "_spf.google.com", "{portal}.spf{n}.hubspotemail.net", "az09.example.com",
+		"x{n}az09-_.example.com"} {
 		if err := ValidateHostPattern(p); err != nil {
 			t.Errorf("ValidateHostPattern(%q): %v", p, err)
 		}
@@ -261,7 +265,7 @@ func TestLabelStrayCloseBrace(t *testing.T) {
 	t.Parallel()
 	// A '}' before a placeholder, at the start of the label or right after another placeholder, is named as such,
 	// not as an invalid character.
-	for _, p := range []string{"}x{a}.example.com", "{a}}x{b}.example.com", "x}{a}.example.com"} {
+	for _, p := range []string{"}x{a}.example.com", "{a}}x{b}.example.com", "x}{a}.example.com", "{a}}.example.com"} {
 		err := ValidateHostPattern(p)
 		if err == nil || !strings.Contains(err.Error(), "'}' without '{'") {
 			t.Errorf("ValidateHostPattern(%q) = %v, want a '}' without '{' error", p, err)
