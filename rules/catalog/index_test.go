@@ -326,3 +326,32 @@ func TestTXTIndexVendors(t *testing.T) {
 		}
 	}
 }
+
+func TestHostIndexSameVendor(t *testing.T) {
+	t.Parallel()
+	// Two patterns of one vendor under the same suffix both stay; the same pattern added twice is kept once.
+	var ix hostIndex
+	for _, p := range []string{"sendgrid.net", "u{id}.wl{n}.sendgrid.net", "sendgrid.net"} {
+		hp, err := compileHostPattern(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hp.vendor = 3
+		ix.add(hp)
+	}
+	if len(ix.pats) != 2 {
+		t.Errorf("%d patterns indexed, want 2", len(ix.pats))
+	}
+	if id, amb := ix.lookup("u1.wl2.sendgrid.net"); id < 0 || amb || ix.pats[id].raw != "u{id}.wl{n}.sendgrid.net" {
+		t.Errorf("lookup = %d %v, want the templated pattern", id, amb)
+	}
+}
+
+func TestLowerASCII(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"HUBSPOT": "hubspot", "A": "a", "Z": "z", "É": "é", "mcsv.net": "mcsv.net", "Mcsv.NET": "mcsv.net"} {
+		if got := lowerASCII(in); got != want {
+			t.Errorf("lowerASCII(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
