@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -353,5 +354,26 @@ func TestLowerASCII(t *testing.T) {
 		if got := lowerASCII(in); got != want {
 			t.Errorf("lowerASCII(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestTXTIndexRegexps(t *testing.T) {
+	t.Parallel()
+	// Two regexps of one vendor both stay; the same regexp of the same vendor is kept once, of another vendor twice.
+	var ix txtIndex
+	for _, a := range []struct {
+		p string
+		v int32
+	}{{"re:^a+$", 1}, {"re:^b+$", 1}, {"re:^a+$", 1}, {"re:^a+$", 2}} {
+		if err := ix.add(a.p, a.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, r := range ix.res {
+		got = append(got, fmt.Sprintf("%s/%d", r.raw, r.vendor))
+	}
+	if g := strings.Join(got, " "); g != "^a+$/1 ^b+$/1 ^a+$/2" {
+		t.Errorf("regexps = %q, want %q", g, "^a+$/1 ^b+$/1 ^a+$/2")
 	}
 }
