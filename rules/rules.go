@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
@@ -610,27 +611,24 @@ func exprPos(d *yamlDoc, n *yaml.Node, expr string, line, col int) (int, int) {
 	}
 	// Column is in code points: advance col runes.
 	for i := 0; i < col && off < len(expr); i++ {
-		_, size := decodeRune(expr[off:])
+		_, size := utf8.DecodeRuneInString(expr[off:]) // a real U+FFFD is 3 bytes, an invalid byte 1
 		off += size
 	}
+	// In every style but literal, YAML folds a line break into a space, except that the break before blank lines
+	// is dropped and each blank line becomes one newline: the first blank line of a run takes no byte of expr.
+	folds := n.Style != yaml.LiteralStyle
+	prevBlank := false
 	for _, s := range segments(d, n) {
+		blank := s.text == ""
+		if folds && blank && !prevBlank {
+			prevBlank = true
+			continue
+		}
+		prevBlank = blank
 		if off <= len(s.text) {
 			return s.line, s.col + off
 		}
 		off -= len(s.text) + 1
 	}
 	return n.Line, n.Column
-}
-
-func decodeRune(s string) (rune, int) {
-	for i, r := range s {
-		if i == 0 {
-			n := len(string(r))
-			if r == 0xFFFD {
-				n = 1
-			}
-			return r, n
-		}
-	}
-	return 0, 1
 }
