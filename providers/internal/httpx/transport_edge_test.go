@@ -193,3 +193,87 @@ func TestParseRetryAfterAtTheDurationLimit(t *testing.T) {
 		t.Errorf("ParseRetryAfter(9223372037) = %d, %v; want the largest duration", got, ok)
 	}
 }
+
+// The response of every attempt that is retried is closed (its connection can be reused), and so is the last one
+// of a request that gives up.
+func TestRetriedResponsesAreClosed(t *testing.T) {
+	t.Parallel()
+	var bodies []*closeCounter
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		b := &closeCounter{Reader: strings.NewReader("busy")}
+		bodies = append(bodies, b)
+		return &http.Response{StatusCode: http.StatusBadGateway, Header: http.Header{}, Body: b, Request: r}, nil
+	})
+	req, _ := http.NewRequest(http.MethodGet, "http://api.example/x", nil)
+	_, err := NewTransport(base, Options{Clock: newFakeClock(), MaxAttempts: 3}).RoundTrip(req)
+	var gu *GaveUpError
+	if !errors.As(err, &gu) || gu.Attempts != 3 {
+		t.Fatalf("err = %v, want to give up after 3 attempts", err)
+	}
+	for i, b := range bodies {
+		if b.closed != 1 {
+			t.Errorf("response %d closed %d times, want once", i+1, b.closed)
+		}
+	}
+}
+
+// counting is a request body of n bytes without GetBody (a stream the transport must buffer to replay).
+type counting struct {
+	n, read int
+	closed  bool
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	if c.read >= c.n {
+		return 0, io.EOF
+	}
+	k := min(len(p), c.n-c.read)
+	c.read += k
+	return k, nil
+}
+
+func (c *counting) Close() error { c.closed = true; return nil }
+
+// A body without GetBody of up to maxBufferedBody bytes is buffered and replayed whole on a retry; a larger one is
+// sent once, whole, and the failed response handed back rather than a retry with a cut body.
+func TestLargeBodiesWithoutGetBody(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		size     int
+		attempts int
+	}{
+		{maxBufferedBody, 2},
+		{maxBufferedBody + 1, 1},
+	} {
+		var sent []int64
+		base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			n, _ := io.Copy(io.Discard, r.Body)
+			sent = append(sent, n)
+			status := http.StatusOK
+			if len(sent) == 1 {
+				status = http.StatusServiceUnavailable
+			}
+			return &http.Response{StatusCode: status, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+		})
+		req, _ := http.NewRequest(http.MethodPut, "http://api.example/upload", nil)
+		body := &counting{n: tc.size}
+		req.Body, req.GetBody, req.ContentLength = body, nil, int64(tc.size)
+		resp, err := NewTransport(base, Options{Clock: newFakeClock()}).RoundTrip(req)
+		if err != nil {
+			t.Fatalf("%d bytes: %v", tc.size, err)
+		}
+		wantStatus := http.StatusOK
+		if tc.attempts == 1 {
+			wantStatus = http.StatusServiceUnavailable
+		}
+		if len(sent) != tc.attempts || resp.StatusCode != wantStatus {
+			t.Errorf("%d bytes: %d attempts ending in %d, want %d ending in %d", tc.size, len(sent), resp.StatusCode,
+				tc.attempts, wantStatus)
+		}
+		for i, n := range sent {
+			if n != int64(tc.size) {
+				t.Errorf("%d bytes: attempt %d sent %d bytes", tc.size, i+1, n)
+			}
+		}
+	}
+}
