@@ -119,3 +119,13 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// A rule's heading (100 columns) gives the rule ID and count at most half the line less the indent (49); the title has the rest.
+func TestTableRuleHeadingSplit(t *testing.T) {
+	rep := &scanner.Report{Findings: []scanner.Finding{{Fingerprint: "aaaa1111", RuleID: strings.Repeat("r", 150),
+		Title: strings.Repeat("T", 100), Severity: "low", Status: scanner.StatusNew, Message: "m"}}}
+	want := "  " + strings.Repeat("T", 48) + "…" + "  " + strings.Repeat("r", 46) + "…"
+	if lines := tableLines(t, rep); !slices.Contains(lines, want) {
+		t.Errorf("no heading %q in:\n%s", want, strings.Join(lines, "\n"))
+	}
+}
