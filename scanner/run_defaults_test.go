@@ -33,3 +33,17 @@ func TestRunDefaults(t *testing.T) {
 		t.Errorf("started at %v, want the given clock's %v", rep.Scan.StartedAt, want)
 	}
 }
+
+// Only a sharded scan carries shard state (for the merge); a whole scan's report has none.
+func TestShardStateOnlyWhenSharded(t *testing.T) {
+	opts := testOpts(t, fake("a", &fakeConfig{Records: 2}))
+	rep, err := Run(context.Background(), opts)
+	if err != nil || rep.Shard != nil {
+		t.Errorf("whole scan: shard %+v, err %v; want none", rep.Shard, err)
+	}
+	opts.Shard = Shard{Index: 1, Count: 2}
+	rep, err = Run(context.Background(), opts)
+	if err != nil || rep.Shard == nil {
+		t.Errorf("shard 1 of 2: shard state %+v, err %v; want some", rep.Shard, err)
+	}
+}
