@@ -74,11 +74,10 @@ type caseInventory struct {
 var caseOrg = scanner.Organization{Name: "Northwind Outfitters", Domains: []string{"northwind.example"},
 	Marketing: scanner.Marketing{OrgUnits: []string{"/Marketing"}, Departments: []string{"Marketing"}}}
 
-// TestCases runs every folder of testdata/cases through scanner.Run with the built-in rules, a fake resolver
-// (testdata/cases/hints.json) and the approved-tools file (testdata/cases/approved.yaml, or the case's own).
-// A case is a folder with records.json, want.json and optionally approved.yaml and suppressions.yaml; adding one
-// needs no Go code (create it with -update and review the diff).
-func TestCases(t *testing.T) {
+// caseFixture loads what every case of testdata/cases shares: the built-in rules, the fake resolver's hints and
+// the cases' records.json files.
+func caseFixture(t *testing.T) (*RuleSet, map[string]string, []string) {
+	t.Helper()
 	rs, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -86,10 +85,19 @@ func TestCases(t *testing.T) {
 	var hints map[string]string
 	readJSON(t, "testdata/cases/hints.json", &hints)
 	delete(hints, "_comment")
-	dirs, _ := filepath.Glob("testdata/cases/*/records.json")
-	if len(dirs) == 0 {
-		t.Fatal("no cases")
+	files, err := filepath.Glob("testdata/cases/*/records.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases (%v)", err)
 	}
+	return rs, hints, files
+}
+
+// TestCases runs every folder of testdata/cases through scanner.Run with the built-in rules, a fake resolver
+// (testdata/cases/hints.json) and the approved-tools file (testdata/cases/approved.yaml, or the case's own).
+// A case is a folder with records.json, want.json and optionally approved.yaml and suppressions.yaml; adding one
+// needs no Go code (create it with -update and review the diff).
+func TestCases(t *testing.T) {
+	rs, hints, dirs := caseFixture(t)
 	for _, rf := range dirs {
 		dir := filepath.Dir(rf)
 		t.Run(filepath.Base(dir), func(t *testing.T) {

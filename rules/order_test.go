@@ -20,15 +20,8 @@ import (
 // messages, remediations, evidence and its order. Records of one group that differ in what a message could show
 // (two names for one unknown app) are included.
 func TestFindingsIndependentOfRecordOrder(t *testing.T) {
-	rs, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hints map[string]string
-	readJSON(t, "testdata/cases/hints.json", &hints)
-	delete(hints, "_comment")
+	rs, hints, files := caseFixture(t)
 	var cases []scanner.Record
-	files, _ := filepath.Glob("testdata/cases/*/records.json")
 	for _, f := range files {
 		var recs []scanner.Record
 		readJSON(t, f, &recs)
