@@ -24,6 +24,11 @@ func TestGroupedMessageReads(t *testing.T) {
 		{"var over vendor fields", "", `a: vendor.key.upperAscii() + org.name`, "{{.vars.a}}", ""},
 		{"all vars", "", `a: record.id`, "{{.vars}}", `message: .vars is not`},
 		{"vendor by vendor id without known", "vendor.id", "", "{{.vendor.name}}", `message: .vendor.name is not`},
+		{"record by string(record.id)", "string(record.id)", "", "{{.record.summary}}", ""},
+		{"the default group is named", "", "", "{{.record.id}}", "(group_by: vendor.key, the default)"},
+		{"the rule's group is named", "vendor.id", "", "{{.vendor.name}}", "(group_by: vendor.id)"},
+		{"whole vendor", "", "", "{{.vendor}}", `message: .vendor is not`},
+		{"var over the whole vendor", "", `a: org.alternatives(vendor)`, "{{.vars.a}}", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := "rules:\n  - id: t\n    title: T\n    severity: low\n    stage: record\n    when: record.kind == \"x\"\n"
