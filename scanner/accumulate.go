@@ -396,7 +396,11 @@ func (a *accumulator) addUnidentified(rec *Record, res Resolution, user string) 
 		a.unidentified[key] = u
 	}
 	u.u.Records++
-	// Records arrive in no fixed order across providers; choose the name so that order does not matter.
+	// Records arrive in no fixed order across providers; choose the value (spellings of one key differ in case
+	// only) and the name so that order does not matter.
+	if h.Value < u.u.Value {
+		u.u.Value = h.Value
+	}
 	name, rank := unidentifiedName(rec, res)
 	if rank > 0 && (u.nameRank == 0 || rank < u.nameRank || (rank == u.nameRank && name < u.u.Name)) {
 		u.u.Name, u.nameRank = name, rank

@@ -179,6 +179,9 @@ func (a *accumulator) absorb(st *ShardState) {
 			a.unidentified[su.Key] = u
 		}
 		u.u.Records += su.Records
+		if su.Value < u.u.Value {
+			u.u.Value = su.Value
+		}
 		if su.NameRank > 0 && (u.nameRank == 0 || su.NameRank < u.nameRank || (su.NameRank == u.nameRank && su.Name < u.u.Name)) {
 			u.u.Name, u.nameRank = su.Name, su.NameRank
 		}
