@@ -76,26 +76,70 @@ func TestLimiterHonoursCancellation(t *testing.T) {
 	}
 }
 
-// TestRateLimitSeenByServer counts, at the server, the requests in every one-second window of real time.
+// TestRateLimitSeenByServer stamps each request with the virtual time the server sees it at, through the real
+// Transport on the package's fake clock (its Sleep advances the time at once): a burst of 5, then one request every
+// 100 ms, so no one-second window holds more than burst + rate requests. A limiter that let requests through
+// early, or in a larger burst, fails it; it costs no real time, so a loaded machine cannot make it flake.
 func TestRateLimitSeenByServer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes about 3s of real time")
-	}
 	t.Parallel()
 	const (
 		qpm   = 600 // 10 a second
 		burst = 5
 		n     = 35
 	)
+	clock := newFakeClock()
+	start := clock.Now()
 	var mu sync.Mutex
-	var seen []time.Time
+	var seen []time.Duration
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		seen = append(seen, time.Now())
+		seen = append(seen, clock.Now().Sub(start))
 		mu.Unlock()
 	}))
 	t.Cleanup(srv.Close)
-	c := &http.Client{Transport: NewTransport(srv.Client().Transport, Options{QPM: qpm, Burst: burst})}
+	c := &http.Client{Transport: NewTransport(srv.Client().Transport, Options{QPM: qpm, Burst: burst, Clock: clock})}
+	for range n { // one request at a time: the time the server reads is the time the limiter released it
+		resp, err := c.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != n {
+		t.Fatalf("the server saw %d requests, want %d", len(seen), n)
+	}
+	for i, at := range seen {
+		if want := time.Duration(max(0, i-(burst-1))) * 100 * time.Millisecond; at != want {
+			t.Errorf("request %d reached the server at +%s, want +%s", i+1, at, want)
+		}
+	}
+	if most := mostInOneSecond(seen); most > burst+qpm/60 {
+		t.Errorf("the server saw %d requests within one second, want at most %d", most, burst+qpm/60)
+	}
+}
+
+// TestRateLimitConcurrentCallers: callers on five goroutines share one Transport's limiter. On a clock that stands
+// still, every Wait takes the next slot, so whatever the interleaving the waits are exactly the schedule: five at
+// once, then one every 100 ms, and no second holds more than burst + rate releases.
+func TestRateLimitConcurrentCallers(t *testing.T) {
+	t.Parallel()
+	const (
+		qpm   = 600
+		burst = 5
+		n     = 35
+	)
+	clock := &frozenClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	var mu sync.Mutex
+	served := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served++
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	c := &http.Client{Transport: NewTransport(srv.Client().Transport, Options{QPM: qpm, Burst: burst, Clock: clock})}
 	var wg sync.WaitGroup
 	for range 5 {
 		wg.Go(func() {
@@ -110,18 +154,59 @@ func TestRateLimitSeenByServer(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	sort.Slice(seen, func(i, j int) bool { return seen[i].Before(seen[j]) })
+	released := clock.released(served)
+	if served != n || len(released) != n {
+		t.Fatalf("served %d, released %d; want %d", served, len(released), n)
+	}
+	sort.Slice(released, func(i, j int) bool { return released[i] < released[j] })
+	for i, at := range released {
+		if want := time.Duration(max(0, i-(burst-1))) * 100 * time.Millisecond; at != want {
+			t.Errorf("release %d at +%s, want +%s", i+1, at, want)
+		}
+	}
+	if most := mostInOneSecond(released); most > burst+qpm/60 {
+		t.Errorf("%d releases within one second, want at most %d", most, burst+qpm/60)
+	}
+}
+
+// mostInOneSecond is the most times (sorted) in any window [t, t+1s).
+func mostInOneSecond(at []time.Duration) int {
 	most := 0
-	for i := range seen {
+	for i := range at {
 		k := i
-		for k < len(seen) && seen[k].Sub(seen[i]) < time.Second {
+		for k < len(at) && at[k]-at[i] < time.Second {
 			k++
 		}
 		most = max(most, k-i)
 	}
-	// A token bucket lets through at most burst + rate×window requests in any window; +1 for scheduling noise.
-	if limit := burst + qpm/60 + 1; most > limit {
-		t.Errorf("the server saw %d requests within one second, want at most %d", most, limit)
+	return most
+}
+
+// frozenClock is a Clock that never moves: Sleep returns at once and records the wait, so each wait is the time
+// after now at which its caller was released.
+type frozenClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func (c *frozenClock) Now() time.Time { return c.now }
+
+func (c *frozenClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	return ctx.Err()
+}
+
+// released is the release time after now of each of n requests: the waits, and 0 for each caller that did not
+// wait (the limiter sleeps only when it must).
+func (c *frozenClock) released(n int) []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]time.Duration(nil), c.sleeps...)
+	for len(out) < n {
+		out = append(out, 0)
 	}
-	t.Logf("%d requests, at most %d in any second, over %s", len(seen), most, seen[len(seen)-1].Sub(seen[0]))
+	return out
 }
