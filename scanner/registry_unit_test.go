@@ -225,7 +225,7 @@ func TestProviderFinishedLogLevel(t *testing.T) {
 	var buf bytes.Buffer
 	opts := testOpts(t, fake("ok", &fakeConfig{Records: 2}), fake("half", &fakeConfig{Records: 5, FailAfter: 2}),
 		Instance{Name: "e", Type: "err", Config: errConfig{}})
-	opts.Logger = zerolog.New(&buf)
+	opts.Logger = zerolog.New(zerolog.SyncWriter(&buf)) // providers log from their own goroutines
 	if _, err := Run(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shadowscan/shadowscan/internal/golden"
 )
 
 // partitionedConfig scripts a provider that splits its users between the shards of a scan by Deps.Shard, as the
@@ -228,16 +230,6 @@ func roundTrip(t *testing.T, rep *Report) *Report {
 	return &out
 }
 
-func firstLineDiff(got, want []byte) string {
-	g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := range min(len(g), len(w)) {
-		if !bytes.Equal(g[i], w[i]) {
-			return fmt.Sprintf("line %d:\n got  %s\n want %s", i+1, g[i], w[i])
-		}
-	}
-	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
-}
-
 // The README's promise for sharded scans: report merge of every shard rebuilds exactly the unsharded report —
 // coverage (records added, an error every shard met listed once, complete/partial/failed as one process would
 // say), the inventory with its users, spend and first/last seen, unidentified apps and their names, grouped
@@ -274,7 +266,7 @@ func TestShardsMergedEqualUnshardedScan(t *testing.T) {
 			t.Fatalf("%d shards: %v", n, err)
 		}
 		if got := reportJSON(t, merged); !bytes.Equal(got, want) {
-			t.Errorf("%d shards merged differ from the unsharded scan: %s", n, firstLineDiff(got, want))
+			t.Errorf("%d shards merged differ from the unsharded scan: %s", n, golden.FirstDiff(string(want), string(got)))
 		}
 	}
 }
@@ -300,7 +292,7 @@ func TestAbsorbOrderDoesNotMatter(t *testing.T) {
 	want := fold([]int{0, 1, 2, 3})
 	for _, order := range [][]int{{3, 2, 1, 0}, {1, 3, 0, 2}, {2, 0, 3, 1}} {
 		if got := fold(order); !bytes.Equal(got, want) {
-			t.Errorf("absorbed in order %v: %s", order, firstLineDiff(got, want))
+			t.Errorf("absorbed in order %v: %s", order, golden.FirstDiff(string(want), string(got)))
 		}
 	}
 }
