@@ -46,19 +46,45 @@ type accumulator struct {
 }
 
 type vendorAcc struct {
-	item    InventoryItem
-	users   map[string]struct{}
-	sources map[string]struct{}
-	scopes  map[string]struct{}
+	item InventoryItem
+	seen seenSets
 }
 
 type unidentifiedAcc struct {
 	u        Unidentified
 	nameRank int // 0 unset, 1 a name hint, 2 a summary: the name shown is the best-ranked, then the smallest
-	users    map[string]struct{}
-	sources  map[string]struct{}
+	seen     seenSets
 	kinds    map[string]struct{}
-	scopes   map[string]struct{}
+}
+
+// seenSets are the distinct users, sources and scopes of the records rolled up into one inventory or unidentified
+// row.
+type seenSets struct{ users, sources, scopes map[string]struct{} }
+
+func newSeenSets() seenSets {
+	return seenSets{users: map[string]struct{}{}, sources: map[string]struct{}{}, scopes: map[string]struct{}{}}
+}
+
+func (s *seenSets) add(rec *Record, user string) {
+	s.sources[rec.Source] = struct{}{}
+	if user != "" {
+		s.users[user] = struct{}{}
+	}
+	for _, sc := range rec.Scopes {
+		s.scopes[sc] = struct{}{}
+	}
+}
+
+// merge adds the lists of a shard's roll-up.
+func (s *seenSets) merge(users, sources, scopes []string) {
+	addSet(s.users, users)
+	addSet(s.sources, sources)
+	addSet(s.scopes, scopes)
+}
+
+// lists returns the sets sorted.
+func (s *seenSets) lists() (users, sources, scopes []string) {
+	return sortedKeys(s.users), sortedKeys(s.sources), sortedKeys(s.scopes)
 }
 
 type findingAcc struct {
@@ -354,23 +380,42 @@ func widen(first, last *time.Time, r *Record) {
 	}
 }
 
-func (a *accumulator) addVendor(rec *Record, res Resolution, appr Approval, user string) {
-	v := a.vendors[res.Vendor.ID]
+// vendor returns the roll-up of a vendor, new (with this approval status) when it has none yet.
+func (a *accumulator) vendor(vd Vendor, approval string) *vendorAcc {
+	v := a.vendors[vd.ID]
 	if v == nil {
-		v = &vendorAcc{item: InventoryItem{Vendor: *res.Vendor, Approval: appr.Status, MonthlySpend: map[string]float64{},
-			Kinds: map[string]int{}}, users: map[string]struct{}{}, sources: map[string]struct{}{}, scopes: map[string]struct{}{}}
-		a.vendors[res.Vendor.ID] = v
+		v = &vendorAcc{item: InventoryItem{Vendor: vd, Approval: approval, MonthlySpend: map[string]float64{},
+			Kinds: map[string]int{}}, seen: newSeenSets()}
+		a.vendors[vd.ID] = v
 	}
+	return v
+}
+
+// unidentifiedGroup returns the roll-up of an unidentified group, new when it has none yet.
+func (a *accumulator) unidentifiedGroup(key string, t HintType, value string) *unidentifiedAcc {
+	u := a.unidentified[key]
+	if u == nil {
+		u = &unidentifiedAcc{u: Unidentified{Key: key, HintType: t, Value: value}, seen: newSeenSets(),
+			kinds: map[string]struct{}{}}
+		a.unidentified[key] = u
+	}
+	return u
+}
+
+// offerName takes a group's display name when it ranks better (lower; 0 is none) than the one held, or equal and
+// smaller: records and shards arrive in no fixed order, and the name must not depend on it.
+func (u *unidentifiedAcc) offerName(name string, rank int) {
+	if rank > 0 && (u.nameRank == 0 || rank < u.nameRank || (rank == u.nameRank && name < u.u.Name)) {
+		u.u.Name, u.nameRank = name, rank
+	}
+}
+
+func (a *accumulator) addVendor(rec *Record, res Resolution, appr Approval, user string) {
+	v := a.vendor(*res.Vendor, appr.Status)
 	it := &v.item
 	it.Records++
 	it.Kinds[rec.Kind]++
-	v.sources[rec.Source] = struct{}{}
-	if user != "" {
-		v.users[user] = struct{}{}
-	}
-	for _, s := range rec.Scopes {
-		v.scopes[s] = struct{}{}
-	}
+	v.seen.add(rec, user)
 	if rec.Amount != nil {
 		if m, ok := rec.Amount.Monthly(); ok {
 			it.MonthlySpend[strings.ToUpper(rec.Amount.Currency)] += m
@@ -389,30 +434,16 @@ func (a *accumulator) addUnidentified(rec *Record, res Resolution, user string) 
 		h = Hint{}
 		key = "kind:" + rec.Kind
 	}
-	u := a.unidentified[key]
-	if u == nil {
-		u = &unidentifiedAcc{u: Unidentified{Key: key, HintType: h.Type, Value: h.Value}, users: map[string]struct{}{},
-			sources: map[string]struct{}{}, kinds: map[string]struct{}{}, scopes: map[string]struct{}{}}
-		a.unidentified[key] = u
-	}
+	u := a.unidentifiedGroup(key, h.Type, h.Value)
 	u.u.Records++
 	// Records arrive in no fixed order across providers; choose the value (spellings of one key differ in case
 	// only) and the name so that order does not matter.
 	if h.Value < u.u.Value {
 		u.u.Value = h.Value
 	}
-	name, rank := unidentifiedName(rec, res)
-	if rank > 0 && (u.nameRank == 0 || rank < u.nameRank || (rank == u.nameRank && name < u.u.Name)) {
-		u.u.Name, u.nameRank = name, rank
-	}
-	u.sources[rec.Source] = struct{}{}
+	u.offerName(unidentifiedName(rec, res))
 	u.kinds[rec.Kind] = struct{}{}
-	if user != "" {
-		u.users[user] = struct{}{}
-	}
-	for _, s := range rec.Scopes {
-		u.scopes[s] = struct{}{}
-	}
+	u.seen.add(rec, user)
 	widen(&u.u.FirstSeen, &u.u.LastSeen, rec)
 }
 
@@ -558,10 +589,8 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 	rep := &Report{Inventory: []InventoryItem{}, Unidentified: []Unidentified{}, Findings: []Finding{}, Resolved: []Finding{}}
 	for _, v := range a.vendors {
 		it := v.item
-		it.Users = sortedKeys(v.users)
+		it.Users, it.Sources, it.Scopes = v.seen.lists()
 		it.UserCount = len(it.Users)
-		it.Sources = sortedKeys(v.sources)
-		it.Scopes = sortedKeys(v.scopes)
 		it.MonthlySpend = round2(it.MonthlySpend)
 		rep.Inventory = append(rep.Inventory, it)
 	}
@@ -574,11 +603,9 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 	})
 	for _, u := range a.unidentified {
 		x := u.u
-		x.Users = sortedKeys(u.users)
+		x.Users, x.Sources, x.Scopes = u.seen.lists()
 		x.UserCount = len(x.Users)
-		x.Sources = sortedKeys(u.sources)
 		x.Kinds = sortedKeys(u.kinds)
-		x.Scopes = sortedKeys(u.scopes)
 		rep.Unidentified = append(rep.Unidentified, x)
 	}
 	sort.Slice(rep.Unidentified, func(i, j int) bool { return rep.Unidentified[i].Key < rep.Unidentified[j].Key })

@@ -106,14 +106,16 @@ func (a *accumulator) shardState(s Shard) *ShardState {
 		for k, x := range it.MonthlySpend {
 			spend[k] = x
 		}
-		st.Vendors = append(st.Vendors, ShardVendor{Vendor: it.Vendor, Subcategories: it.Vendor.Subcategories,
-			Approval: it.Approval, Users: sortedKeys(v.users), Sources: sortedKeys(v.sources), Scopes: sortedKeys(v.scopes),
-			Kinds: it.Kinds, Records: it.Records, MonthlySpend: spend, FirstSeen: it.FirstSeen, LastSeen: it.LastSeen})
+		sv := ShardVendor{Vendor: it.Vendor, Subcategories: it.Vendor.Subcategories,
+			Approval: it.Approval, Kinds: it.Kinds, Records: it.Records, MonthlySpend: spend, FirstSeen: it.FirstSeen, LastSeen: it.LastSeen}
+		sv.Users, sv.Sources, sv.Scopes = v.seen.lists()
+		st.Vendors = append(st.Vendors, sv)
 	}
 	sort.Slice(st.Vendors, func(i, j int) bool { return st.Vendors[i].Vendor.ID < st.Vendors[j].Vendor.ID })
 	for _, u := range a.unidentified {
 		x := u.u
-		x.Users, x.Sources, x.Kinds, x.Scopes = sortedKeys(u.users), sortedKeys(u.sources), sortedKeys(u.kinds), sortedKeys(u.scopes)
+		x.Users, x.Sources, x.Scopes = u.seen.lists()
+		x.Kinds = sortedKeys(u.kinds)
 		x.UserCount = len(x.Users)
 		st.Unidentified = append(st.Unidentified, ShardUnidentified{Unidentified: x, NameRank: u.nameRank})
 	}
@@ -150,14 +152,9 @@ func widenTimes(first, last *time.Time, f, l time.Time) {
 // the order of shards does not matter.
 func (a *accumulator) absorb(st *ShardState) {
 	for _, sv := range st.Vendors {
-		v := a.vendors[sv.Vendor.ID]
-		if v == nil {
-			vd := sv.Vendor
-			vd.Subcategories = sv.Subcategories
-			v = &vendorAcc{item: InventoryItem{Vendor: vd, Approval: sv.Approval, MonthlySpend: map[string]float64{},
-				Kinds: map[string]int{}}, users: map[string]struct{}{}, sources: map[string]struct{}{}, scopes: map[string]struct{}{}}
-			a.vendors[sv.Vendor.ID] = v
-		}
+		vd := sv.Vendor
+		vd.Subcategories = sv.Subcategories
+		v := a.vendor(vd, sv.Approval)
 		it := &v.item
 		it.Records += sv.Records
 		for k, n := range sv.Kinds {
@@ -166,29 +163,18 @@ func (a *accumulator) absorb(st *ShardState) {
 		for c, x := range sv.MonthlySpend {
 			it.MonthlySpend[c] += x
 		}
-		addSet(v.users, sv.Users)
-		addSet(v.sources, sv.Sources)
-		addSet(v.scopes, sv.Scopes)
+		v.seen.merge(sv.Users, sv.Sources, sv.Scopes)
 		widenTimes(&it.FirstSeen, &it.LastSeen, sv.FirstSeen, sv.LastSeen)
 	}
 	for _, su := range st.Unidentified {
-		u := a.unidentified[su.Key]
-		if u == nil {
-			u = &unidentifiedAcc{u: Unidentified{Key: su.Key, HintType: su.HintType, Value: su.Value}, users: map[string]struct{}{},
-				sources: map[string]struct{}{}, kinds: map[string]struct{}{}, scopes: map[string]struct{}{}}
-			a.unidentified[su.Key] = u
-		}
+		u := a.unidentifiedGroup(su.Key, su.HintType, su.Value)
 		u.u.Records += su.Records
 		if su.Value < u.u.Value {
 			u.u.Value = su.Value
 		}
-		if su.NameRank > 0 && (u.nameRank == 0 || su.NameRank < u.nameRank || (su.NameRank == u.nameRank && su.Name < u.u.Name)) {
-			u.u.Name, u.nameRank = su.Name, su.NameRank
-		}
-		addSet(u.users, su.Users)
-		addSet(u.sources, su.Sources)
+		u.offerName(su.Name, su.NameRank)
+		u.seen.merge(su.Users, su.Sources, su.Scopes)
 		addSet(u.kinds, su.Kinds)
-		addSet(u.scopes, su.Scopes)
 		widenTimes(&u.u.FirstSeen, &u.u.LastSeen, su.FirstSeen, su.LastSeen)
 	}
 	a.mu.Lock()
