@@ -127,25 +127,17 @@ func functions(adapter types.Adapter) []cel.EnvOption {
 			})), noGuards),
 		cel.Function("withinCeiling", cel.Overload("withinCeiling_list_list", []*cel.Type{strList, strList}, cel.BoolType,
 			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
-				s, ok := stringsOf(a)
-				if !ok {
-					return noStrings(a)
-				}
-				c, ok := stringsOf(b)
-				if !ok {
-					return noStrings(b)
+				s, c, err := ceilingArgs(a, b)
+				if err != nil {
+					return err
 				}
 				return types.Bool(policy.WithinCeiling(s, c))
 			})), noGuards),
 		cel.Function("beyondCeiling", cel.Overload("beyondCeiling_list_list", []*cel.Type{strList, strList}, strList,
 			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
-				s, ok := stringsOf(a)
-				if !ok {
-					return noStrings(a)
-				}
-				c, ok := stringsOf(b)
-				if !ok {
-					return noStrings(b)
+				s, c, err := ceilingArgs(a, b)
+				if err != nil {
+					return err
 				}
 				return strs(adapter, policy.BeyondCeiling(s, c))
 			})), noGuards),
@@ -211,6 +203,20 @@ func scopeClassArgs(l, c ref.Val) ([]string, string, ref.Val) {
 		return nil, "", notString(c)
 	}
 	return s, string(class), nil
+}
+
+// ceilingArgs checks the arguments of withinCeiling and beyondCeiling: two lists of strings (scopes, ceiling), or
+// the CEL error to return.
+func ceilingArgs(a, b ref.Val) ([]string, []string, ref.Val) {
+	s, ok := stringsOf(a)
+	if !ok {
+		return nil, nil, noStrings(a)
+	}
+	c, ok := stringsOf(b)
+	if !ok {
+		return nil, nil, noStrings(b)
+	}
+	return s, c, nil
 }
 
 // hintArgs checks the arguments of record.hint(type) and record.hasHint(type) (fn): the record's hints and the

@@ -50,6 +50,16 @@ func TestFunctionsAndFields(t *testing.T) {
 
 func evalOn(t *testing.T, expr string, rec *scanner.Record) bool {
 	t.Helper()
+	matched, err := runExpr(t, expr, rec)
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return matched
+}
+
+// runExpr runs a record rule whose condition is expr on rec: whether it matched, or the run-time error.
+func runExpr(t *testing.T, expr string, rec *scanner.Record) (bool, error) {
+	t.Helper()
 	src := "rules:\n  - id: t\n    title: t\n    severity: low\n    stage: record\n    message: m\n    remediation: r\n    when: '" +
 		strings.ReplaceAll(expr, "'", "''") + "'\n"
 	rs, errs := ParseFile("t.yaml", []byte(src))
@@ -57,10 +67,7 @@ func evalOn(t *testing.T, expr string, rec *scanner.Record) bool {
 		t.Fatalf("%s: %v", expr, errs)
 	}
 	m, err := RunCase(context.Background(), rs[0], &Case{Record: rec, Approval: scanner.Approval{Status: "unapproved"}})
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	return m != nil
+	return m != nil, err
 }
 
 // TestRenderFailureKeepsMatch: a template that fails at run time still reports the match.
@@ -136,6 +143,26 @@ func TestStringListFields(t *testing.T) {
 		}
 		if strings.Join(got, ",") != "t2,t9" { // != ["a"], size() == 2
 			t.Errorf("round %d: rules %v match the other record", round, got)
+		}
+	}
+}
+
+// The functions check their arguments at run time (type guards are off, see noGuards): an argument of the wrong
+// type, which dyn() lets past the checker, is an error naming what was expected, never a panic or a silent false.
+func TestFunctionArgumentErrors(t *testing.T) {
+	rec := &scanner.Record{Kind: "oauth_grant", ID: "r1", Scopes: []string{"openid"}}
+	for expr, want := range map[string]string{
+		`withinCeiling(dyn(1), ["openid"])`:          "expected a list of strings, got int",
+		`withinCeiling(record.scopes, dyn("x"))`:     "expected a list of strings, got string",
+		`beyondCeiling(dyn([1]), ["openid"]) == []`:  "expected a list of strings, got list",
+		`beyondCeiling(record.scopes, dyn(2)) == []`: "expected a list of strings, got int",
+		`hasScopeOfClass(dyn(1), "low")`:             "expected a list of strings, got int",
+		`scopesOfClass(record.scopes, dyn(1)) == []`: "expected a string, got int",
+		`scopeClass(dyn(1)) == "low"`:                "expected a string, got int",
+	} {
+		_, err := runExpr(t, expr, rec)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", expr, err, want)
 		}
 	}
 }
