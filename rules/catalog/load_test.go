@@ -268,9 +268,25 @@ func TestParseTaxonomyIssues(t *testing.T) {
   - id: other
     name: Other
     subcategories: {id: x}
+  - just-a-name
+  - id: third
+    name: Third
+    subcategories:
+      - {id: ok_sub, name: OK, colour: blue}
 extra: 1
 `
-	_, issues := parseTaxonomy("tax.yaml", []byte(data))
+	cats, issues := parseTaxonomy("tax.yaml", []byte(data))
+	// What could be read is kept; an item that is not a mapping is not.
+	var got []string
+	for _, c := range cats {
+		got = append(got, c.ID+"="+c.Name)
+		for _, s := range c.Subcategories {
+			got = append(got, "  "+s.ID+"="+s.Name)
+		}
+	}
+	if want := "Data=Data,  cdp=,  cdp=Again,other=Other,third=Third,  ok_sub=OK"; strings.Join(got, ",") != want {
+		t.Errorf("categories %q, want %q", strings.Join(got, ","), want)
+	}
 	var msgs []string
 	for _, is := range issues {
 		msgs = append(msgs, is.String())
@@ -284,7 +300,9 @@ extra: 1
 		`tax.yaml:8: duplicate taxonomy id "cdp" (first at line 7)`,
 		"tax.yaml:9: subcategory must be a mapping",
 		"tax.yaml:12: subcategories: must be a list",
-		`tax.yaml:13: unknown top-level key "extra"`,
+		"tax.yaml:13: category must be a mapping {id, name, martech, subcategories}",
+		`tax.yaml:17: unknown subcategory key "colour"`,
+		`tax.yaml:18: unknown top-level key "extra"`,
 	} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("missing %q in\n%s", w, joined)

@@ -109,18 +109,10 @@ func parseTaxonomy(name string, data []byte) ([]Category, []Issue) {
 	}
 	var cats []Category
 	for _, item := range list.Content {
-		if item.Kind != yaml.MappingNode {
-			add(item.Line, "category must be a mapping")
-			continue
-		}
 		var cat Category
-		for i := 0; i+1 < len(item.Content); i += 2 {
-			k, v := item.Content[i], item.Content[i+1]
+		var ok bool
+		cat.ID, cat.Name, ok = taxonomyItem(item, "category", "{id, name, martech, subcategories}", add, func(k, v *yaml.Node) bool {
 			switch k.Value {
-			case "id":
-				cat.ID = scalarText(v)
-			case "name":
-				cat.Name = scalarText(v)
 			case "martech":
 				if err := v.Decode(&cat.Martech); err != nil || v.Kind != yaml.ScalarNode {
 					add(v.Line, "martech: must be true or false")
@@ -128,37 +120,49 @@ func parseTaxonomy(name string, data []byte) ([]Category, []Issue) {
 			case "subcategories":
 				if v.Kind != yaml.SequenceNode {
 					add(v.Line, "subcategories: must be a list")
-					continue
+					break
 				}
 				for _, s := range v.Content {
-					if s.Kind != yaml.MappingNode {
-						add(s.Line, "subcategory must be a mapping {id, name}")
-						continue
+					if id, name, ok := taxonomyItem(s, "subcategory", "{id, name}", add, nil); ok {
+						checkID("subcategory", id, name, s.Line)
+						cat.Subcategories = append(cat.Subcategories, Subcategory{ID: id, Name: name})
 					}
-					var sub Subcategory
-					for j := 0; j+1 < len(s.Content); j += 2 {
-						sk, sv := s.Content[j], s.Content[j+1]
-						switch sk.Value {
-						case "id":
-							sub.ID = scalarText(sv)
-						case "name":
-							sub.Name = scalarText(sv)
-						default:
-							add(sk.Line, "unknown subcategory key %q", sk.Value)
-						}
-					}
-					checkID("subcategory", sub.ID, sub.Name, s.Line)
-					cat.Subcategories = append(cat.Subcategories, sub)
 				}
 			default:
-				add(k.Line, "unknown category key %q", k.Value)
+				return false
 			}
+			return true
+		})
+		if ok {
+			checkID("category", cat.ID, cat.Name, item.Line)
+			cats = append(cats, cat)
 		}
-		checkID("category", cat.ID, cat.Name, item.Line)
-		cats = append(cats, cat)
 	}
 	if len(cats) == 0 && len(issues) == 0 {
 		add(list.Line, "categories: is empty")
 	}
 	return cats, issues
+}
+
+// taxonomyItem reads the id and name of one taxonomy item, a category or a subcategory (what, with its keys for the
+// message when the item is not a mapping: ok is then false). more is given every other key and reports whether it
+// knows it (nil: no other key is known); an unknown key is an issue.
+func taxonomyItem(item *yaml.Node, what, keys string, add func(line int, format string, args ...any),
+	more func(k, v *yaml.Node) bool) (id, name string, ok bool) {
+	if item.Kind != yaml.MappingNode {
+		add(item.Line, "%s must be a mapping %s", what, keys)
+		return "", "", false
+	}
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, v := item.Content[i], item.Content[i+1]
+		switch {
+		case k.Value == "id":
+			id = scalarText(v)
+		case k.Value == "name":
+			name = scalarText(v)
+		case more == nil || !more(k, v):
+			add(k.Line, "unknown %s key %q", what, k.Value)
+		}
+	}
+	return id, name, true
 }
