@@ -122,11 +122,6 @@ const (
 	DefaultIAMConcurrency = 4
 	DefaultAccountTimeout = 10 * time.Minute
 	DefaultMaxAttempts    = 6
-
-	DefaultDNSTimeout     = 3 * time.Second
-	DefaultDNSRetries     = 2
-	DefaultDNSConcurrency = 8
-	DefaultMaxCNAMEDepth  = 8
 )
 
 // NewConfig returns the defaults.
@@ -139,8 +134,8 @@ func NewConfig() *Config {
 		AccountTimeout: DefaultAccountTimeout,
 		MaxAttempts:    DefaultMaxAttempts,
 		Organization:   OrganizationConfig{RoleName: DefaultRoleName},
-		DNS: DNSConfig{TimeoutPerQuery: DefaultDNSTimeout, Retries: DefaultDNSRetries, Concurrency: DefaultDNSConcurrency,
-			MaxCNAMEDepth: DefaultMaxCNAMEDepth},
+		DNS: DNSConfig{TimeoutPerQuery: dnslive.DefaultTimeout, Retries: dnslive.DefaultRetries,
+			Concurrency: dnslive.DefaultConcurrency, MaxCNAMEDepth: dnslive.DefaultMaxCNAMEDepth},
 	}
 }
 
@@ -214,23 +209,9 @@ func (c *Config) Validate() error {
 			bad("external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
 		}
 	}
-	if d := c.DNS; d.Resolver != "" {
-		if _, err := dnslive.ServerAddr(d.Resolver); err != nil {
-			bad("dns.resolver: %v", err)
-		}
-	}
-	if c.DNS.TimeoutPerQuery <= 0 {
-		bad("dns.timeout_per_query: must be positive")
-	}
-	if c.DNS.Retries < 0 || c.DNS.Retries > 10 {
-		bad("dns.retries: must be between 0 and 10, got %d", c.DNS.Retries)
-	}
-	if c.DNS.Concurrency < 1 || c.DNS.Concurrency > 256 {
-		bad("dns.concurrency: must be between 1 and 256, got %d", c.DNS.Concurrency)
-	}
-	if c.DNS.MaxCNAMEDepth < 1 || c.DNS.MaxCNAMEDepth > 32 {
-		bad("dns.max_cname_depth: must be between 1 and 32, got %d", c.DNS.MaxCNAMEDepth)
-	}
+	d := c.DNS
+	errs = append(errs, dnslive.Settings{Resolver: d.Resolver, Timeout: d.TimeoutPerQuery, Retries: d.Retries,
+		Concurrency: d.Concurrency, MaxCNAMEDepth: d.MaxCNAMEDepth}.Check("dns.")...)
 	if c.Concurrency < 1 || c.Concurrency > 64 {
 		bad("concurrency: must be between 1 and 64, got %d", c.Concurrency)
 	}

@@ -37,22 +37,14 @@ type Config struct {
 	MaxCNAMEDepth int `mapstructure:"max_cname_depth"`
 }
 
-// Defaults.
-const (
-	DefaultTimeoutPerQuery = 3 * time.Second
-	DefaultRetries         = 2
-	DefaultConcurrency     = 8
-	DefaultMaxCNAMEDepth   = 8
-)
-
 // NewConfig returns a Config with defaults filled in.
 func NewConfig() *Config {
 	return &Config{
 		CommonSubdomains: true,
-		TimeoutPerQuery:  DefaultTimeoutPerQuery,
-		Retries:          DefaultRetries,
-		Concurrency:      DefaultConcurrency,
-		MaxCNAMEDepth:    DefaultMaxCNAMEDepth,
+		TimeoutPerQuery:  dnslive.DefaultTimeout,
+		Retries:          dnslive.DefaultRetries,
+		Concurrency:      dnslive.DefaultConcurrency,
+		MaxCNAMEDepth:    dnslive.DefaultMaxCNAMEDepth,
 	}
 }
 
@@ -74,28 +66,13 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("dkim_selectors[%d]: %q is not a selector label", i, s))
 		}
 	}
-	if c.Resolver != "" {
-		if _, err := dnslive.ServerAddr(c.Resolver); err != nil {
-			errs = append(errs, fmt.Errorf("resolver: %v", err))
-		}
-	}
 	for i, f := range c.ZoneFiles {
 		if strings.TrimSpace(f) == "" {
 			errs = append(errs, fmt.Errorf("zone_files[%d]: must not be empty", i))
 		}
 	}
-	if c.TimeoutPerQuery <= 0 {
-		errs = append(errs, errors.New("timeout_per_query: must be positive"))
-	}
-	if c.Retries < 0 || c.Retries > 10 {
-		errs = append(errs, errors.New("retries: must be between 0 and 10"))
-	}
-	if c.Concurrency < 1 || c.Concurrency > 256 {
-		errs = append(errs, errors.New("concurrency: must be between 1 and 256"))
-	}
-	if c.MaxCNAMEDepth < 1 || c.MaxCNAMEDepth > 32 {
-		errs = append(errs, errors.New("max_cname_depth: must be between 1 and 32"))
-	}
+	errs = append(errs, dnslive.Settings{Resolver: c.Resolver, Timeout: c.TimeoutPerQuery, Retries: c.Retries,
+		Concurrency: c.Concurrency, MaxCNAMEDepth: c.MaxCNAMEDepth}.Check("")...)
 	return errors.Join(errs...)
 }
 
