@@ -72,6 +72,14 @@ func hintValue(r scanner.Record, typ scanner.HintType) string {
 	return h.Value
 }
 
+// wantHint checks the value of r's hint of type typ ("": r has none).
+func wantHint(t *testing.T, r scanner.Record, typ scanner.HintType, want string) {
+	t.Helper()
+	if got := hintValue(r, typ); got != want {
+		t.Errorf("%s: %s hint %q, want %q (hints %+v)", r.ID, typ, got, want, r.Hints)
+	}
+}
+
 func errorsText(d *scanner.Diagnostics) string {
 	var b strings.Builder
 	for _, e := range d.Errors() {
@@ -110,15 +118,11 @@ func TestCollectOrganization(t *testing.T) {
 
 		ht := scannertest.MustRecord(t, m, "aws:222222222222:role/hightouch-sync:trust:324528010823")
 		wantAttrs(t, ht, map[string]any{"external_id_present": false, "principal_type": "account"})
-		if hintValue(ht, scanner.HintAWSAccount) != "324528010823" {
-			t.Errorf("hightouch hint: %+v", ht.Hints)
-		}
+		wantHint(t, ht, scanner.HintAWSAccount, "324528010823")
 		lm := scannertest.MustRecord(t, m, "aws:222222222222:role/leadmagnet-export:trust:arn:aws:iam::999988887777:role/leadmagnet-worker")
 		wantAttrs(t, lm, map[string]any{"principal_type": "arn", "external_id_present": false, "role_never_used": true,
 			"role_unused_days": int64(82)})
-		if hintValue(lm, scanner.HintAWSAccount) != "999988887777" {
-			t.Errorf("leadmagnet hint: %+v", lm.Hints)
-		}
+		wantHint(t, lm, scanner.HintAWSAccount, "999988887777")
 		open := scannertest.MustRecord(t, m, "aws:222222222222:role/open-debug:trust:*")
 		wantAttrs(t, open, map[string]any{"wildcard": true, "principal_type": "wildcard", "org_restricted": false})
 		if len(open.Hints) != 0 {
@@ -131,13 +135,9 @@ func TestCollectOrganization(t *testing.T) {
 		ghost := scannertest.MustRecord(t, m, "aws:222222222222:role/ghost:trust:AROAEXAMPLEGHOST12345")
 		wantAttrs(t, ghost, map[string]any{"principal_type": "unique_id"})
 		gh := scannertest.MustRecord(t, m, "aws:222222222222:role/github-actions:trust:arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com")
-		if hintValue(gh, scanner.HintDomain) != "token.actions.githubusercontent.com" {
-			t.Errorf("github oidc hint: %+v", gh.Hints)
-		}
+		wantHint(t, gh, scanner.HintDomain, "token.actions.githubusercontent.com")
 		okta := scannertest.MustRecord(t, m, "aws:111111111111:role/sso-okta:trust:arn:aws:iam::111111111111:saml-provider/Okta")
-		if hintValue(okta, scanner.HintName) != "Okta" {
-			t.Errorf("okta hint: %+v", okta.Hints)
-		}
+		wantHint(t, okta, scanner.HintName, "Okta")
 		np := scannertest.MustRecord(t, m, "aws:222222222222:role/all-but-admins:trust:*")
 		wantAttrs(t, np, map[string]any{"not_principal": true, "wildcard": true})
 		legacy := scannertest.MustRecord(t, m, "aws:222222222222:role/segment-legacy:trust:595280932656")
@@ -186,9 +186,7 @@ func TestCollectOrganization(t *testing.T) {
 		}
 		s := scannertest.MustRecord(t, m, "aws:111111111111:saml-provider/Okta")
 		wantAttrs(t, s, map[string]any{"entity_id": "http://www.okta.com/exk1northwind", "provider_type": "saml"})
-		if hintValue(s, scanner.HintDomain) != "www.okta.com" {
-			t.Errorf("saml hints: %+v", s.Hints)
-		}
+		wantHint(t, s, scanner.HintDomain, "www.okta.com")
 	})
 
 	t.Run("route53", func(t *testing.T) {
@@ -199,9 +197,7 @@ func TestCollectOrganization(t *testing.T) {
 		}
 		wantAttrs(t, spf, map[string]any{"hosted_zone_id": "Z1NORTHWIND", "private_zone": false, "account_id": acctMarketing})
 		lp := scannertest.MustRecord(t, m, p+"dns:lp.northwind.example:CNAME:cname")
-		if hintValue(lp, scanner.HintCNAMETarget) != "northwind-lp.unbouncepages.com" {
-			t.Errorf("lp cname: %+v", lp.Hints)
-		}
+		wantHint(t, lp, scanner.HintCNAMETarget, "northwind-lp.unbouncepages.com")
 		hs := findRecord(recs, func(r scanner.Record) bool {
 			return strings.HasPrefix(r.ID, p) && hintValue(r, scanner.HintTXTToken) != "" &&
 				strings.HasPrefix(hintValue(r, scanner.HintTXTToken), "hubspot-developer-verification=")

@@ -59,23 +59,15 @@ func TestExportDemo(t *testing.T) {
 	ht := scannertest.MustRecord(t, m, "aws:210987654321:role/hightouch-warehouse-sync:trust:324528010823")
 	wantAttrs(t, ht, map[string]any{"external_id_present": false})
 	unk := scannertest.MustRecord(t, m, "aws:210987654321:role/partner-data-export:trust:arn:aws:iam::999988887777:role/data-export-worker")
-	if hintValue(unk, scanner.HintAWSAccount) != "999988887777" {
-		t.Errorf("unknown account hint: %+v", unk.Hints)
-	}
+	wantHint(t, unk, scanner.HintAWSAccount, "999988887777")
 	key := scannertest.MustRecord(t, m, "aws:210987654321:user/hubspot-sync:key/1")
 	wantAttrs(t, key, map[string]any{"key_age_days": int64(1349), "key_last_used": "2026-11-21T02:00:00Z", "status": "Active",
 		"user_arn": "arn:aws:iam::210987654321:user/integrations/hubspot-sync", "tags": []string{"owner=alice.moreau@northwind.example", "team=marketing"}})
-	if hintValue(key, scanner.HintName) != "hubspot sync" {
-		t.Errorf("hubspot-sync hints: %+v", key.Hints)
-	}
+	wantHint(t, key, scanner.HintName, "hubspot sync")
 	spf := scannertest.MustRecord(t, m, "aws:210987654321:route53:northwind.example:dns:northwind.example:TXT:spf_include:servers.mcsv.net")
-	if hintValue(spf, scanner.HintSPFInclude) != "servers.mcsv.net" {
-		t.Errorf("spf: %+v", spf.Hints)
-	}
+	wantHint(t, spf, scanner.HintSPFInclude, "servers.mcsv.net")
 	lp := scannertest.MustRecord(t, m, "aws:210987654321:route53:northwind.example:dns:lp.northwind.example:CNAME:cname")
-	if hintValue(lp, scanner.HintCNAMETarget) != "7c2f1e9a.unbouncepages.com" {
-		t.Errorf("lp: %+v", lp.Hints)
-	}
+	wantHint(t, lp, scanner.HintCNAMETarget, "7c2f1e9a.unbouncepages.com")
 	for id := range m {
 		for _, no := range []string{"crm-export-lambda", "it-breakglass", "erin.lopez", "root_account", "key/2"} {
 			if strings.Contains(id, no) {

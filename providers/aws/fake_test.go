@@ -5,10 +5,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -348,6 +349,17 @@ func page[T any](f *fakeAWS, op, token string, items []T) ([]T, string, bool) {
 	return items[start:end], next, true
 }
 
+// orgPage answers a page of an Organizations list: the items under key and the NextToken; a bad token is
+// InvalidInputException.
+func (f *fakeAWS) orgPage(w http.ResponseWriter, op, token, key string, items []map[string]any) {
+	pg, next, ok := page(f, op, token, items)
+	if !ok {
+		jsonError(w, 400, "InvalidInputException", "bad token")
+		return
+	}
+	writeJSON(w, 200, map[string]any{key: pg, "NextToken": nilIfEmpty(next)})
+}
+
 // ---- XML helpers (awsQuery and REST-XML) ----
 
 func el(tag string, children ...string) string {
@@ -378,13 +390,8 @@ func ts(tag string, t time.Time) string {
 func members(items []string) string { return strings.Join(items, "") }
 
 func xmlTags(tags map[string]string) string {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var out []string
-	for _, k := range keys {
+	for _, k := range sortedKeys(tags) {
 		out = append(out, el("member", tx("Key", k), tx("Value", tags[k])))
 	}
 	return el("Tags", members(out))
@@ -654,12 +661,7 @@ func (f *fakeAWS) serveJSON(w http.ResponseWriter, r *http.Request, acct, region
 		for _, id := range f.order {
 			all = append(all, f.orgAccountJSON(f.accounts[id]))
 		}
-		pg, next, ok := page(f, op, str("NextToken"), all)
-		if !ok {
-			jsonError(w, 400, "InvalidInputException", "bad token")
-			return
-		}
-		writeJSON(w, 200, map[string]any{"Accounts": pg, "NextToken": nilIfEmpty(next)})
+		f.orgPage(w, op, str("NextToken"), "Accounts", all)
 	case "AWSOrganizationsV20161128.ListRoots":
 		writeJSON(w, 200, map[string]any{"Roots": []map[string]any{{"Id": f.rootID, "Name": "Root",
 			"Arn": "arn:aws:organizations::" + f.mgmt + ":root/o-abcdef1234/" + f.rootID}}})
@@ -670,12 +672,7 @@ func (f *fakeAWS) serveJSON(w http.ResponseWriter, r *http.Request, acct, region
 				ous = append(ous, map[string]any{"Id": ou.ID, "Name": ou.Name})
 			}
 		}
-		pg, next, ok := page(f, op, str("NextToken"), ous)
-		if !ok {
-			jsonError(w, 400, "InvalidInputException", "bad token")
-			return
-		}
-		writeJSON(w, 200, map[string]any{"OrganizationalUnits": pg, "NextToken": nilIfEmpty(next)})
+		f.orgPage(w, op, str("NextToken"), "OrganizationalUnits", ous)
 	case "AWSOrganizationsV20161128.ListAccountsForParent":
 		var accts []map[string]any
 		for _, id := range f.order {
@@ -683,12 +680,7 @@ func (f *fakeAWS) serveJSON(w http.ResponseWriter, r *http.Request, acct, region
 				accts = append(accts, f.orgAccountJSON(a))
 			}
 		}
-		pg, next, ok := page(f, op, str("NextToken"), accts)
-		if !ok {
-			jsonError(w, 400, "InvalidInputException", "bad token")
-			return
-		}
-		writeJSON(w, 200, map[string]any{"Accounts": pg, "NextToken": nilIfEmpty(next)})
+		f.orgPage(w, op, str("NextToken"), "Accounts", accts)
 	case "ResourceGroupsTaggingAPI_20170126.GetResources":
 		filters, _ := in["TagFilters"].([]any)
 		if len(filters) != 1 {
@@ -775,14 +767,7 @@ func contains(l []string, s string) bool {
 	return false
 }
 
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 // ---- REST-XML (Route 53) ----
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -251,13 +252,8 @@ func decodePrincipals(raw json.RawMessage) ([]trustPrincipal, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, errors.New("element Principal: want \"*\" or an object")
 	}
-	kinds := make([]string, 0, len(m))
-	for k := range m {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
 	var out []trustPrincipal
-	for _, kind := range kinds {
+	for _, kind := range slices.Sorted(maps.Keys(m)) {
 		vals, err := stringList(m[kind])
 		if err != nil {
 			return nil, fmt.Errorf("element Principal.%s: %w", kind, err)

@@ -189,6 +189,22 @@ func collect(t testing.TB, p scanner.Provider) ([]scanner.Record, error) {
 	return recs, err
 }
 
+// collectFails collects from p, which must fail with an error containing each of want; it returns the records
+// emitted and the error.
+func collectFails(t *testing.T, p scanner.Provider, want ...string) ([]scanner.Record, error) {
+	t.Helper()
+	recs, err := collect(t, p)
+	if err == nil {
+		t.Fatalf("Collect succeeded with %d records", len(recs))
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q\ndoes not contain %q", err, w)
+		}
+	}
+	return recs, err
+}
+
 // wantTokenGrants is every grant the fake holds now: one per (live user, client).
 func wantTokenGrants(users []googleadmin.User) map[string]googleadmin.User {
 	out := map[string]googleadmin.User{}
