@@ -630,7 +630,8 @@ func (r *Resolver) resolveTXT(normTok, owner string) cand {
 
 // orgSuffixed returns token without the per-organisation suffix of its prefix: "cursor-domain-verification-b2j0jf=x"
 // → "cursor-domain-verification=x", and the length of the part before the suffix; ok is false when the prefix has
-// no such suffix (a last hyphenated part of 4 to 64 letters and digits, at least one a digit).
+// no such suffix (a last hyphenated part of 4 to 64 letters and digits, at least one a digit, or exactly six letters:
+// the random six-character IDs vendors issue are all letters about one time in seven, "cursor-...-zvsqws=").
 func orgSuffixed(token string) (string, int, bool) {
 	eq := strings.IndexAny(token, "=:")
 	if eq <= 0 {
@@ -655,7 +656,7 @@ func orgSuffixed(token string) (string, int, bool) {
 			return "", 0, false
 		}
 	}
-	if !digit {
+	if !digit && len(suf) != 6 {
 		return "", 0, false
 	}
 	return token[:dash] + token[eq:], dash, true

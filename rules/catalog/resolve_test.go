@@ -318,6 +318,12 @@ func TestResolveStructural(t *testing.T) {
 			"cursor", 0.95, "TXT token cursor-domain-verification=…", scanner.Hint{}, ""},
 		{"suffix without a digit is not an ID", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-abcd=x"}},
 			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-abcd=x"}, ""},
+		{"six letters are an ID", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-zvsqws=WAen"}},
+			"cursor", 0.95, "TXT token cursor-domain-verification=…", scanner.Hint{}, ""},
+		{"five letters are not", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-zvsqw=WAen"}},
+			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-zvsqw=WAen"}, ""},
+		{"seven letters are not", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-zvsqwsa=WAen"}},
+			"", 0, "", scanner.Hint{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-zvsqwsa=WAen"}, ""},
 		// The suffix's bounds: 4 to 64 characters, each of a-z and 0-9 (both ends of each range in a0z9).
 		{"shortest suffix", []scanner.Hint{{Type: scanner.HintTXTToken, Value: "cursor-domain-verification-a0z9=x"}},
 			"cursor", 0.95, "TXT token cursor-domain-verification=…", scanner.Hint{}, ""},
