@@ -285,8 +285,11 @@ func (ix *nameIndex) find(nb *normBuf) {
 	}
 }
 
+// extendFuzzy records hits for the phrases starting with vocabulary token v when descriptor token q is one edit away.
+// Both must have fuzzyMin or more letters, as in tokEq: a shorter name one letter off a longer word is another word
+// ("ALLEGRO" is not the vendor Allego).
 func (ix *nameIndex) extendFuzzy(nb *normBuf, i int, q, v string) {
-	if !withinOneEdit(q, v) {
+	if len(v) < fuzzyMin || !withinOneEdit(q, v) {
 		return
 	}
 	ids, ok := ix.first[v]

@@ -154,6 +154,12 @@ func (nb *normBuf) tokenize(s string, nameMode bool) {
 
 // addToken appends buf[s:e] as a token (or two, when a number is split off), classifying it.
 func (nb *normBuf) addToken(s, e int) {
+	// A web address glued to its scheme or "www" ("HTTPSGITHUB", "WWWCANVA"): drop the prefix.
+	for k := urlPrefixLen(nb.b[s:e]); k > 0; k = urlPrefixLen(nb.b[s:e]) {
+		copy(nb.b[s:], nb.b[s+k:e])
+		e -= k
+		nb.b = nb.b[:e]
+	}
 	w := bytesView(nb.b[s:e])
 	switch w {
 	case "WWW", "HTTP", "HTTPS":
@@ -189,6 +195,17 @@ func (nb *normBuf) addToken(s, e int) {
 		return
 	}
 	nb.toks = append(nb.toks, normTok{s: int32(s), e: int32(e), flags: classifyToken(w)})
+}
+
+// urlPrefixLen returns the length of a "HTTPS", "HTTP" + "WWW" or "WWW" prefix glued to three or more further
+// characters of token w, or 0: "HTTPSGITHUB" → 5, "WWWCANVA" → 3, "HTTPIE" → 0.
+func urlPrefixLen(w []byte) int {
+	for _, p := range [...]string{"HTTPSWWW", "HTTPWWW", "HTTPS", "WWW"} {
+		if len(w) >= len(p)+3 && string(w[:len(p)]) == p {
+			return len(p)
+		}
+	}
+	return 0
 }
 
 // gluedNameLen returns the length of a catalogued one-word name that all-letter token w starts with, when the rest of
@@ -327,6 +344,21 @@ func (nb *normBuf) noisy(i int) bool {
 			return true
 		}
 	}
+	if i == len(nb.toks)-1 && i > 0 && gluedPlace(w) {
+		return true
+	}
+	return false
+}
+
+// gluedPlace reports whether w is a city or country of five or more letters with the last one to three characters
+// of a cut-off merchant name glued before it, as card programmes that print the name field and the city field
+// without a space do: "LINKEDIN JOB PDUBLIN", "EMPIK SAWARSZAWA".
+func gluedPlace(w string) bool {
+	for n := 1; n <= 3 && len(w)-n >= 5; n++ {
+		if _, ok := normPlaces[w[n:]]; ok {
+			return true
+		}
+	}
 	return false
 }
 
@@ -448,14 +480,19 @@ func wordSet(words ...string) map[string]struct{} {
 var (
 	normLegal = wordSet("INC", "INCORPORATED", "LLC", "LLP", "LP", "LTD", "LIMITED", "PLC", "CORP", "CORPORATION",
 		"CO", "COMPANY", "GMBH", "AG", "BV", "NV", "SA", "SAS", "SARL", "SL", "SRL", "SPA", "AB", "AS", "APS", "OY",
-		"PTY", "PTE", "KK", "ULC", "SE", "KG", "UG", "OU")
+		"PTY", "PTE", "KK", "ULC", "SE", "KG", "UG", "OU",
+		// public benefit corporations and other countries' company forms
+		"PBC", "LTDA", "SAU", "SLU", "SRO", "KFT", "ZRT", "OOO", "DOO", "EOOD", "OYJ", "ASA", "PVT", "BHD", "SDN",
+		"SASU", "EURL", "SPZOO")
 
 	// normProcessors put their name before a '*' on the statement, followed by the real merchant.
 	normProcessors = wordSet("SQ", "TST", "PAYPAL", "PP", "SP", "IN", "WPY", "FS", "FSP", "DRI", "2CO", "PADDLE", "LEMSQZY",
 		"CKO", "BT", "PY", "EB", "SMK", "ZTL", "CHARGEBEE", "STRIPE", "BILL", "CLOVER", "TOAST", "INTUIT", "APLPAY",
 		"GPAY", "NET", "AVANGATE", "2CHECKOUT", "XSOLLA", "CLEVERBRIDGE", "MYCOMMERCE", "BLUESNAP", "PAYPRO", "SUMUP",
 		"ZETTLE", "IZ", "FASTSPRING", "SHAREIT", "DLOCAL", "EBANX", "PAYU", "DNH", "MERCADOPAGO", "PAGSEGURO", "RAZORPAY",
-		"PAYMENTWALL")
+		"PAYMENTWALL",
+		// FastSpring's other prefix, Amazon Pay, EBANX, CCV (NL), Curve, PagSeguro, Vindi and iugu (BR)
+		"FSPRG", "AMZ", "EBN", "CCV", "CRV", "PAG", "VINDI", "IUGU")
 
 	// normMarketplaces sell other vendors' apps under their own name before a '*': GOOGLE *CANVA.
 	normMarketplaces = wordSet("GOOGLE", "APPLE", "AMZN", "AMAZON", "MSFT")
@@ -495,6 +532,22 @@ var (
 		"AUCKLAND", "WELLINGTON", "TOKYO", "BANGALORE", "BENGALURU", "CHENNAI", "MUMBAI", "PUNE", "HYDERABAD",
 		"GURGAON", "NOIDA", "DELHI", "HONG", "KONG", "SHANGHAI", "SEOUL", "TAIPEI", "SAO", "PAULO", "LIMASSOL",
 		"NICOSIA", "LUXEMBURG", "GREAT", "NECK", "HEMPSTEAD",
+		"WARSZAWA", "POZNAN", "WROCLAW", "GDANSK", "KATOWICE", "KALISZ", "LODZ", "BRNO", "BRATISLAVA", "LJUBLJANA",
+		"ZAGREB", "BELGRADE", "BEOGRAD", "TBILISI", "YEREVAN", "ISTANBUL", "DUBAI", "CAIRO", "LAGOS", "NAIROBI",
+		"JOHANNESBURG", "CAPE", "TOWN", "BOGOTA", "MEDELLIN", "LIMA", "SANTIAGO", "BUENOS", "AIRES", "MONTEVIDEO",
+		"GUADALAJARA", "MONTERREY", "JAKARTA", "MANILA", "BANGKOK", "HANOI", "KUALA", "LUMPUR", "SHENZHEN",
+		"BEIJING", "OSAKA", "ESPOO", "TAMPERE", "GOTHENBURG", "GOTEBORG", "MALMO", "AARHUS", "BERGEN", "EINDHOVEN",
+		"HAARLEM", "LEIDEN", "DELFT", "ANTWERPEN", "GENT", "LEUVEN", "LIEGE", "BASEL", "BERN", "LAUSANNE", "ZUG",
+		"GRAZ", "LINZ", "SALZBURG", "FRANKFURT", "STUTTGART", "DUSSELDORF", "DUESSELDORF", "LEIPZIG", "DRESDEN",
+		"HANNOVER", "NUREMBERG", "NUERNBERG", "KARLSRUHE", "BORDEAUX", "TOULOUSE", "NANTES", "LILLE", "MARSEILLE",
+		"NICE", "SEVILLA", "MALAGA", "BILBAO", "TURIN", "TORINO", "BOLOGNA", "FLORENCE", "NAPLES", "BRISTOL",
+		"LEEDS", "GLASGOW", "BIRMINGHAM", "LIVERPOOL", "OXFORD", "READING", "GALWAY", "LIMERICK", "HALIFAX",
+		"WINNIPEG", "EDMONTON", "VICTORIA", "QUEBEC", "ADELAIDE", "CANBERRA", "HOBART", "CHRISTCHURCH",
+		"SACRAMENTO", "IRVINE", "PASADENA", "GLENDALE", "BURBANK", "FREMONT", "PLEASANTON", "REDWOOD", "SHORES",
+		"FOSTER", "BRISBANE", "SAUSALITO", "TAMPA", "ORLANDO", "JACKSONVILLE", "LOUISVILLE", "MEMPHIS",
+		"CINCINNATI", "CLEVELAND", "MILWAUKEE", "OMAHA", "KANSAS", "TULSA", "ALBUQUERQUE", "TUCSON", "BOISE",
+		"SPOKANE", "TACOMA", "HONOLULU", "ANCHORAGE", "RICHMOND", "NORFOLK", "WILMINGTON", "NEWARK", "HOBOKEN",
+		"STAMFORD", "HARTFORD", "PROVIDENCE", "PORTSMOUTH", "ALBANY", "BUFFALO", "ROCHESTER", "SYRACUSE",
 	)
 
 	// billing and corporate words that say nothing about who the vendor is.
@@ -511,7 +564,10 @@ var (
 		"SUITE", "WORKSPACE", "EXTENSION", "PLUGIN", "INTEGRATION", "CONNECTOR", "SYNC", "ADD", "ON", "DESKTOP",
 		"MOBILE", "IOS", "ANDROID", "CHROME", "MEETINGS", "MEETING", "SCHEDULER", "SCHEDULING", "CALENDAR",
 		"CONNECT", "OFFICIAL", "DEV", "BETA", "APPLICATION", "CLIENT", "THE", "OF", "AND", "FOR", "BY", "VIA",
-		"AUTHENTICATION", "AUTOMATION", "ANALYTICS", "LOGIN", "SSO", "OAUTH", "API", "EMAIL", "MAIL", "COM", "EMEA", "APAC", "AMER", "EU", "LATAM")
+		"AUTHENTICATION", "AUTOMATION", "ANALYTICS", "LOGIN", "SSO", "OAUTH", "API", "EMAIL", "MAIL", "COM", "EMEA", "APAC", "AMER", "EU", "LATAM",
+		// usage-billed and recruiting charges, web and store purchases
+		"USAGE", "CREDITS", "TOPUP", "TOKENS", "MID", "POWERED", "PAYROLL", "JOB", "JOBS", "JOBPOST", "POSTING",
+		"STORE", "DNS", "SSL", "HOSTING", "RENEWALS")
 )
 
 // normNoise is every word that is noise anywhere: legal suffixes, billing words, places and bank words (processors
