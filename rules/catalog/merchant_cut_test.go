@@ -54,6 +54,43 @@ func TestResolveJoinedName(t *testing.T) {
 	})
 }
 
+// TestResolveDescriptorTails: what card programmes append to a merchant name is noise around it: a city glued to
+// the cut-off name field ("PDUBLIN"), the first letter of a cut-off word after noise ("TAPLIO.COM/B"), other
+// countries' company forms, usage and recruiting billing words; never a glued city after a name that is not noise
+// around, a letter after a word that is not noise, or a six-letter name one letter off a seven-letter word.
+func TestResolveDescriptorTails(t *testing.T) {
+	t.Parallel()
+	r := NewResolver(&Catalog{Entries: []Entry{
+		{ID: "linkedin", Name: "LinkedIn", Category: "general"},
+		{ID: "taplio", Name: "Taplio", Category: "general"},
+		{ID: "anthropic", Name: "Anthropic", Category: "general"},
+		{ID: "cursor", Name: "Cursor", Category: "general"},
+		{ID: "gusto", Name: "Gusto", Category: "general"},
+		{ID: "circle", Name: "Circle", Category: "general"},
+		{ID: "allego", Name: "Allego", Category: "general"},
+		{ID: "time-doctor", Name: "Time Doctor", Category: "general"},
+		{ID: "github", Name: "GitHub", Category: "general"},
+	}})
+	expectOneHint(t, r, []oneHint{
+		{scanner.HintMerchant, "Linkedin Job PDublin", "linkedin"},
+		{scanner.HintMerchant, "LINKEDIN JOBS 44821", "linkedin"},
+		{scanner.HintMerchant, "Linkedin SaWARSZAWA", "linkedin"},
+		{scanner.HintMerchant, "Linkedin ABCDDublin", ""}, // four letters before the city: a word, not a cut-off
+		{scanner.HintMerchant, "PDublin", ""},
+		{scanner.HintMerchant, "TAPLIO.COM/B", "taplio"},
+		{scanner.HintMerchant, "TAPLIO B", ""}, // the letter follows the name, not noise
+		{scanner.HintMerchant, "CIRCLE K", ""},
+		{scanner.HintMerchant, "Anthropic PBC", "anthropic"},
+		{scanner.HintMerchant, "ANTHROPIC PBC SAN FRANCISCO CA", "anthropic"},
+		{scanner.HintMerchant, "CURSOR USAGE MID  NOV", "cursor"},
+		{scanner.HintMerchant, "CURSOR, AI POWERE", "cursor"}, // POWERED cut off
+		{scanner.HintMerchant, "GUSTO PAYROLL", "gusto"},
+		{scanner.HintMerchant, "FSPRG* TIMEDOCTOR", "time-doctor"},
+		{scanner.HintMerchant, "GITHUB.COM HTTPSGITHUB CA", "github"},
+		{scanner.HintMerchant, "Allegro Poznan", ""}, // ALLEGRO is one letter off Allego, but Allego is too short
+	})
+}
+
 // oneHint is a record with one hint and the vendor it must resolve to ("" = unresolved).
 type oneHint struct {
 	typ         scanner.HintType

@@ -344,8 +344,8 @@ func (nb *normBuf) noisy(i int) bool {
 			return true
 		}
 	}
-	if i == len(nb.toks)-1 && i > 0 && gluedPlace(w) {
-		return true
+	if i == len(nb.toks)-1 && i > 0 && (gluedPlace(w) || t.e-t.s == 1 && nb.noisy(i-1)) {
+		return true // a glued city, or the first letter of a cut-off noise word ("TAPLIO.COM/B", "TRIAL O")
 	}
 	return false
 }

@@ -50,6 +50,18 @@ func TestNormalizeMerchant(t *testing.T) {
 		{"15FIVE", "15FIVE"},
 		{"360LEARNING", "360LEARNING"},
 		{"CANVA 1234ABCD", "CANVA"},
+		// A web address glued to its scheme or www; a tool whose name starts with HTTP stays whole.
+		{"HTTPSGITHUB", "GITHUB"},
+		{"WWWCANVA.COM", "CANVA"},
+		{"HTTPSWWWCANVA", "CANVA"},
+		{"HTTPIE", "HTTPIE"},
+		{"HTTPS", ""},
+		{"WWWWWW", ""},
+		// Other company forms and processors.
+		{"Anthropic PBC", "ANTHROPIC"},
+		{"ACME LTDA", "ACME"},
+		{"FSPRG* TIMEDOCTOR", "TIMEDOCTOR"},
+		{"AMZ*ACME STORE", "ACME STORE"},
 	}
 	for _, tt := range tests {
 		if got := NormalizeMerchant(tt.in); got != tt.want {
