@@ -355,7 +355,15 @@ const (
 //   - a one-edit (fuzzy) match needs nothing but noise around it.
 func (ix *nameIndex) judge(nb *normBuf, h nameHit, nameMode bool) (nameMatch, bool) {
 	p := &ix.phrases[h.phrase]
-	quiet := func(j int) bool { return nb.noisy(j) || ix.coveredBySame(nb, j, p.vendor) }
+	quiet := func(j int) bool {
+		if nb.noisy(j) || ix.coveredBySame(nb, j, p.vendor) {
+			return true
+		}
+		// A lone letter after another mention of the vendor: its web address cut off in the city field
+		// ("ZOOM.US 888-799-9666 WWW.ZOOM.U"); never the letter after the match itself (CIRCLE K).
+		return j > 0 && nb.toks[j].e-nb.toks[j].s == 1 && (j-1 < h.start || j-1 >= h.start+h.n) &&
+			ix.coveredBySame(nb, j-1, p.vendor)
+	}
 	before, after := true, true
 	for j := 0; j < h.start; j++ {
 		if !quiet(j) || !nameMode && !nb.leadNoisy(j) && !ix.coveredBySame(nb, j, p.vendor) {

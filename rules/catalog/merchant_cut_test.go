@@ -70,6 +70,9 @@ func TestResolveDescriptorTails(t *testing.T) {
 		{ID: "allego", Name: "Allego", Category: "general"},
 		{ID: "time-doctor", Name: "Time Doctor", Category: "general"},
 		{ID: "github", Name: "GitHub", Category: "general"},
+		{ID: "zoom", Name: "Zoom", Category: "general", Signals: Signals{Merchants: []string{"ZOOM.US"}}},
+		{ID: "deel", Name: "Deel", Category: "general"},
+		{ID: "microsoft", Name: "Microsoft", Category: "general", Signals: Signals{Merchants: []string{"MSFT"}}},
 	}})
 	expectOneHint(t, r, []oneHint{
 		{scanner.HintMerchant, "Linkedin Job PDublin", "linkedin"},
@@ -88,6 +91,13 @@ func TestResolveDescriptorTails(t *testing.T) {
 		{scanner.HintMerchant, "FSPRG* TIMEDOCTOR", "time-doctor"},
 		{scanner.HintMerchant, "GITHUB.COM HTTPSGITHUB CA", "github"},
 		{scanner.HintMerchant, "Allegro Poznan", ""}, // ALLEGRO is one letter off Allego, but Allego is too short
+		// A lone letter after another mention of the vendor (a web address cut off), never after the match itself.
+		{scanner.HintMerchant, "ZOOM.US 888-799-9666 WWW.ZOOM.U", "zoom"},
+		{scanner.HintMerchant, "ZOOM U", ""},
+		{scanner.HintMerchant, "MSFT*M365 BUSINESS STD", "microsoft"},
+		// ACH: the originator is the vendor; the receiver after INDN: is the organisation itself.
+		{scanner.HintMerchant, "Deel, Inc. DES:Deel Inc. ID:ST-Z8J2X2N7Y8A4 INDN:LIFESLICE INC CO ID:1800948598 CCD", "deel"},
+		{scanner.HintMerchant, "ACME CORP DES:PAYROLL ID:123 INDN:DEEL CO ID:456 CCD", ""},
 	})
 }
 

@@ -140,6 +140,17 @@ func (nb *normBuf) tokenize(s string, nameMode bool) {
 			nb.toks[i].flags |= tokNoise
 		}
 	}
+	if !nameMode {
+		// An ACH line names the receiver after "INDN" (the organisation itself, or a person): not the vendor.
+		for i := 1; i < len(nb.toks); i++ {
+			if nb.text(nb.toks[i]) == "INDN" {
+				for j := i; j < len(nb.toks); j++ {
+					nb.toks[j].flags |= tokNoise
+				}
+				break
+			}
+		}
+	}
 	if nameMode {
 		for i := 1; i < len(nb.toks); i++ {
 			if nb.text(nb.toks[i]) == "FOR" && i+1 < len(nb.toks) {
@@ -500,7 +511,9 @@ var (
 	// normBankWords lead some statement lines: "RECURRING CARD PURCHASE 04/12 MAILCHIMP".
 	normBankWords = wordSet("REFUND", "REVERSAL", "RETURN", "CHARGEBACK", "RECURRING", "CARD", "PURCHASE", "POS", "DEBIT", "CREDIT", "CHECKCARD", "VISA", "MASTERCARD",
 		"AMEX", "ACH", "AUTHORIZED", "ON", "PMT", "PAYMENT", "ONLINE", "INTL", "INTERNATIONAL", "TRANSACTION", "FEE",
-		"WITHDRAWAL", "PREAUTHORIZED", "PREAUTH", "DDA", "XFER", "REF", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
+		"WITHDRAWAL", "PREAUTHORIZED", "PREAUTH", "DDA", "XFER", "REF",
+		// ACH entry fields (ORIG CO NAME:, DES:, ID:, INDN:, CO ID:) and standard entry class codes
+		"ORIG", "DES", "ID", "INDN", "CCD", "PPD", "CTX", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
 		"AUG", "SEP", "SEPT", "OCT", "NOV", "DEC")
 
 	normPlaces = wordSet(
@@ -567,7 +580,7 @@ var (
 		"AUTHENTICATION", "AUTOMATION", "ANALYTICS", "LOGIN", "SSO", "OAUTH", "API", "EMAIL", "MAIL", "COM", "EMEA", "APAC", "AMER", "EU", "LATAM",
 		// usage-billed and recruiting charges, web and store purchases
 		"USAGE", "CREDITS", "TOPUP", "TOKENS", "MID", "POWERED", "PAYROLL", "JOB", "JOBS", "JOBPOST", "POSTING",
-		"STORE", "DNS", "SSL", "HOSTING", "RENEWALS")
+		"STORE", "DNS", "SSL", "HOSTING", "RENEWALS", "STD")
 )
 
 // normNoise is every word that is noise anywhere: legal suffixes, billing words, places and bank words (processors
