@@ -17,6 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/internal/ctxsleep"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -76,14 +77,7 @@ func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxsleep.Sleep(ctx, d)
 }
 
 // Send builds the channel's message and delivers it, unless no finding qualifies.

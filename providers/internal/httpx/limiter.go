@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/shadowscan/shadowscan/internal/ctxsleep"
 )
 
 // Clock is the time source of a Transport and a Limiter. Tests inject one whose Sleep returns at once.
@@ -21,19 +23,7 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
 
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error { return ctxsleep.Sleep(ctx, d) }
 
 // Limiter is a token bucket: on average at most QPM requests a minute, with bursts of up to Burst requests. It is
 // implemented as a generic cell rate algorithm (a virtual scheduling clock), so waiting callers are released one

@@ -20,23 +20,6 @@ func TestLimiterRateBeyondNanosecond(t *testing.T) {
 	}
 }
 
-// The system clock's Sleep with nothing to wait returns at once: nil, or the context's error when it is done.
-func TestSystemClockSleepWithoutWait(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	for range 200 { // a timer that fires at once would race the cancellation; it must not be consulted
-		for _, d := range []time.Duration{0, -time.Second} {
-			if err := SystemClock.Sleep(ctx, d); !errors.Is(err, context.Canceled) {
-				t.Fatalf("Sleep(cancelled, %v) = %v, want context.Canceled", d, err)
-			}
-			if err := SystemClock.Sleep(context.Background(), d); err != nil {
-				t.Fatalf("Sleep(%v) = %v, want nil", d, err)
-			}
-		}
-	}
-}
-
 // sleepFails is a fake clock whose Sleep fails (as if the caller's context ended while it waited) while fail is set.
 type sleepFails struct {
 	*fakeClock

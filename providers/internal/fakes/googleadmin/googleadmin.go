@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shadowscan/shadowscan/internal/ctxsleep"
 )
 
 // Token is one OAuth grant of a user, as tokens.list returns it.
@@ -148,12 +150,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 401, "authError", "global", "Invalid Credentials")
 		return
 	}
-	if s.Latency > 0 {
-		select {
-		case <-time.After(s.Latency):
-		case <-r.Context().Done():
-			return
-		}
+	if s.Latency > 0 && ctxsleep.Sleep(r.Context(), s.Latency) != nil { // the client gave up while the fake was slow
+		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	q := r.URL.Query()

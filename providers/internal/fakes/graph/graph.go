@@ -23,6 +23,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shadowscan/shadowscan/internal/ctxsleep"
 )
 
 // ServicePrincipal is one app in the tenant.
@@ -185,14 +187,8 @@ func (s *Server) HTTPCalls() int {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.Latency > 0 {
-		t := time.NewTimer(s.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	if s.Latency > 0 && ctxsleep.Sleep(r.Context(), s.Latency) != nil { // the client gave up while the fake was slow
+		return
 	}
 	if s.Token != "" && r.Header.Get("Authorization") != "Bearer "+s.Token {
 		writeJSON(w, 401, nil, GraphError("InvalidAuthenticationToken", "Access token is empty or invalid."))
