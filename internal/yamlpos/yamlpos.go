@@ -35,17 +35,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	b.WriteString(": ")
-	if e.RuleID != "" {
-		fmt.Fprintf(&b, "rule %q: ", e.RuleID)
-	}
+	b.WriteString(Where(e.File, e.Line, e.Column, "rule", e.RuleID))
 	b.WriteString(e.Msg)
 	if e.Source != "" && e.Column > 0 {
 		src := textsafe.Clean(e.Source)
@@ -54,6 +44,27 @@ func (e *Error) Error() string {
 		b.WriteString("\n | ")
 		b.WriteString(strings.Repeat(" ", min(e.Column-1, len(src))))
 		b.WriteString("^")
+	}
+	return b.String()
+}
+
+// Where is the prefix that places a problem, `file:line:column: <kind> "<id>": ` (kind "rule", "entry", …),
+// for the messages of every file we parse. What is not known (an empty file or id, a line or column of 0) is left
+// out; a column goes only with a line.
+func Where(file string, line, column int, kind, id string) string {
+	var b strings.Builder
+	if file != "" {
+		b.WriteString(file)
+		if line > 0 {
+			fmt.Fprintf(&b, ":%d", line)
+			if column > 0 {
+				fmt.Fprintf(&b, ":%d", column)
+			}
+		}
+		b.WriteString(": ")
+	}
+	if id != "" {
+		fmt.Fprintf(&b, "%s %q: ", kind, id)
 	}
 	return b.String()
 }

@@ -92,3 +92,27 @@ func TestItems(t *testing.T) {
 		}
 	}
 }
+
+// Where places a problem for every file we parse; what is not known is left out, a column only goes with a line.
+func TestWhere(t *testing.T) {
+	for _, tc := range []struct {
+		file         string
+		line, column int
+		kind, id     string
+		want         string
+	}{
+		{"r.yaml", 3, 7, "rule", "aws-x", `r.yaml:3:7: rule "aws-x": `},
+		{"v.yaml", 12, 0, "entry", "hubspot", `v.yaml:12: entry "hubspot": `},
+		{"v.yaml", 0, 4, "entry", "", "v.yaml: "},
+		{"", 5, 2, "entry", "a\"b", `entry "a\"b": `},
+		{"", 0, 0, "rule", "", ""},
+	} {
+		if got := Where(tc.file, tc.line, tc.column, tc.kind, tc.id); got != tc.want {
+			t.Errorf("Where(%q, %d, %d, %q, %q) = %q, want %q", tc.file, tc.line, tc.column, tc.kind, tc.id, got, tc.want)
+		}
+	}
+	e := &Error{File: "r.yaml", Line: 2, Column: 3, RuleID: "x", Msg: "bad", Source: "a: \x1b[31mb"}
+	if got, want := e.Error(), "r.yaml:2:3: rule \"x\": bad\n | a: "; !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\n |   ^") {
+		t.Errorf("Error() = %q, want %q…, a caret under column 3", got, want)
+	}
+}

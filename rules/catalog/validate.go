@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/shadowscan/shadowscan/internal/yamlpos"
 	"github.com/shadowscan/shadowscan/scanner/textsafe"
 )
 
@@ -21,21 +22,7 @@ type Issue struct {
 }
 
 // String formats the issue as `file:line: entry "id": message`.
-func (i Issue) String() string {
-	var b strings.Builder
-	if i.File != "" {
-		b.WriteString(i.File)
-		if i.Line > 0 {
-			fmt.Fprintf(&b, ":%d", i.Line)
-		}
-		b.WriteString(": ")
-	}
-	if i.Entry != "" {
-		fmt.Fprintf(&b, "entry %q: ", i.Entry)
-	}
-	b.WriteString(i.Msg)
-	return b.String()
-}
+func (i Issue) String() string { return yamlpos.Where(i.File, i.Line, 0, "entry", i.Entry) + i.Msg }
 
 // ValidationError is returned by the loaders when the catalogue has issues.
 type ValidationError struct {
