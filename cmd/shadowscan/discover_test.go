@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -27,21 +26,13 @@ func runIn(t *testing.T, env, search []string, args ...string) result {
 // TestCheckConfigDiscovery: --config, then SHADOWSCAN_CONFIG, then the search list; the answer says which config
 // it used, and with none says so at the top and gives no approval verdict.
 func TestCheckConfigDiscovery(t *testing.T) {
-	demo, err := filepath.Abs("../../configs/demo.yaml")
+	demo, err := filepath.Abs(demoConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	// A config in the "user config folder" of the search list: the demo's, with its data beside it.
-	userCfg := filepath.Join(dir, "home", ".config", "shadowscan", "shadowscan.yaml")
-	if err := os.MkdirAll(filepath.Dir(userCfg), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	body, _ := os.ReadFile(demo)
-	body = bytes.ReplaceAll(body, []byte("demo/"), []byte(filepath.Join(filepath.Dir(demo), "demo")+"/"))
-	if err := os.WriteFile(userCfg, body, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// A config in the "user config folder" of the search list: the demo's.
+	userCfg := demoConfigAt(t, filepath.Join(dir, "home", ".config", "shadowscan", "shadowscan.yaml"), "")
 	missing := []string{filepath.Join(dir, "cwd", "shadowscan.yaml"), filepath.Join(dir, "etc", "shadowscan", "shadowscan.yaml")}
 	withUser := []string{missing[0], userCfg, missing[1]}
 
@@ -91,18 +82,8 @@ func TestCheckConfigDiscovery(t *testing.T) {
 func TestCheckReportFromConfig(t *testing.T) {
 	dir := t.TempDir()
 	rep := filepath.Join(dir, "last.json")
-	if r := run(t, nil, "scan", "--config", "../../configs/demo.yaml", "--format", "json", "--output", rep, "--log-level", "warn"); r.code != exitFindings {
-		t.Fatalf("demo scan: exit %d %s", r.code, r.stderr)
-	}
-	demo, _ := filepath.Abs("../../configs/demo.yaml")
-	body, _ := os.ReadFile(demo)
-	body = bytes.ReplaceAll(body, []byte("demo/"), []byte(filepath.Join(filepath.Dir(demo), "demo")+"/"))
-	body = append(body, []byte("\n# test\n")...)
-	body = bytes.Replace(body, []byte("check:\n"), []byte("check:\n  report: last.json\n"), 1)
-	cfg := filepath.Join(dir, "shadowscan.yaml")
-	if err := os.WriteFile(cfg, body, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	scanDemo(t, rep, "--log-level", "warn")
+	cfg := demoConfigAt(t, filepath.Join(dir, "shadowscan.yaml"), "\n# test\n", "check:\n", "check:\n  report: last.json\n")
 	r := runIn(t, nil, []string{cfg}, "check", "LeadMagnet Pro")
 	flat := strings.Join(strings.Fields(r.stdout), " ")
 	if r.code != 1 || !strings.Contains(flat, "already in use here: 2 people granted it") || !strings.Contains(flat, "gmail.readonly") {
@@ -156,14 +137,7 @@ func TestListFormats(t *testing.T) {
 // scan <id>". The scan wrote no JSON file at all (a table to a file), so the answer can only come from the state.
 func TestCheckReportFromState(t *testing.T) {
 	dir := t.TempDir()
-	demo, _ := filepath.Abs("../../configs/demo.yaml")
-	body, _ := os.ReadFile(demo)
-	body = bytes.ReplaceAll(body, []byte("demo/"), []byte(filepath.Join(filepath.Dir(demo), "demo")+"/"))
-	body = append(body, []byte("\nstate: {dir: state}\n")...)
-	cfg := filepath.Join(dir, "shadowscan.yaml")
-	if err := os.WriteFile(cfg, body, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := demoConfigAt(t, filepath.Join(dir, "shadowscan.yaml"), "\nstate: {dir: state}\n")
 	// Before any scan: no state database, so no usage, and no error.
 	r := runIn(t, nil, []string{cfg}, "check", "LeadMagnet Pro")
 	if r.code != 1 || !strings.Contains(r.stdout, "No scan report") {

@@ -12,15 +12,7 @@ import (
 // TestDemoGolden runs the embedded demo end to end, as the README's first command does, and compares the JSON
 // report with testdata/demo.json.golden. The clock and scan ID are fixed; durations and the version are masked.
 func TestDemoGolden(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "demo.json")
-	r := run(t, nil, "scan", "--config", "../../configs/demo.yaml", "--format", "json", "--output", out, "--log-level", "warn")
-	if r.code != exitFindings {
-		t.Fatalf("demo exit %d, want 1 (high findings, complete coverage); stderr:\n%s", r.code, r.stderr)
-	}
-	got, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, _ := scanDemo(t, filepath.Join(t.TempDir(), "demo.json"), "--log-level", "warn")
 	got = regexp.MustCompile(`"duration_ms": \d+`).ReplaceAll(got, []byte(`"duration_ms": 0`))
 	got = regexp.MustCompile(`"version": "[^"]*"`).ReplaceAll(got, []byte(`"version": "test"`))
 	golden.Check(t, filepath.Join("testdata", "demo.json.golden"), got)
@@ -35,17 +27,16 @@ func TestScanDemoFlag(t *testing.T) {
 	if r.code != exitFindings {
 		t.Fatalf("scan --demo: exit %d, want 1: %s", r.code, r.stderr)
 	}
-	run(t, nil, "scan", "--config", "../../configs/demo.yaml", "--format", "json", "--output", checkedOut, "--log-level", "warn")
-	a, errA := os.ReadFile(embedded)
-	b, errB := os.ReadFile(checkedOut)
-	if errA != nil || errB != nil {
-		t.Fatal(errA, errB)
+	b, _ := scanDemo(t, checkedOut, "--log-level", "warn")
+	a, err := os.ReadFile(embedded)
+	if err != nil {
+		t.Fatal(err)
 	}
 	mask := regexp.MustCompile(`"duration_ms": \d+`)
 	if string(mask.ReplaceAll(a, nil)) != string(mask.ReplaceAll(b, nil)) {
 		t.Error("scan --demo and scan --config configs/demo.yaml report differently")
 	}
-	for _, args := range [][]string{{"scan"}, {"scan", "--demo", "--config", "../../configs/demo.yaml"}} {
+	for _, args := range [][]string{{"scan"}, {"scan", "--demo", "--config", demoConfig}} {
 		if r := run(t, nil, args...); r.code != exitUsage {
 			t.Errorf("%v: exit %d, want 2", args, r.code)
 		}

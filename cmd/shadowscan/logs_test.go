@@ -14,20 +14,12 @@ import (
 // TestDemoInfoLogs: at info level a scan logs one line per provider and one summary, and the summary's counts are
 // the report's.
 func TestDemoInfoLogs(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "demo.json")
-	r := run(t, nil, "scan", "--config", "../../configs/demo.yaml", "--format", "json", "--output", out, "--log-format", "json")
-	if r.code != exitFindings {
-		t.Fatalf("demo exit %d: %s", r.code, r.stderr)
-	}
+	data, r := scanDemo(t, filepath.Join(t.TempDir(), "demo.json"), "--log-format", "json")
 	var rep struct {
 		Coverage []struct{ Provider string } `json:"coverage"`
 		Summary  struct {
 			Findings int `json:"findings"`
 		} `json:"summary"`
-	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)

@@ -70,6 +70,33 @@ func writeFile(t *testing.T, dir, name, body string) string {
 	return p
 }
 
+// scanDemo runs the demo as the README's first command does, to a JSON report at out, with flags added to the
+// command line, and returns the report and the run. Any exit but 1 (high findings, complete coverage) fails the test.
+func scanDemo(t *testing.T, out string, flags ...string) ([]byte, result) {
+	t.Helper()
+	r := run(t, nil, append([]string{"scan", "--config", demoConfig, "--format", "json", "--output", out}, flags...)...)
+	if r.code != exitFindings {
+		t.Fatalf("demo scan: exit %d, want 1 (high findings, complete coverage); stderr:\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, r
+}
+
+// demoConfigAt writes the demo's config to path, loadable from there (its demo/ data files named by absolute
+// path), with the old, new pairs of replace applied and extra appended, and returns path.
+func demoConfigAt(t *testing.T, path, extra string, replace ...string) string {
+	t.Helper()
+	data, err := filepath.Abs(filepath.Join(repoRoot, "configs", "demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.NewReplacer(append([]string{"demo/", data + "/"}, replace...)...).Replace(string(readRepo(t, "configs/demo.yaml")))
+	return writeFile(t, filepath.Dir(path), filepath.Base(path), body+extra)
+}
+
 func inventoryConfig(t *testing.T, records string) string {
 	dir := t.TempDir()
 	writeFile(t, dir, "records.ndjson", records)

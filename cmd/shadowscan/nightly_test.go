@@ -39,9 +39,6 @@ func nightly(t *testing.T, night int, env []string, args ...string) result {
 // critical finding reaches a webhook once and only once.
 func TestNightlyWithState(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "demo"), os.DirFS("../../configs/demo")); err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	var alerts []map[string]any
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -55,11 +52,7 @@ func TestNightlyWithState(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	demo, err := os.ReadFile("../../configs/demo.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := writeFile(t, dir, "nightly.yaml", string(demo)+`
+	cfg := demoConfigAt(t, filepath.Join(dir, "nightly.yaml"), `
 notify:
   - {type: webhook, name: secops, url_env: SECOPS_HOOK, min_severity: critical}
 `)
@@ -198,11 +191,7 @@ func TestSecondScanOnTheSameStateIsRefused(t *testing.T) {
 
 func TestAlertDryRun(t *testing.T) {
 	dir := t.TempDir()
-	demo, _ := os.ReadFile("../../configs/demo.yaml")
-	if err := os.CopyFS(filepath.Join(dir, "demo"), os.DirFS("../../configs/demo")); err != nil {
-		t.Fatal(err)
-	}
-	cfg := writeFile(t, dir, "c.yaml", string(demo)+"notify:\n  - {type: slack, url_env: HOOK, min_severity: critical}\n")
+	cfg := demoConfigAt(t, filepath.Join(dir, "c.yaml"), "notify:\n  - {type: slack, url_env: HOOK, min_severity: critical}\n")
 	r := run(t, []string{"HOOK=https://hooks.slack.example/services/SECRET"}, "scan", "--config", cfg, "--dry-run",
 		"--format", "json", "--output", filepath.Join(dir, "r.json"))
 	if r.code != exitFindings || !strings.Contains(r.stderr, "dry run: slack (slack) would receive") || !strings.Contains(r.stderr, `"blocks"`) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -101,14 +100,7 @@ func TestBuiltinRuleWording(t *testing.T) {
 		}
 	}
 
-	out := filepath.Join(t.TempDir(), "demo.json")
-	if r := run(t, nil, "scan", "--config", "../../configs/demo.yaml", "--format", "json", "--output", out, "--log-level", "warn"); r.code != exitFindings {
-		t.Fatalf("demo exit %d: %s", r.code, r.stderr)
-	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, _ := scanDemo(t, filepath.Join(t.TempDir(), "demo.json"), "--log-level", "warn")
 	var rep scanner.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
