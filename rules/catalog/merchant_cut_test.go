@@ -11,13 +11,7 @@ import (
 // prefix two vendors share, or a prefix under six letters.
 func TestResolveCutName(t *testing.T) {
 	t.Parallel()
-	r := NewResolver(&Catalog{Entries: []Entry{
-		{ID: "surveymonkey", Name: "SurveyMonkey", Category: "general"},
-		{ID: "salesforce", Name: "Salesforce", Category: "general"},
-		{ID: "salesloft", Name: "Salesloft", Category: "general"},
-		{ID: "salesforge", Name: "Salesforge", Category: "general"},
-		{ID: "constant-contact", Name: "Constant Contact", Category: "general"},
-	}})
+	r := descriptorResolver()
 	expectOneHint(t, r, []oneHint{
 		{scanner.HintMerchant, "PAYPAL *SURVEYMONKE", "surveymonkey"},
 		{scanner.HintMerchant, "RECURRING 0412 SURVEYMON", "surveymonkey"},
@@ -38,11 +32,7 @@ func TestResolveCutName(t *testing.T) {
 // around them, in descriptors and display names; never with other words around, for short names, or across a '*'.
 func TestResolveJoinedName(t *testing.T) {
 	t.Parallel()
-	r := NewResolver(&Catalog{Entries: []Entry{
-		{ID: "surveymonkey", Name: "SurveyMonkey", Category: "general"},
-		{ID: "mailchimp", Name: "Mailchimp", Category: "general"},
-		{ID: "box", Name: "Boxly", Category: "general"},
-	}})
+	r := descriptorResolver()
 	expectOneHint(t, r, []oneHint{
 		{scanner.HintMerchant, "SURVEY MONKEY", "surveymonkey"},
 		{scanner.HintMerchant, "PAYPAL *SURVEY MONKEY 4029357733 CA", "surveymonkey"},
@@ -60,20 +50,7 @@ func TestResolveJoinedName(t *testing.T) {
 // around, a letter after a word that is not noise, or a six-letter name one letter off a seven-letter word.
 func TestResolveDescriptorTails(t *testing.T) {
 	t.Parallel()
-	r := NewResolver(&Catalog{Entries: []Entry{
-		{ID: "linkedin", Name: "LinkedIn", Category: "general"},
-		{ID: "taplio", Name: "Taplio", Category: "general"},
-		{ID: "anthropic", Name: "Anthropic", Category: "general"},
-		{ID: "cursor", Name: "Cursor", Category: "general"},
-		{ID: "gusto", Name: "Gusto", Category: "general"},
-		{ID: "circle", Name: "Circle", Category: "general"},
-		{ID: "allego", Name: "Allego", Category: "general"},
-		{ID: "time-doctor", Name: "Time Doctor", Category: "general"},
-		{ID: "github", Name: "GitHub", Category: "general"},
-		{ID: "zoom", Name: "Zoom", Category: "general", Signals: Signals{Merchants: []string{"ZOOM.US"}}},
-		{ID: "deel", Name: "Deel", Category: "general"},
-		{ID: "microsoft", Name: "Microsoft", Category: "general", Signals: Signals{Merchants: []string{"MSFT"}}},
-	}})
+	r := descriptorResolver()
 	expectOneHint(t, r, []oneHint{
 		{scanner.HintMerchant, "Linkedin Job PDublin", "linkedin"},
 		{scanner.HintMerchant, "LINKEDIN JOBS 44821", "linkedin"},
@@ -99,6 +76,23 @@ func TestResolveDescriptorTails(t *testing.T) {
 		{scanner.HintMerchant, "Deel, Inc. DES:Deel Inc. ID:ST-Z8J2X2N7Y8A4 INDN:LIFESLICE INC CO ID:1800948598 CCD", "deel"},
 		{scanner.HintMerchant, "ACME CORP DES:PAYROLL ID:123 INDN:DEEL CO ID:456 CCD", ""},
 	})
+}
+
+// descriptorResolver resolves against the vendors the descriptor tests are about: one-word names that a card network
+// cuts or splits (two of them sharing a prefix of seven letters, one under six), names of noise words and cities, and
+// vendors whose descriptors carry their own marks (ZOOM.US, MSFT).
+func descriptorResolver() *Resolver {
+	vendor := func(id, name string, merchants ...string) Entry {
+		return Entry{ID: id, Name: name, Category: "general", Signals: Signals{Merchants: merchants}}
+	}
+	return NewResolver(&Catalog{Entries: []Entry{
+		vendor("surveymonkey", "SurveyMonkey"), vendor("salesforce", "Salesforce"), vendor("salesloft", "Salesloft"),
+		vendor("salesforge", "Salesforge"), vendor("constant-contact", "Constant Contact"), vendor("mailchimp", "Mailchimp"),
+		vendor("box", "Boxly"), vendor("linkedin", "LinkedIn"), vendor("taplio", "Taplio"), vendor("anthropic", "Anthropic"),
+		vendor("cursor", "Cursor"), vendor("gusto", "Gusto"), vendor("circle", "Circle"), vendor("allego", "Allego"),
+		vendor("time-doctor", "Time Doctor"), vendor("github", "GitHub"), vendor("zoom", "Zoom", "ZOOM.US"),
+		vendor("deel", "Deel"), vendor("microsoft", "Microsoft", "MSFT"),
+	}})
 }
 
 // oneHint is a record with one hint and the vendor it must resolve to ("" = unresolved).
