@@ -22,13 +22,12 @@ func BenchmarkSweep(b *testing.B) {
 	const users = 10000
 	var list []googleadmin.User
 	for i := range users {
-		u := googleadmin.User{ID: fmt.Sprint(500000 + i), Email: fmt.Sprintf("user%05d@northwind.example", i),
-			Name: fmt.Sprintf("User %05d", i), OrgUnit: "/Staff", Department: "Staff"}
+		u := staffUser(500000, i)
 		if i%2 == 0 {
-			u.Tokens = append(u.Tokens, googleadmin.Token{ClientID: zoomID, DisplayText: "Zoom", Scopes: []string{calendar, "openid"}})
+			u.Tokens = append(u.Tokens, token(zoomID, "Zoom", calendar, "openid"))
 		}
 		if i%5 == 0 {
-			u.Tokens = append(u.Tokens, googleadmin.Token{ClientID: hubspotID, DisplayText: "HubSpot", Scopes: []string{"openid", "email"}})
+			u.Tokens = append(u.Tokens, token(hubspotID, "HubSpot", "openid", "email"))
 		}
 		list = append(list, u)
 	}
@@ -80,24 +79,22 @@ func BenchmarkIncrementalNight(b *testing.B) {
 	fake := &googleadmin.Server{Latency: 20 * time.Millisecond, Errorf: b.Errorf}
 	cp := &checkpoint{Version: checkpointVersion, Scope: DefaultCustomer + "|", LastFull: night1, AuditUntil: night1,
 		Users: map[string]*userCheckpoint{}}
+	zoomGrant, hubspotGrant := token(zoomID, "Zoom", calendar, "openid"), token(hubspotID, "HubSpot", "openid", "email")
 	for i := range users {
-		u := googleadmin.User{ID: fmt.Sprint(500000 + i), Email: fmt.Sprintf("user%05d@northwind.example", i),
-			Name: fmt.Sprintf("User %05d", i), OrgUnit: "/Staff", Department: "Staff"}
+		u := staffUser(500000, i)
 		var saved []savedGrant
 		if i%2 == 0 {
-			u.Tokens = append(u.Tokens, googleadmin.Token{ClientID: zoomID, DisplayText: "Zoom", Scopes: []string{calendar, "openid"}})
-			saved = append(saved, savedGrant{ClientID: zoomID, DisplayText: "Zoom", Scopes: []string{calendar, "openid"}})
+			u.Tokens = append(u.Tokens, zoomGrant)
+			saved = append(saved, savedGrant{ClientID: zoomID, DisplayText: "Zoom", Scopes: zoomGrant.Scopes})
 		}
 		if i%10 == 0 { // an old authorisation in the audit log
-			fake.Events = append(fake.Events, googleadmin.Event{Time: night1.Add(-60 * 24 * time.Hour), Name: "authorize",
-				ActorEmail: u.Email, ProfileID: u.ID, ClientID: zoomID, AppName: "Zoom", ClientType: "WEB", Scopes: []string{calendar, "openid"}})
+			fake.Events = append(fake.Events, authorized(night1.Add(-60*24*time.Hour), u, zoomGrant))
 		}
 		pe := person{ID: u.ID, Email: u.Email, Name: u.Name, OrgUnit: u.OrgUnit, Department: u.Department}
 		cp.Users[userKey(pe)] = &userCheckpoint{Fingerprint: fingerprint(pe), Confirmed: night1, Grants: saved}
 		if i%100 == 7 { // 1% changed since night 1: a new HubSpot grant
-			u.Tokens = append(u.Tokens, googleadmin.Token{ClientID: hubspotID, DisplayText: "HubSpot", Scopes: []string{"openid", "email"}})
-			fake.Events = append(fake.Events, googleadmin.Event{Time: night1.Add(12 * time.Hour), Name: "authorize",
-				ActorEmail: u.Email, ProfileID: u.ID, ClientID: hubspotID, AppName: "HubSpot", ClientType: "WEB", Scopes: []string{"openid", "email"}})
+			u.Tokens = append(u.Tokens, hubspotGrant)
+			fake.Events = append(fake.Events, authorized(night1.Add(12*time.Hour), u, hubspotGrant))
 		}
 		fake.Users = append(fake.Users, u)
 	}

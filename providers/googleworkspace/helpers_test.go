@@ -95,6 +95,23 @@ func fixtureUsers() []googleadmin.User {
 	return users
 }
 
+// staffUser is the i-th user of a generated tenant: ID firstID+i, user%05d@northwind.example, in /Staff.
+func staffUser(firstID, i int) googleadmin.User {
+	return googleadmin.User{ID: fmt.Sprint(firstID + i), Email: fmt.Sprintf("user%05d@northwind.example", i),
+		Name: fmt.Sprintf("User %05d", i), OrgUnit: "/Staff", Department: "Staff"}
+}
+
+// token is an OAuth token of client (shown as app) with scopes, as the Admin API lists it.
+func token(client, app string, scopes ...string) googleadmin.Token {
+	return googleadmin.Token{ClientID: client, DisplayText: app, Scopes: scopes}
+}
+
+// authorized is the audit event of u granting t at the time given.
+func authorized(at time.Time, u googleadmin.User, t googleadmin.Token) googleadmin.Event {
+	return googleadmin.Event{Time: at, Name: "authorize", ActorEmail: u.Email, ProfileID: u.ID, ClientID: t.ClientID,
+		AppName: t.DisplayText, ClientType: "WEB", Scopes: t.Scopes}
+}
+
 // fixtureEvents is a token audit log over 4 pages (page size 3) per event name, with grants made and revoked
 // between scans, a grant gone without a revoke, a user no longer in the directory, an event known by email only,
 // and an event older than the lookback.

@@ -2,7 +2,6 @@ package googleworkspace
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,16 +18,15 @@ import (
 // authorised long ago.
 func tenant(n int, night1 time.Time) *googleadmin.Server {
 	f := &googleadmin.Server{UsersPageSize: 100, EventsPageSize: 500}
+	hubspot, zoom := token(hubspotID, "HubSpot", "openid", "email"), token(zoomID, "Zoom", calendar)
 	for i := range n {
-		u := googleadmin.User{ID: fmt.Sprint(300000 + i), Email: fmt.Sprintf("user%05d@northwind.example", i),
-			Name: fmt.Sprintf("User %05d", i), OrgUnit: "/Staff", Department: "Staff"}
+		u := staffUser(300000, i)
 		if i%3 == 0 {
-			u.Tokens = append(u.Tokens, googleadmin.Token{ClientID: hubspotID, DisplayText: "HubSpot", Scopes: []string{"openid", "email"}})
-			f.Events = append(f.Events, googleadmin.Event{Time: night1.Add(-90 * 24 * time.Hour), Name: "authorize",
-				ActorEmail: u.Email, ProfileID: u.ID, ClientID: hubspotID, AppName: "HubSpot", ClientType: "WEB", Scopes: []string{"openid", "email"}})
+			u.Tokens = append(u.Tokens, hubspot)
+			f.Events = append(f.Events, authorized(night1.Add(-90*24*time.Hour), u, hubspot))
 		}
 		if i%5 == 0 {
-			u.Tokens = append(u.Tokens, googleadmin.Token{ClientID: zoomID, DisplayText: "Zoom", Scopes: []string{calendar}})
+			u.Tokens = append(u.Tokens, zoom)
 		}
 		f.Users = append(f.Users, u)
 	}
