@@ -199,23 +199,23 @@ func TestGlobalRegion(t *testing.T) {
 }
 
 func TestHelpers(t *testing.T) {
-	if got := nameFromIdentifier("hubspot-sync"); got != "hubspot sync" {
-		t.Errorf("nameFromIdentifier: %q", got)
-	}
-	if got := nameFromIdentifier("svc_mailchimp.export@prod"); got != "svc mailchimp export prod" {
-		t.Errorf("nameFromIdentifier: %q", got)
-	}
-	if got := marketplaceProductName("Hightouch (SaaS) [Annual]"); got != "Hightouch" {
-		t.Errorf("marketplaceProductName: %q", got)
+	for _, tc := range []struct {
+		name     string
+		f        func(string) string
+		in, want string
+	}{
+		{"nameFromIdentifier", nameFromIdentifier, "hubspot-sync", "hubspot sync"},
+		{"nameFromIdentifier", nameFromIdentifier, "svc_mailchimp.export@prod", "svc mailchimp export prod"},
+		{"marketplaceProductName", marketplaceProductName, "Hightouch (SaaS) [Annual]", "Hightouch"},
+		{"samlEntityID", samlEntityID, `<EntityDescriptor entityID=" https://idp.example/x "/>`, "https://idp.example/x"},
+		{"samlEntityID", samlEntityID, `<<<`, ""},
+	} {
+		if got := tc.f(tc.in); got != tc.want {
+			t.Errorf("%s(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
 	}
 	if s, e := lastFullMonth(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)); s != "2025-12-01" || e != "2026-01-01" {
 		t.Errorf("lastFullMonth: %s %s", s, e)
-	}
-	if got := samlEntityID(`<EntityDescriptor entityID=" https://idp.example/x "/>`); got != "https://idp.example/x" {
-		t.Errorf("samlEntityID: %q", got)
-	}
-	if got := samlEntityID(`<<<`); got != "" {
-		t.Errorf("samlEntityID of junk: %q", got)
 	}
 	svc, typ, region, name := splitARN("arn:aws:lambda:us-east-1:1:function:f")
 	if svc != "lambda" || typ != "function" || region != "us-east-1" || name != "f" {

@@ -112,11 +112,26 @@ func TestNewDomains(t *testing.T) {
 	}
 }
 
-func TestToUnicode(t *testing.T) {
-	if got := toUnicode("xn--bcher-kva.example"); got != "bücher.example" {
-		t.Errorf("toUnicode = %q", got)
-	}
-	if got := toUnicode("example.com"); got != "" {
-		t.Errorf("toUnicode ascii = %q", got)
+// A name's two forms: toASCII gives the lower-case punycode form that is queried (or an error naming the
+// problem), toUnicode the display form of that, "" when it has no punycode label to show.
+func TestNameForms(t *testing.T) {
+	for _, tc := range []struct{ in, ascii, display, err string }{
+		{"bücher.example", "xn--bcher-kva.example", "bücher.example", ""},
+		{"XN--BCHER-KVA.example.", "xn--bcher-kva.example", "bücher.example", ""},
+		{" Northwind.EXAMPLE. ", "northwind.example", "", ""},
+		{"_dmarc.Northwind.example", "_dmarc.northwind.example", "", ""},
+		{"", "", "", "empty name"},
+		{"a..example", "", "", `"a..example" has an empty label`},
+		{"_dk im.example", "", "", `bad label "_dk im"`},
+		{"a_b.example", "", "", "is not a valid domain name"},
+		{strings.Repeat("abc.", 63) + "example", "", "", "longer than 253 characters"},
+	} {
+		ascii, err := toASCII(tc.in)
+		if ascii != tc.ascii || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("toASCII(%q) = %q, %v; want %q, error %q", tc.in, ascii, err, tc.ascii, tc.err)
+		}
+		if display := toUnicode(ascii); err == nil && display != tc.display {
+			t.Errorf("toUnicode(%q) = %q, want %q", ascii, display, tc.display)
+		}
 	}
 }
