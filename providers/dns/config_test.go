@@ -119,7 +119,7 @@ func TestNameForms(t *testing.T) {
 		{"bücher.example", "xn--bcher-kva.example", "bücher.example", ""},
 		{"XN--BCHER-KVA.example.", "xn--bcher-kva.example", "bücher.example", ""},
 		{" Northwind.EXAMPLE. ", "northwind.example", "", ""},
-		{"_dmarc.Northwind.example", "_dmarc.northwind.example", "", ""},
+		{"_DMARC.Northwind.example", "_dmarc.northwind.example", "", ""},
 		{"", "", "", "empty name"},
 		{"a..example", "", "", `"a..example" has an empty label`},
 		{"_dk im.example", "", "", `bad label "_dk im"`},
