@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/internal/ctxsleep"
+	"github.com/shadowscan/shadowscan/providers/internal/fakes/faults"
 )
 
 // Token is one OAuth grant of a user, as tokens.list returns it.
@@ -60,12 +61,8 @@ type Event struct {
 	Scopes     []string
 }
 
-// Fault is one scripted failure.
-type Fault struct {
-	Status     int
-	RetryAfter string // Retry-After header value, if any
-	Body       string // raw body; for a status >= 400 with an empty Body a Google error body is generated
-}
+// Fault is one scripted failure; for a status >= 400 with an empty Body a Google error body is generated.
+type Fault = faults.Fault
 
 // Common faults, with the bodies Google sends.
 var (
@@ -124,8 +121,7 @@ type Server struct {
 	mu           sync.Mutex
 	unauthorized int
 	requests     []Request
-	seen         map[string]int
-	served       map[string]int
+	faults       faults.Counter
 }
 
 // Requests returns every request seen so far.
@@ -196,26 +192,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) fault(key string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.seen == nil {
-		s.seen, s.served = map[string]int{}, map[string]int{}
-	}
-	s.seen[key]++
-	n := s.seen[key]
-	keys := []string{key}
 	if base, _, ok := strings.Cut(key, "#"); ok {
-		keys = append(keys, base)
+		return s.faults.Next(s.Faults, s.FaultFunc, key, base)
 	}
-	for _, k := range keys {
-		if i := s.served[k]; i < len(s.Faults[k]) {
-			s.served[k]++
-			f := s.Faults[k][i]
-			return &f
-		}
-	}
-	if s.FaultFunc != nil {
-		return s.FaultFunc(key, n)
-	}
-	return nil
+	return s.faults.Next(s.Faults, s.FaultFunc, key)
 }
 
 func writeFault(w http.ResponseWriter, f Fault) {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/internal/ctxsleep"
+	"github.com/shadowscan/shadowscan/providers/internal/fakes/faults"
 )
 
 // ServicePrincipal is one app in the tenant.
@@ -68,14 +69,8 @@ type SignIn struct {
 	Last  time.Time
 }
 
-// Fault is one scripted failure.
-type Fault struct {
-	Status     int
-	RetryAfter string // Retry-After header value, if any
-	// Body is the raw body; empty means a Graph error body for Status. With Status 200 the Body replaces the answer
-	// (e.g. truncated JSON).
-	Body string
-}
+// Fault is one scripted failure; an empty Body means a Graph error body for Status.
+type Fault = faults.Fault
 
 // Common faults.
 var (
@@ -139,8 +134,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
-	seen     map[string]int
-	served   map[string]int
+	faults   faults.Counter
 
 	once     sync.Once
 	sps      []map[string]any
@@ -255,18 +249,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, batched bool) {
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Key: key, Method: r.Method, URL: r.URL.RequestURI(), Batch: batched})
-	if s.seen == nil {
-		s.seen, s.served = map[string]int{}, map[string]int{}
-	}
-	s.seen[key]++
-	n := s.seen[key]
-	var f *Fault
-	if fs := s.Faults[key]; s.served[key] < len(fs) {
-		f = &fs[s.served[key]]
-		s.served[key]++
-	} else if s.FaultFunc != nil {
-		f = s.FaultFunc(key, n)
-	}
+	f := s.faults.Next(s.Faults, s.FaultFunc, key)
 	s.mu.Unlock()
 	if s.Forbidden[coll] {
 		f = &Forbidden403
@@ -488,18 +471,7 @@ func (s *Server) getByIDs(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Key: "batch", Method: r.Method, URL: r.URL.RequestURI()})
-	if s.seen == nil {
-		s.seen, s.served = map[string]int{}, map[string]int{}
-	}
-	s.seen["batch"]++
-	n := s.seen["batch"]
-	var f *Fault
-	if fs := s.Faults["batch"]; s.served["batch"] < len(fs) {
-		f = &fs[s.served["batch"]]
-		s.served["batch"]++
-	} else if s.FaultFunc != nil {
-		f = s.FaultFunc("batch", n)
-	}
+	f := s.faults.Next(s.Faults, s.FaultFunc, "batch")
 	s.mu.Unlock()
 	if f != nil {
 		h := map[string]string{}
