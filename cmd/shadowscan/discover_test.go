@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -92,22 +93,27 @@ func TestCheckReportFromConfig(t *testing.T) {
 }
 
 // TestListFormats: catalog list and rules list take --format table|json; catalog list shows approval status when a
-// config is given.
+// config is given, and describes each vendor as check does.
 func TestListFormats(t *testing.T) {
 	const demo = "../../configs/demo.yaml"
 	r := run(t, nil, "catalog", "list", "--category", "session_replay", "--format", "json", "--config", demo)
-	var vendors []struct {
-		ID, Name, Approval string
-		CategoryName       string `json:"category_name"`
-	}
+	var vendors []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &vendors); err != nil || r.code != 0 {
 		t.Fatalf("catalog list --format json: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
-	status := map[string]string{}
+	status := map[string]any{}
 	for _, v := range vendors {
-		status[v.ID] = v.Approval
-		if v.CategoryName == "" {
-			t.Errorf("%s: no category name", v.ID)
+		status[v["id"].(string)] = v["approval"]
+		if v["id"] == "hotjar" {
+			var checked struct{ Vendor map[string]any }
+			r := run(t, nil, "check", "hotjar", "--format", "json", "--config", demo)
+			if err := json.Unmarshal([]byte(r.stdout), &checked); err != nil {
+				t.Fatalf("check hotjar --format json: %v\n%s%s", err, r.stdout, r.stderr)
+			}
+			delete(v, "approval")
+			if !reflect.DeepEqual(v, checked.Vendor) {
+				t.Errorf("catalog list describes hotjar as\n%v\ncheck as\n%v", v, checked.Vendor)
+			}
 		}
 	}
 	if status["fullstory"] != "approved" || status["hotjar"] != "unapproved" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/rules"
 	"github.com/shadowscan/shadowscan/rules/catalog"
+	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -21,15 +22,10 @@ func checkListFormat(format string) error {
 	return nil
 }
 
-// catalogListItem is one vendor of `catalog list --format json`.
+// catalogListItem is one vendor of `catalog list --format json`: the catalogue's facts in the form `check --format
+// json` gives them, and the organisation's view of the vendor.
 type catalogListItem struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Category      string   `json:"category"`
-	CategoryName  string   `json:"category_name"`
-	Subcategories []string `json:"subcategories"`
-	Martech       bool     `json:"martech"`
-	Domains       []string `json:"domains"`
+	*check.VendorInfo
 	// Approval is the organisation's status (approved, tolerated, review, banned, expired, unapproved); present
 	// only when a config with an approved-tools file is given.
 	Approval string `json:"approval,omitempty"`
@@ -40,8 +36,7 @@ type catalogListItem struct {
 func writeCatalogJSON(w io.Writer, c *catalog.Catalog, entries []*catalog.Entry, approval func(string) string) error {
 	out := make([]catalogListItem, 0, len(entries))
 	for _, e := range entries {
-		it := catalogListItem{ID: e.ID, Name: e.Name, Category: e.Category, CategoryName: c.CategoryName(e.Category),
-			Subcategories: nonNilStrings(e.Subcategories), Martech: e.Martech, Domains: nonNilStrings(e.Domains), Local: e.Local}
+		it := catalogListItem{VendorInfo: checkCatalog{cat: c}.facts(e).Info(), Local: e.Local}
 		if approval != nil {
 			it.Approval = approval(e.ID)
 		}

@@ -308,7 +308,7 @@ func (c *Checker) Check(query string, opts ...Option) (*Result, error) {
 
 	v, reason, found := c.resolve(q)
 	if found {
-		r.Vendor = vendorInfo(v)
+		r.Vendor = v.Info()
 		r.Reason = reason
 		appr := c.approval(v.ID)
 		r.Verdict = verdictOf(appr.Status)
@@ -362,7 +362,8 @@ func verdictOf(status string) string {
 	return VerdictUnapproved
 }
 
-func vendorInfo(v VendorFacts) *VendorInfo {
+// Info is the JSON form of the facts, as `check` and `catalog list` print them (lists never null).
+func (v VendorFacts) Info() *VendorInfo {
 	return &VendorInfo{ID: v.ID, Name: v.Name, Category: v.Category, CategoryName: v.CategoryName,
 		Subcategories: nonNil(v.Subcategories), SubcategoryNames: nonNil(v.SubcategoryNames), Martech: v.Martech,
 		Domains: nonNil(v.Domains), DataAccess: nonNil(v.DataAccess)}
