@@ -34,6 +34,8 @@ type accumulator struct {
 	// sources repeat the same few thousand client IDs, merchants and hosts over millions of records.
 	resolved map[resolveKey]Resolution
 
+	users *nameIDs // the users of every roll-up, numbered once
+
 	// cur is the record being evaluated; emitRecord (a.addRecordMatch, bound once) folds its matches.
 	cur        *Record
 	emitRecord func(Match)
@@ -58,33 +60,48 @@ type unidentifiedAcc struct {
 }
 
 // seenSets are the distinct users, sources and scopes of the records rolled up into one inventory or unidentified
-// row.
-type seenSets struct{ users, sources, scopes map[string]struct{} }
+// row. Users are numbered by the accumulator's shared table (see nameIDs).
+type seenSets struct {
+	names           *nameIDs
+	users           idSet
+	sources, scopes map[string]struct{}
+	lastSource      string
+	lastScopes      []string // a copy: every scope in it is in scopes
+}
 
-func newSeenSets() seenSets {
-	return seenSets{users: map[string]struct{}{}, sources: map[string]struct{}{}, scopes: map[string]struct{}{}}
+func newSeenSets(names *nameIDs) seenSets {
+	return seenSets{names: names, sources: map[string]struct{}{}, scopes: map[string]struct{}{}}
 }
 
 func (s *seenSets) add(rec *Record, user string) {
-	s.sources[rec.Source] = struct{}{}
-	if user != "" {
-		s.users[user] = struct{}{}
+	// Consecutive records of a roll-up mostly share their source and scopes: compared, not hashed again.
+	if rec.Source != s.lastSource || len(s.sources) == 0 {
+		s.sources[rec.Source] = struct{}{}
+		s.lastSource = rec.Source
 	}
-	for _, sc := range rec.Scopes {
-		s.scopes[sc] = struct{}{}
+	if user != "" {
+		s.users.add(s.names.id(user))
+	}
+	if !slices.Equal(rec.Scopes, s.lastScopes) {
+		for _, sc := range rec.Scopes {
+			s.scopes[sc] = struct{}{}
+		}
+		s.lastScopes = append(s.lastScopes[:0], rec.Scopes...)
 	}
 }
 
 // merge adds the lists of a shard's roll-up.
 func (s *seenSets) merge(users, sources, scopes []string) {
-	addSet(s.users, users)
+	for _, u := range users {
+		s.users.add(s.names.id(u))
+	}
 	addSet(s.sources, sources)
 	addSet(s.scopes, scopes)
 }
 
 // lists returns the sets sorted.
 func (s *seenSets) lists() (users, sources, scopes []string) {
-	return sortedKeys(s.users), sortedKeys(s.sources), sortedKeys(s.scopes)
+	return s.users.names(s.names), sortedKeys(s.sources), sortedKeys(s.scopes)
 }
 
 type findingAcc struct {
@@ -254,7 +271,7 @@ type groupID struct{ rule, group string }
 
 func newAccumulator(opts Options) *accumulator {
 	a := &accumulator{opts: opts, vendors: map[string]*vendorAcc{}, unidentified: map[string]*unidentifiedAcc{},
-		findings: map[string]*findingAcc{}, byGroup: map[groupID]*findingAcc{}, resolved: map[resolveKey]Resolution{}}
+		findings: map[string]*findingAcc{}, byGroup: map[groupID]*findingAcc{}, resolved: map[resolveKey]Resolution{}, users: newNameIDs()}
 	a.emitRecord = a.addRecordMatch
 	return a
 }
@@ -385,7 +402,7 @@ func (a *accumulator) vendor(vd Vendor, approval string) *vendorAcc {
 	v := a.vendors[vd.ID]
 	if v == nil {
 		v = &vendorAcc{item: InventoryItem{Vendor: vd, Approval: approval, MonthlySpend: map[string]float64{},
-			Kinds: map[string]int{}}, seen: newSeenSets()}
+			Kinds: map[string]int{}}, seen: newSeenSets(a.users)}
 		a.vendors[vd.ID] = v
 	}
 	return v
@@ -395,7 +412,7 @@ func (a *accumulator) vendor(vd Vendor, approval string) *vendorAcc {
 func (a *accumulator) unidentifiedGroup(key string, t HintType, value string) *unidentifiedAcc {
 	u := a.unidentified[key]
 	if u == nil {
-		u = &unidentifiedAcc{u: Unidentified{Key: key, HintType: t, Value: value}, seen: newSeenSets(),
+		u = &unidentifiedAcc{u: Unidentified{Key: key, HintType: t, Value: value}, seen: newSeenSets(a.users),
 			kinds: map[string]struct{}{}}
 		a.unidentified[key] = u
 	}

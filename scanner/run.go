@@ -82,13 +82,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	// Records already read are resolved and evaluated even after an interrupt, so the partial report keeps their
 	// findings; evaluation is bounded per rule (CEL cost limits), so it needs no cancellation of its own.
 	evalCtx := context.WithoutCancel(ctx)
-	recs := make(chan Record, 256)
+	recs := newBatches()
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
-		var rec Record // one variable for every record: &rec escapes, and a new one per record would be allocated
-		for rec = range recs {
-			acc.add(evalCtx, &rec)
+		for batch := range recs.ch {
+			for i := range batch {
+				acc.add(evalCtx, &batch[i])
+			}
+			recs.recycle(batch)
 		}
 	}()
 
@@ -114,7 +116,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	close(recs)
+	close(recs.ch)
 	<-consumed
 
 	var shard *ShardState
@@ -146,7 +148,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 }
 
 // runInstance runs one provider to completion, timeout or abandonment and returns its coverage.
-func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Record, base zerolog.Logger) Coverage {
+func runInstance(ctx context.Context, opts Options, inst Instance, out *batches, base zerolog.Logger) Coverage {
 	start := time.Now()
 	cov := Coverage{Provider: inst.Name, Type: inst.Type, Errors: []CoverageError{}}
 	log := base.With().Str("provider_kind", inst.Type).Str("provider", inst.Name).Logger()
@@ -196,27 +198,30 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 	pctx, cancel := withTimeout(ctx, inst, timeout)
 	defer cancel()
 
-	var closed atomic.Bool
+	// Every way out of runInstance closes the batcher first: it hands over the records emit has accepted, and
+	// emits after it (a provider that ignores cancellation) are dropped, never sent on a closed channel.
+	batch := &batcher{b: out}
+	defer batch.close()
 	emit := func(r Record) error {
-		if closed.Load() {
-			log.Error().Str("record", r.ID).Msg("provider emitted after Collect returned; record dropped")
-			return ErrStop
-		}
 		if r.Kind == "" || r.ID == "" {
 			diag.Error("emit", r.ID, fmt.Errorf("provider bug: record without kind or id (kind=%q id=%q)", r.Kind, r.ID))
 			return nil
 		}
 		r.Provider, r.Source = inst.Name, inst.Type
-		select {
-		case out <- r:
-			count.Add(1)
-			if opts.Progress != nil {
-				opts.Progress.add(inst.Name)
-			}
-			return nil
-		case <-pctx.Done():
-			return pctx.Err()
+		id := r.ID
+		taken, err := batch.add(pctx, r)
+		if !taken {
+			log.Error().Str("record", id).Msg("provider emitted after Collect returned; record dropped")
+			return ErrStop
 		}
+		if err != nil {
+			return err
+		}
+		count.Add(1)
+		if opts.Progress != nil {
+			opts.Progress.add(inst.Name)
+		}
+		return nil
 	}
 
 	log.Debug().Int64("timeout_ms", timeout.Milliseconds()).Msg("provider starting")
@@ -228,7 +233,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 				log.Debug().Str("stack", string(debug.Stack())).Msg("provider panic stack")
 				err = fmt.Errorf("provider panicked: %v", p)
 			}
-			closed.Store(true)
+			batch.close()
 			done <- err
 		}()
 		p, nerr := f.New(inst.Config, Deps{Name: inst.Name, Logger: log, Diagnostics: diag, Org: opts.Org,
@@ -247,7 +252,7 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out chan<- Re
 		select {
 		case err = <-done:
 		case <-time.After(opts.Grace):
-			closed.Store(true)
+			batch.close()
 			err = fmt.Errorf("did not stop within %s of cancellation; abandoned", opts.Grace)
 			if ctx.Err() == nil {
 				err = fmt.Errorf("timed out after %s and did not stop within %s; abandoned", timeout, opts.Grace)
