@@ -328,10 +328,11 @@ func (e *Engine) eval(ctx context.Context, r *Rule, st *evalState, matched bool)
 			return m, false, fmt.Errorf("when returned %v, not a bool", out)
 		}
 	}
-	var key string
+	key, inGo := "", false
 	if r.groupField != nil {
-		key = r.groupField(st)
-	} else {
+		key, inGo = r.groupField(st)
+	}
+	if !inGo {
 		gv, err := r.groupBy.eval(ctx, &st.act)
 		if err != nil {
 			return m, false, fmt.Errorf("group_by: %w", err)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,26 +64,45 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 	t.Logf("%d rule×record pairs matched; %d rejected before CEL", matched, rejected)
 }
 
-// TestGroupFieldIsTheProgram: a group_by read in Go (vendor.id, vendor.key, record.id) gives what its CEL program
-// gives, for known and unknown vendors.
+// TestGroupFieldIsTheProgram: a group_by read in Go (plain fields, hints, string attributes and literals joined
+// with +) gives what its CEL program gives, for known and unknown vendors, present and absent hints and
+// attributes, and attributes that are not strings (which Go leaves to the program).
 func TestGroupFieldIsTheProgram(t *testing.T) {
 	recs := []scanner.Record{
-		{Kind: scanner.KindOAuthGrant, ID: "r1", Hints: []scanner.Hint{{Type: scanner.HintName, Value: "HubSpot"}}},
-		{Kind: scanner.KindOAuthGrant, ID: "r2", Hints: []scanner.Hint{{Type: scanner.HintGoogleClientID, Value: "1-x.apps.googleusercontent.com"}}},
-		{Kind: scanner.KindDNSRecord, ID: "r3"},
+		{Kind: scanner.KindOAuthGrant, ID: "r1", Hints: []scanner.Hint{{Type: scanner.HintName, Value: "HubSpot"},
+			{Type: scanner.HintAWSAccount, Value: "123456789012"}, {Type: scanner.HintAWSAccount, Value: "999"}},
+			Attributes: map[string]any{"zone": "example.com", "app_id": "a-1"}},
+		{Kind: scanner.KindOAuthGrant, ID: "r2", Hints: []scanner.Hint{{Type: scanner.HintGoogleClientID, Value: "1-x.apps.googleusercontent.com"}},
+			Attributes: map[string]any{"zone": 42, "app_id": ""}},
+		{Kind: scanner.KindDNSRecord, ID: "r3", Attributes: map[string]any{"zone": true}},
+		{Kind: scanner.KindDNSRecord, ID: "r4", Attributes: map[string]any{"zone": 1.5}},
 	}
 	res := newFakeResolver(map[string]string{"hubspot": "hubspot"})
-	for _, gb := range []string{"vendor.id", "vendor.key", "record.id"} {
-		src := "rules:\n  - {id: t, title: T, severity: low, stage: record, when: 'true', group_by: '" + gb + "', message: m, remediation: r}\n"
+	for _, c := range []struct {
+		groupBy string
+		inGo    []bool // per record: Go gives the key (false: the program does)
+	}{
+		{"vendor.id", []bool{true, true, true, true}},
+		{"vendor.key", []bool{true, true, true, true}},
+		{"record.id", []bool{true, true, true, true}},
+		{`vendor.id + ":" + record.hint("aws_account")`, []bool{true, true, true, true}},
+		{`"k/" + vendor.key + "/" + record.id + "/" + record.hint("name")`, []bool{true, true, true, true}},
+		{`vendor.id + ":" + string(record.attributes.?zone.orValue(""))`, []bool{true, false, false, false}},
+		{`string(record.attributes.?nowhere.orValue("none")) + record.id`, []bool{true, true, true, true}},
+		{`vendor.key + ":" + record.attributes.?app_id.orValue("")`, []bool{true, true, true, true}},
+	} {
+		src := "rules:\n  - {id: t, title: T, severity: low, stage: record, when: 'true', group_by: '" +
+			strings.ReplaceAll(c.groupBy, "'", "''") + "', message: m, remediation: r}\n"
 		set := parseRules(t, src)
 		r := set.Rules[0]
 		if r.groupField == nil {
-			t.Fatalf("%s: not read in Go", gb)
+			t.Fatalf("%s: not read in Go", c.groupBy)
 		}
 		eng := NewEngine(set, OrgInfo{})
 		for i := range recs {
-			var got []string
+			st := &evalState{}
 			resolution := res.Resolve(&recs[i])
+			var got []string
 			if err := eng.EvaluateRecord(context.Background(), &recs[i], resolution, scanner.Approval{},
 				func(m scanner.Match) { got = append(got, m.GroupKey) }); err != nil {
 				t.Fatal(err)
@@ -91,11 +111,24 @@ func TestGroupFieldIsTheProgram(t *testing.T) {
 			plain.groupField = nil
 			m, err := RunCase(context.Background(), &plain, &Case{Record: &recs[i], Resolution: resolution})
 			if err != nil || m == nil {
-				t.Fatalf("%s on %s: %v %v", gb, recs[i].ID, m, err)
+				t.Fatalf("%s on %s: %v %v", c.groupBy, recs[i].ID, m, err)
 			}
 			if len(got) != 1 || got[0] != m.GroupKey {
-				t.Errorf("%s on %s: engine %q, program %q", gb, recs[i].ID, got, m.GroupKey)
+				t.Errorf("%s on %s: engine %q, program %q", c.groupBy, recs[i].ID, got, m.GroupKey)
 			}
+			st.record.rec = &recs[i]
+			st.vendor.resetRecord(&recs[i], resolution, nil)
+			if _, inGo := r.groupField(st); inGo != c.inGo[i] {
+				t.Errorf("%s on %s: read in Go %v, want %v", c.groupBy, recs[i].ID, inGo, c.inGo[i])
+			}
+		}
+	}
+	for _, gb := range []string{`vendor.id + record.attributes.?n.orValue(1)`, `vendor.id + string(size(record.hints))`,
+		`record.kind + vendor.id`} {
+		set := parseRules(t, "rules:\n  - {id: t, title: T, severity: low, stage: record, when: 'true', group_by: '"+gb+
+			"', message: m, remediation: r}\n")
+		if set.Rules[0].groupField != nil {
+			t.Errorf("%s: read in Go, want the program (a part Go does not read)", gb)
 		}
 	}
 }

@@ -77,14 +77,14 @@ type Rule struct {
 	vars           []program
 	message        *template.Template
 	remediation    *template.Template
-	kinds          map[string]bool         // record kinds the rule can match; nil: any
-	known          int                     // 1: matches only resolved records, -1: only unresolved ones, 0: either
-	prefilter      guard                   // record stage: a necessary condition checked before `when` runs; nil: none
-	decide         decider                 // record stage: `when` decided in Go when it can be; nil: never
-	groupField     func(*evalState) string // group_by is a plain field read in Go; nil: run the program
-	groupPerRecord bool                    // group_by is record.id: every record is a group of its own
-	needs          dataNeeds               // what message and remediation read
-	plan           readPlan                // the same, in the order the render cache encodes it
+	kinds          map[string]bool                 // record kinds the rule can match; nil: any
+	known          int                             // 1: matches only resolved records, -1: only unresolved ones, 0: either
+	prefilter      guard                           // record stage: a necessary condition checked before `when` runs; nil: none
+	decide         decider                         // record stage: `when` decided in Go when it can be; nil: never
+	groupField     func(*evalState) (string, bool) // group_by read in Go (groupFieldOf); nil or false: run the program
+	groupPerRecord bool                            // group_by is record.id: every record is a group of its own
+	needs          dataNeeds                       // what message and remediation read
+	plan           readPlan                        // the same, in the order the render cache encodes it
 	index          int
 }
 
