@@ -341,6 +341,7 @@ const (
 	confNameLoose    = 0.7  // a distinctive vendor name with other words around it
 	confNameFuzzy    = 0.6  // one edit away from a long vendor name, noise around it
 	confMerchantBest = 0.8  // card descriptors are weaker evidence than a display name
+	confWebAddress   = 0.8  // a card descriptor that is a vendor's web address ("CRISP.CHAT")
 )
 
 // judge decides whether hit h is a match. nameMode is true for display names, false for card descriptors.

@@ -114,3 +114,33 @@ func expectOneHint(t *testing.T, r *Resolver, cases []oneHint) {
 		}
 	}
 }
+
+// TestResolveWebAddress: a card descriptor that is a vendor's web address matches it when no name does, if the
+// address spells the vendor's name; never a subdomain, a domain the vendor merely operates, a processor's address
+// before a '*', two vendors' addresses, or a display name.
+func TestResolveWebAddress(t *testing.T) {
+	t.Parallel()
+	r := NewResolver(&Catalog{Entries: []Entry{
+		{ID: "crisp", Name: "Crisp", Category: "general", Domains: []string{"crisp.chat"}},
+		{ID: "census", Name: "Census", Category: "general", Domains: []string{"getcensus.com"}},
+		{ID: "ebay-partner-network", Name: "eBay Partner Network", Category: "general", Domains: []string{"ebay.com"}},
+		{ID: "loops", Name: "Loops.so", Category: "general", Domains: []string{"loops.so"}},
+		{ID: "paddle", Name: "Paddle Billing", Category: "general", Domains: []string{"paddle.net"}},
+	}})
+	expectOneHint(t, r, []oneHint{
+		{scanner.HintMerchant, "CRISP.CHAT", "crisp"},
+		{scanner.HintMerchant, "WWW.GETCENSUS.COM 415-555-0100 CA", "census"}, // the label holds the name
+		{scanner.HintMerchant, "getcensus.com/bill", "census"},
+		{scanner.HintMerchant, "LOOPS.SO", "loops"},                  // the whole address is the name
+		{scanner.HintMerchant, "EBAY.COM", ""},                       // a domain the vendor operates, not its name
+		{scanner.HintMerchant, "HELP.CRISP.CHAT", ""},                // a subdomain
+		{scanner.HintMerchant, "PADDLE.NET* ACME", ""},               // a processor's address before '*'
+		{scanner.HintMerchant, "PADDLE.NET *ACME", ""},               // also with a space before the '*'
+		{scanner.HintMerchant, "CRISP.CHAT GETCENSUS.COM", ""},       // two vendors
+		{scanner.HintMerchant, "CRISP.CHAT WWW.CRISP.CHAT", "crisp"}, // the same vendor twice
+		{scanner.HintMerchant, "CRISPCHAT", ""},                      // no address
+		{scanner.HintMerchant, "GETCENSUS.C", ""},                    // a cut-off top-level label
+		{scanner.HintMerchant, "GETCENSUS.123", ""},                  // not a top-level label
+		{scanner.HintName, "getcensus.com", ""},                      // display names are not web addresses
+	})
+}

@@ -260,7 +260,7 @@ type cand struct {
 	hint   int
 	pat    int32      // kHostPattern: pattern id in ix; kTXTPrefix: trie node; kTXTRegexp: regexp index
 	ix     *hostIndex // kHostPattern
-	detail string     // kHostDomain/kDomain: the matched domain; kAWS: the reason; kMSApp: app name; kName: namePhrase
+	detail string     // kHostDomain/kDomain: the matched domain; kAWS: the reason; kMSApp: app name; kName: the web address a card descriptor names ("" for a name)
 	fuzzy  bool
 }
 
@@ -719,6 +719,9 @@ func (r *Resolver) resolveName(s string, nameMode bool) cand {
 	}
 	win, other, ok, amb := r.byName.best(nb, nameMode)
 	if !ok {
+		if !nameMode && !amb {
+			return r.webAddressCand(s)
+		}
 		return cand{}
 	}
 	p := &r.byName.phrases[win.phrase]
@@ -726,6 +729,96 @@ func (r *Resolver) resolveName(s string, nameMode bool) cand {
 		return cand{kind: kAmbiguous, vendor: p.vendor, other: r.byName.phrases[other].vendor}
 	}
 	return cand{kind: kName, vendor: p.vendor, conf: win.conf, pat: win.phrase, fuzzy: win.fuzzy}
+}
+
+// webAddressCand matches a card descriptor that names a vendor's web address, when no name matched: merchants bill
+// under their website's address ("CRISP.CHAT", "SUMO.COM 888-555-0100", "WWW.GRAIN.COM"), and for a brand that is an
+// ordinary word the address is what tells it apart. The address must be exactly a domain the catalogue lists for one
+// vendor (a subdomain or a shop on a platform's domain is not the platform's charge). A processor's address before a
+// '*' ("PADDLE.NET* ACME", "2CO.COM*ACME") is skipped: the merchant comes after it. Two addresses of different
+// vendors match nothing.
+func (r *Resolver) webAddressCand(s string) cand {
+	if strings.IndexByte(s, '.') < 0 {
+		return cand{}
+	}
+	found, vendor := "", int32(-1)
+	for i := 0; i < len(s); {
+		if !isAddressByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isAddressByte(s[j]) {
+			j++
+		}
+		word := s[i:j]
+		k := j
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+		i = j
+		if k < len(s) && s[k] == '*' {
+			continue
+		}
+		host := webAddressHost(word)
+		if host == "" {
+			continue
+		}
+		vs, matched := r.domains.lookup(host)
+		if len(vs) != 1 || matched != host || !addressNamesVendor(host, r.names[vs[0]]) {
+			continue
+		}
+		if vendor >= 0 && vs[0] != vendor {
+			return cand{}
+		}
+		found, vendor = host, vs[0]
+	}
+	if vendor < 0 {
+		return cand{}
+	}
+	return cand{kind: kName, vendor: vendor, conf: confWebAddress, pat: -1, detail: found}
+}
+
+// addressNamesVendor reports whether a web address spells its vendor's name: the first label holds the name
+// ("crisp.chat" Crisp, "getcensus.com" Census) or the whole address is the name ("carrd.co" Carrd.co). A domain a
+// vendor merely operates does not count ("ebay.com" is not "eBay Partner Network", "linode.com" not "Akamai").
+func addressNamesVendor(host, name string) bool {
+	compact := func(s string) string {
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			if c := s[i] | 0x20; c >= 'a' && c <= 'z' || s[i] >= '0' && s[i] <= '9' {
+				b = append(b, c)
+			}
+		}
+		return string(b)
+	}
+	n := compact(name)
+	if n == "" {
+		return false
+	}
+	label, _, _ := strings.Cut(host, ".")
+	return strings.Contains(compact(label), n) || compact(host) == n
+}
+
+func isAddressByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+}
+
+// webAddressHost returns the lower-case host a descriptor word spells ("WWW.CRISP.CHAT" → "crisp.chat"), or "" when
+// the word has no dot or its last label is not letters.
+func webAddressHost(w string) string {
+	w = strings.Trim(w, ".-")
+	dot := strings.LastIndexByte(w, '.')
+	if dot <= 0 || len(w)-dot-1 < 2 {
+		return ""
+	}
+	for i := dot + 1; i < len(w); i++ {
+		if c := w[i] | 0x20; c < 'a' || c > 'z' {
+			return ""
+		}
+	}
+	w = strings.ToLower(w)
+	return strings.TrimPrefix(w, "www.")
 }
 
 // ---- reasons ----
@@ -781,6 +874,9 @@ func (r *Resolver) reason(h scanner.Hint, c cand) string {
 			what = `card descriptor "`
 		}
 		s := what + clipText(v, 60) + `" ~ ` + r.names[c.vendor]
+		if c.detail != "" {
+			s += " (web address " + c.detail + ")"
+		}
 		if c.fuzzy {
 			s += " (approximate)"
 		}

@@ -262,6 +262,7 @@ func FuzzResolve(f *testing.F) {
 		hint(scanner.HintGoogleClientID, "1-a.apps.googleusercontent.com"), hint(scanner.HintEntraAppID, "{}"),
 		{Type: scanner.HintDKIMSelector, Value: "hs1-1._domainkey.x", Target: "a.hs1a.dkim.hubspotemail.net"},
 		hint(scanner.HintCNAMETarget, "..mktoweb.com"), hint(scanner.HintMerchant, "HOOTSUIT ZOOMINFOO"),
+		hint(scanner.HintMerchant, "WWW.HOTJAR.COM .- PADDLE.NET *X.Y"),
 	} {
 		f.Add(string(h.Type), h.Value, h.Target)
 	}
