@@ -190,15 +190,28 @@ func TestDomainIndex(t *testing.T) {
 	}
 }
 
-func TestTXTIndex(t *testing.T) {
-	t.Parallel()
+// txtPattern is a TXT pattern (a prefix, or a regexp after "re:") and its vendor.
+type txtPattern struct {
+	p string
+	v int32
+}
+
+// txtIndexOf indexes the patterns in order; an error adding one fails the test.
+func txtIndexOf(t *testing.T, patterns ...txtPattern) *txtIndex {
+	t.Helper()
 	var ix txtIndex
-	for i, p := range []string{"google-site-verification=", "ZOOM_verify_", "MS=", "hubspot-developer-verification=",
-		"hubspot-", "re:^00D[A-Za-z0-9]{12}="} {
-		if err := ix.add(p, int32(i)); err != nil {
-			t.Fatal(err)
+	for _, a := range patterns {
+		if err := ix.add(a.p, a.v); err != nil {
+			t.Fatalf("add(%q, %d): %v", a.p, a.v, err)
 		}
 	}
+	return &ix
+}
+
+func TestTXTIndex(t *testing.T) {
+	t.Parallel()
+	ix := txtIndexOf(t, txtPattern{"google-site-verification=", 0}, txtPattern{"ZOOM_verify_", 1}, txtPattern{"MS=", 2},
+		txtPattern{"hubspot-developer-verification=", 3}, txtPattern{"hubspot-", 4}, txtPattern{"re:^00D[A-Za-z0-9]{12}=", 5})
 	tests := []struct {
 		tok  string
 		want string
@@ -292,15 +305,8 @@ func TestHostIndexEmptyLabel(t *testing.T) {
 
 func TestTXTIndexVendors(t *testing.T) {
 	t.Parallel()
-	var ix txtIndex
-	for _, a := range []struct {
-		p string
-		v int32
-	}{{"google-site-verification=", 0}, {"Atlassian-domain-verification=", 1}, {"MS=", 2}, {"ms=", 3}, {"MS=", 2}} {
-		if err := ix.add(a.p, a.v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ix := txtIndexOf(t, txtPattern{"google-site-verification=", 0}, txtPattern{"Atlassian-domain-verification=", 1},
+		txtPattern{"MS=", 2}, txtPattern{"ms=", 3}, txtPattern{"MS=", 2})
 	tests := []struct {
 		tok     string
 		prefix  string
@@ -360,15 +366,7 @@ func TestLowerASCII(t *testing.T) {
 func TestTXTIndexRegexps(t *testing.T) {
 	t.Parallel()
 	// Two regexps of one vendor both stay; the same regexp of the same vendor is kept once, of another vendor twice.
-	var ix txtIndex
-	for _, a := range []struct {
-		p string
-		v int32
-	}{{"re:^a+$", 1}, {"re:^b+$", 1}, {"re:^a+$", 1}, {"re:^a+$", 2}} {
-		if err := ix.add(a.p, a.v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ix := txtIndexOf(t, txtPattern{"re:^a+$", 1}, txtPattern{"re:^b+$", 1}, txtPattern{"re:^a+$", 1}, txtPattern{"re:^a+$", 2})
 	var got []string
 	for _, r := range ix.res {
 		got = append(got, fmt.Sprintf("%s/%d", r.raw, r.vendor))
