@@ -1,12 +1,11 @@
 package aws
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/shadowscan/shadowscan/providers/internal/confcheck"
 	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -186,84 +185,75 @@ func (c *Config) UsesPermission(p scanner.Permission) bool {
 func (c *Config) ScansMemberAccounts() bool { return c.Organization.Enabled && !c.Export.Enabled() }
 
 func (c *Config) Validate() error {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	var p confcheck.Problems
 	if len(c.Regions) == 0 {
-		bad("regions: must not be empty")
+		p.Add("regions: must not be empty")
 	}
 	for i, r := range c.Regions {
 		if !reRegion.MatchString(r) {
-			bad("regions[%d]: %q is not an AWS region name", i, r)
+			p.Add("regions[%d]: %q is not an AWS region name", i, r)
 		}
 	}
 	if c.EndpointURL != "" && !strings.HasPrefix(c.EndpointURL, "http://") && !strings.HasPrefix(c.EndpointURL, "https://") {
-		bad("endpoint_url: %q must start with http:// or https://", c.EndpointURL)
+		p.Add("endpoint_url: %q must start with http:// or https://", c.EndpointURL)
 	}
 	if c.RoleARN != "" && !reRoleARN.MatchString(c.RoleARN) {
-		bad("role_arn: %q is not an IAM role ARN (arn:aws:iam::123456789012:role/Name)", c.RoleARN)
+		p.Add("role_arn: %q is not an IAM role ARN (arn:aws:iam::123456789012:role/Name)", c.RoleARN)
 	}
 	if c.ExternalID != "" {
 		if c.RoleARN == "" {
-			bad("external_id: set without role_arn")
+			p.Add("external_id: set without role_arn")
 		} else if !validExternalID(c.ExternalID) {
-			bad("external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
+			p.Add("external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
 		}
 	}
 	d := c.DNS
-	errs = append(errs, dnslive.Settings{Resolver: d.Resolver, Timeout: d.TimeoutPerQuery, Retries: d.Retries,
-		Concurrency: d.Concurrency, MaxCNAMEDepth: d.MaxCNAMEDepth}.Check("dns.")...)
-	if c.Concurrency < 1 || c.Concurrency > 64 {
-		bad("concurrency: must be between 1 and 64, got %d", c.Concurrency)
-	}
-	if c.MaxInFlight < 1 || c.MaxInFlight > 1024 {
-		bad("max_in_flight: must be between 1 and 1024, got %d", c.MaxInFlight)
-	}
-	if c.IAMConcurrency < 1 || c.IAMConcurrency > 32 {
-		bad("iam_concurrency: must be between 1 and 32, got %d", c.IAMConcurrency)
-	}
+	dnslive.Settings{Resolver: d.Resolver, Timeout: d.TimeoutPerQuery, Retries: d.Retries, Concurrency: d.Concurrency,
+		MaxCNAMEDepth: d.MaxCNAMEDepth}.Check(&p, "dns.")
+	p.Range("concurrency", c.Concurrency, 1, 64)
+	p.Range("max_in_flight", c.MaxInFlight, 1, 1024)
+	p.Range("iam_concurrency", c.IAMConcurrency, 1, 32)
 	if c.AccountTimeout < time.Second {
-		bad("account_timeout: must be at least 1s, got %s", c.AccountTimeout)
+		p.Add("account_timeout: must be at least 1s, got %s", c.AccountTimeout)
 	}
-	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
-		bad("max_attempts: must be between 1 and 20, got %d", c.MaxAttempts)
-	}
+	p.Range("max_attempts", c.MaxAttempts, 1, 20)
 	o := c.Organization
 	if o.Enabled {
 		if !reRoleName.MatchString(o.RoleName) {
-			bad("organization.role_name: %q is not an IAM role name", o.RoleName)
+			p.Add("organization.role_name: %q is not an IAM role name", o.RoleName)
 		}
 	}
 	if o.ExternalID != "" && !validExternalID(o.ExternalID) {
-		bad("organization.external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
+		p.Add("organization.external_id: must be 2-1224 characters of letters, digits and +=,.@:/-")
 	}
 	for i, a := range o.SkipAccounts {
 		if !reAccountID.MatchString(a) {
-			bad("organization.skip_accounts[%d]: %q is not a 12-digit account ID", i, a)
+			p.Add("organization.skip_accounts[%d]: %q is not a 12-digit account ID", i, a)
 		}
 	}
 	for i, ou := range o.SkipOUs {
 		if strings.TrimSpace(ou) == "" {
-			bad("organization.skip_ous[%d]: must not be empty", i)
+			p.Add("organization.skip_ous[%d]: must not be empty", i)
 		} else if strings.HasPrefix(ou, "ou-") && !reOUID.MatchString(ou) {
-			bad("organization.skip_ous[%d]: %q is not an OU ID (ou-xxxx-xxxxxxxx)", i, ou)
+			p.Add("organization.skip_ous[%d]: %q is not an OU ID (ou-xxxx-xxxxxxxx)", i, ou)
 		}
 	}
 	e := c.Export
 	if e.Enabled() {
 		if o.Enabled {
-			bad("export: cannot be combined with organization.enabled (export files describe one account)")
+			p.Add("export: cannot be combined with organization.enabled (export files describe one account)")
 		}
 		if c.CostExplorer {
-			bad("export: cannot be combined with cost_explorer (export mode calls no API)")
+			p.Add("export: cannot be combined with cost_explorer (export mode calls no API)")
 		}
 	}
 	if e.AccountID != "" && !reAccountID.MatchString(e.AccountID) {
-		bad("export.account_id: %q is not a 12-digit account ID", e.AccountID)
+		p.Add("export.account_id: %q is not a 12-digit account ID", e.AccountID)
 	}
 	checkFiles := func(key string, files []string) {
 		for i, f := range files {
 			if strings.TrimSpace(f) == "" {
-				bad("export.%s[%d]: must not be empty", key, i)
+				p.Add("export.%s[%d]: must not be empty", key, i)
 			}
 		}
 	}
@@ -272,13 +262,13 @@ func (c *Config) Validate() error {
 	checkFiles("marketplace_agreements", e.MarketplaceAgreements)
 	for i, z := range e.Route53RecordSets {
 		if strings.Trim(z.Zone, ". ") == "" {
-			bad("export.route53_record_sets[%d].zone: must not be empty", i)
+			p.Add("export.route53_record_sets[%d].zone: must not be empty", i)
 		}
 		if strings.TrimSpace(z.File) == "" {
-			bad("export.route53_record_sets[%d].file: must not be empty", i)
+			p.Add("export.route53_record_sets[%d].file: must not be empty", i)
 		}
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }
 
 // ResolvePaths resolves the export file paths against the config file's folder.

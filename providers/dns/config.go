@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/idna"
 
+	"github.com/shadowscan/shadowscan/providers/internal/confcheck"
 	"github.com/shadowscan/shadowscan/providers/internal/dnslive"
 )
 
@@ -50,30 +51,30 @@ func NewConfig() *Config {
 
 // Validate checks the configuration; messages name the key.
 func (c *Config) Validate() error {
-	var errs []error
+	var p confcheck.Problems
 	for i, d := range c.Domains {
 		if _, err := toASCII(d); err != nil {
-			errs = append(errs, fmt.Errorf("domains[%d]: %v", i, err))
+			p.Add("domains[%d]: %v", i, err)
 		}
 	}
 	for i, s := range c.Subdomains {
 		if _, err := toASCII(s); err != nil {
-			errs = append(errs, fmt.Errorf("subdomains[%d]: %v", i, err))
+			p.Add("subdomains[%d]: %v", i, err)
 		}
 	}
 	for i, s := range c.DKIMSelectors {
 		if _, err := toASCII(s); err != nil || strings.Contains(s, "._domainkey") {
-			errs = append(errs, fmt.Errorf("dkim_selectors[%d]: %q is not a selector label", i, s))
+			p.Add("dkim_selectors[%d]: %q is not a selector label", i, s)
 		}
 	}
 	for i, f := range c.ZoneFiles {
 		if strings.TrimSpace(f) == "" {
-			errs = append(errs, fmt.Errorf("zone_files[%d]: must not be empty", i))
+			p.Add("zone_files[%d]: must not be empty", i)
 		}
 	}
-	errs = append(errs, dnslive.Settings{Resolver: c.Resolver, Timeout: c.TimeoutPerQuery, Retries: c.Retries,
-		Concurrency: c.Concurrency, MaxCNAMEDepth: c.MaxCNAMEDepth}.Check("")...)
-	return errors.Join(errs...)
+	dnslive.Settings{Resolver: c.Resolver, Timeout: c.TimeoutPerQuery, Retries: c.Retries, Concurrency: c.Concurrency,
+		MaxCNAMEDepth: c.MaxCNAMEDepth}.Check(&p, "")
+	return p.Err()
 }
 
 // ResolvePaths resolves zone file paths against the config file's folder.

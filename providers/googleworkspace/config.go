@@ -1,12 +1,11 @@
 package googleworkspace
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/shadowscan/shadowscan/providers/internal/confcheck"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -92,8 +91,7 @@ func NewConfig() *Config {
 
 // Validate checks the config; each message names its key.
 func (c *Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var p confcheck.Problems
 	c.Mode = strings.ToLower(strings.TrimSpace(c.Mode))
 	c.Auth = strings.ToLower(strings.TrimSpace(c.Auth))
 	if c.Mode == "" {
@@ -105,63 +103,59 @@ func (c *Config) Validate() error {
 	switch c.Mode {
 	case ModeTokens, ModeAudit, ModeBoth:
 	default:
-		add("mode: must be tokens, audit or both (got %q)", c.Mode)
+		p.Add("mode: must be tokens, audit or both (got %q)", c.Mode)
 	}
 	switch c.Auth {
 	case AuthDefault, AuthNone:
 	default:
-		add("auth: must be default or none (got %q)", c.Auth)
+		p.Add("auth: must be default or none (got %q)", c.Auth)
 	}
 	if c.Customer == "" && c.Domain == "" {
-		add("customer: must be set (my_customer means the admin's own account)")
+		p.Add("customer: must be set (my_customer means the admin's own account)")
 	}
 	if c.Endpoint != "" {
 		if u, err := url.Parse(c.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add("endpoint: %q is not an http(s) URL", c.Endpoint)
+			p.Add("endpoint: %q is not an http(s) URL", c.Endpoint)
 		}
 	}
 	if c.ExportFile != "" {
 		if c.Mode == ModeAudit {
-			add("mode: audit reads the token audit log through the Reports API, but export_file holds only tokens (use mode: tokens or both, or remove export_file)")
+			p.Add("mode: audit reads the token audit log through the Reports API, but export_file holds only tokens (use mode: tokens or both, or remove export_file)")
 		}
 	} else {
 		if c.UsersExportFile != "" {
-			add("users_export_file: only used with export_file")
+			p.Add("users_export_file: only used with export_file")
 		}
 		switch {
 		case c.Auth == AuthNone && c.Endpoint == "":
-			add("endpoint: must be set when auth is none (auth: none sends no credentials and is for emulators only)")
+			p.Add("endpoint: must be set when auth is none (auth: none sends no credentials and is for emulators only)")
 		case c.Auth == AuthDefault && c.AdminEmail == "":
-			add("admin_email: must be set to the admin user the service account acts as (domain-wide delegation needs a subject)")
+			p.Add("admin_email: must be set to the admin user the service account acts as (domain-wide delegation needs a subject)")
 		case c.Auth == AuthDefault && !strings.Contains(c.AdminEmail, "@"):
-			add("admin_email: %q is not an email address", c.AdminEmail)
+			p.Add("admin_email: %q is not an email address", c.AdminEmail)
 		}
 		if c.CredentialsFile != "" && c.ImpersonateServiceAccount != "" {
-			add("credentials_file, impersonate_service_account: set one or the other (a key file, or keyless impersonation)")
+			p.Add("credentials_file, impersonate_service_account: set one or the other (a key file, or keyless impersonation)")
 		}
 		if c.ImpersonateServiceAccount != "" && !strings.Contains(c.ImpersonateServiceAccount, "@") {
-			add("impersonate_service_account: %q is not a service account email (name@project.iam.gserviceaccount.com)", c.ImpersonateServiceAccount)
+			p.Add("impersonate_service_account: %q is not a service account email (name@project.iam.gserviceaccount.com)", c.ImpersonateServiceAccount)
 		}
 	}
 	if c.Mode != ModeTokens && c.ExportFile == "" && c.Lookback <= 0 {
-		add("lookback: must be positive, e.g. 720h for 30 days")
+		p.Add("lookback: must be positive, e.g. 720h for 30 days")
 	}
 	if c.FullSweepEvery < 0 {
-		add("full_sweep_every: must not be negative (0 sweeps every user every night)")
+		p.Add("full_sweep_every: must not be negative (0 sweeps every user every night)")
 	}
 	if c.ShardMaxQPM < 0 {
-		add("shard_max_qpm: must not be negative (0 divides max_qpm by the number of shards)")
+		p.Add("shard_max_qpm: must not be negative (0 divides max_qpm by the number of shards)")
 	}
 	if c.MaxQPM <= 0 {
-		add("max_qpm: must be positive (the Admin SDK allows about 2400 queries a minute per admin; default %d)", DefaultMaxQPM)
+		p.Add("max_qpm: must be positive (the Admin SDK allows about 2400 queries a minute per admin; default %d)", DefaultMaxQPM)
 	}
-	if c.Concurrency < 1 || c.Concurrency > 100 {
-		add("concurrency: must be between 1 and 100 (got %d)", c.Concurrency)
-	}
-	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
-		add("max_attempts: must be between 1 and 20 (got %d)", c.MaxAttempts)
-	}
-	return errors.Join(errs...)
+	p.Range("concurrency", c.Concurrency, 1, 100)
+	p.Range("max_attempts", c.MaxAttempts, 1, 20)
+	return p.Err()
 }
 
 // ResolvePaths makes the file paths relative to the config file's folder.

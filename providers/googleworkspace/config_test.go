@@ -53,8 +53,8 @@ func TestConfigValidate(t *testing.T) {
 		{"lookback", func(c *Config) { c.AdminEmail, c.Lookback = "a@x.example", 0 }, "lookback: must be positive"},
 		{"lookback unused in tokens mode", func(c *Config) { c.AdminEmail, c.Lookback, c.Mode = "a@x.example", 0, "tokens" }, ""},
 		{"qpm", func(c *Config) { c.AdminEmail, c.MaxQPM = "a@x.example", 0 }, "max_qpm: must be positive"},
-		{"concurrency", func(c *Config) { c.AdminEmail, c.Concurrency = "a@x.example", 0 }, "concurrency: must be between 1 and 100 (got 0)"},
-		{"attempts", func(c *Config) { c.AdminEmail, c.MaxAttempts = "a@x.example", 50 }, "max_attempts: must be between 1 and 20 (got 50)"},
+		{"concurrency", func(c *Config) { c.AdminEmail, c.Concurrency = "a@x.example", 0 }, "concurrency: must be between 1 and 100, got 0"},
+		{"attempts", func(c *Config) { c.AdminEmail, c.MaxAttempts = "a@x.example", 50 }, "max_attempts: must be between 1 and 20, got 50"},
 		{"several at once", func(c *Config) { c.AdminEmail, c.MaxQPM, c.Concurrency = "a@x.example", -1, 1000 }, "max_qpm: must be positive"},
 	}
 	for _, tc := range cases {

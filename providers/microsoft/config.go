@@ -1,13 +1,12 @@
 package microsoft
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/shadowscan/shadowscan/providers/internal/confcheck"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -74,8 +73,7 @@ var (
 
 // Validate checks the config; each message names its key.
 func (c *Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var p confcheck.Problems
 	c.Auth = strings.ToLower(strings.TrimSpace(c.Auth))
 	c.TenantID = strings.TrimSpace(c.TenantID)
 	c.ClientID = strings.TrimSpace(c.ClientID)
@@ -85,18 +83,18 @@ func (c *Config) Validate() error {
 	switch c.Auth {
 	case AuthDefault, AuthNone:
 	default:
-		add("auth: must be default or none (got %q)", c.Auth)
+		p.Add("auth: must be default or none (got %q)", c.Auth)
 	}
 	if c.GraphEndpoint != "" && !httpURL(c.GraphEndpoint) {
-		add("graph_endpoint: %q is not an http(s) URL", c.GraphEndpoint)
+		p.Add("graph_endpoint: %q is not an http(s) URL", c.GraphEndpoint)
 	}
 	if c.LoginEndpoint != "" {
 		if u, err := url.Parse(c.LoginEndpoint); err != nil || u.Scheme != "https" || u.Host == "" {
-			add("login_endpoint: %q is not an https URL (the Azure identity library refuses plain http)", c.LoginEndpoint)
+			p.Add("login_endpoint: %q is not an https URL (the Azure identity library refuses plain http)", c.LoginEndpoint)
 		}
 	}
 	if c.TenantID != "" && !guidRE.MatchString(c.TenantID) && !domainRE.MatchString(c.TenantID) {
-		add("tenant_id: %q is neither a directory ID (GUID) nor a domain", c.TenantID)
+		p.Add("tenant_id: %q is neither a directory ID (GUID) nor a domain", c.TenantID)
 	}
 	if c.ExportFile == "" {
 		creds := 0
@@ -107,34 +105,30 @@ func (c *Config) Validate() error {
 		}
 		switch {
 		case c.Auth == AuthNone && c.GraphEndpoint == "":
-			add("graph_endpoint: must be set when auth is none (auth: none sends no credentials and is for emulators only)")
+			p.Add("graph_endpoint: must be set when auth is none (auth: none sends no credentials and is for emulators only)")
 		case c.Auth == AuthNone && creds > 0:
-			add("auth: none sends no credentials; remove client_secret_file, certificate_file and federated_token_file")
+			p.Add("auth: none sends no credentials; remove client_secret_file, certificate_file and federated_token_file")
 		case c.Auth == AuthDefault:
 			if c.TenantID == "" {
-				add("tenant_id: must be set (the directory ID of the tenant to scan)")
+				p.Add("tenant_id: must be set (the directory ID of the tenant to scan)")
 			}
 			if !guidRE.MatchString(c.ClientID) {
-				add("client_id: must be the application (client) ID of shadowscan's app registration, a GUID (got %q)", c.ClientID)
+				p.Add("client_id: must be the application (client) ID of shadowscan's app registration, a GUID (got %q)", c.ClientID)
 			}
 			if creds != 1 {
-				add("client_secret_file, certificate_file, federated_token_file: set exactly one (got %d)", creds)
+				p.Add("client_secret_file, certificate_file, federated_token_file: set exactly one (got %d)", creds)
 			}
 		}
 	}
 	if c.AuditLogs && c.Lookback <= 0 {
-		add("lookback: must be positive, e.g. 720h for 30 days")
+		p.Add("lookback: must be positive, e.g. 720h for 30 days")
 	}
-	if c.Concurrency < 1 || c.Concurrency > 64 {
-		add("concurrency: must be between 1 and 64 (got %d)", c.Concurrency)
-	}
-	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
-		add("max_attempts: must be between 1 and 20 (got %d)", c.MaxAttempts)
-	}
+	p.Range("concurrency", c.Concurrency, 1, 64)
+	p.Range("max_attempts", c.MaxAttempts, 1, 20)
 	if c.MaxQPM <= 0 {
-		add("max_qpm: must be positive (default %d)", DefaultMaxQPM)
+		p.Add("max_qpm: must be positive (default %d)", DefaultMaxQPM)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }
 
 func httpURL(s string) bool {

@@ -1,8 +1,9 @@
 package dnslive
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/shadowscan/shadowscan/providers/internal/confcheck"
 )
 
 // Defaults of the query settings of the providers that ask DNS (the dns provider, the aws provider's check of
@@ -24,26 +25,17 @@ type Settings struct {
 	MaxCNAMEDepth int
 }
 
-// Check returns an error for each setting out of range, naming its key after prefix ("dns." in the aws config).
-func (s Settings) Check(prefix string) []error {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(prefix+format, a...)) }
+// Check adds a problem for each setting out of range to p, naming its key after prefix ("dns." in the aws config).
+func (s Settings) Check(p *confcheck.Problems, prefix string) {
 	if s.Resolver != "" {
 		if _, err := ServerAddr(s.Resolver); err != nil {
-			bad("resolver: %v", err)
+			p.Add("%sresolver: %v", prefix, err)
 		}
 	}
 	if s.Timeout <= 0 {
-		bad("timeout_per_query: must be positive")
+		p.Add("%stimeout_per_query: must be positive", prefix)
 	}
-	if s.Retries < 0 || s.Retries > 10 {
-		bad("retries: must be between 0 and 10, got %d", s.Retries)
-	}
-	if s.Concurrency < 1 || s.Concurrency > 256 {
-		bad("concurrency: must be between 1 and 256, got %d", s.Concurrency)
-	}
-	if s.MaxCNAMEDepth < 1 || s.MaxCNAMEDepth > 32 {
-		bad("max_cname_depth: must be between 1 and 32, got %d", s.MaxCNAMEDepth)
-	}
-	return errs
+	p.Range(prefix+"retries", s.Retries, 0, 10)
+	p.Range(prefix+"concurrency", s.Concurrency, 1, 256)
+	p.Range(prefix+"max_cname_depth", s.MaxCNAMEDepth, 1, 32)
 }
