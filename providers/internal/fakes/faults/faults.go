@@ -12,32 +12,34 @@ type Fault struct {
 	Body string
 }
 
-// Func may return a fault for any request; n counts the requests with that key, from 1.
-type Func func(key string, n int) *Fault
+// Script is the faults a fake serves, embedded in its Server; each fake documents its request keys. Set Faults and
+// FaultFunc before serving. Next is not safe for concurrent use: the fakes call it under their own lock.
+type Script struct {
+	// Faults are served, in order, one per request with that key, before the real answer.
+	Faults map[string][]Fault
+	// FaultFunc, when set, may return a fault for any request; n counts requests with that key, from 1.
+	FaultFunc func(key string, n int) *Fault
 
-// Counter counts the requests and the served faults of each key. The zero value is ready to use; it is not safe
-// for concurrent use (the fakes call it under their own lock).
-type Counter struct {
 	seen, served map[string]int
 }
 
-// Next counts a request with key and returns its fault: the next one not yet served of script[key], else of
-// script[k] for each k of fallback in turn (e.g. the page-less key of a paged request), else fn's answer; nil when
-// there is none.
-func (c *Counter) Next(script map[string][]Fault, fn Func, key string, fallback ...string) *Fault {
-	if c.seen == nil {
-		c.seen, c.served = map[string]int{}, map[string]int{}
+// Next counts a request with key and returns its fault: the next one not yet served of Faults[key], else of
+// Faults[k] for each k of fallback in turn (e.g. the page-less key of a paged request), else FaultFunc's answer;
+// nil when there is none.
+func (s *Script) Next(key string, fallback ...string) *Fault {
+	if s.seen == nil {
+		s.seen, s.served = map[string]int{}, map[string]int{}
 	}
-	c.seen[key]++
+	s.seen[key]++
 	for _, k := range append([]string{key}, fallback...) {
-		if i := c.served[k]; i < len(script[k]) {
-			c.served[k]++
-			f := script[k][i]
+		if i := s.served[k]; i < len(s.Faults[k]) {
+			s.served[k]++
+			f := s.Faults[k][i]
 			return &f
 		}
 	}
-	if fn != nil {
-		return fn(key, c.seen[key])
+	if s.FaultFunc != nil {
+		return s.FaultFunc(key, s.seen[key])
 	}
 	return nil
 }

@@ -107,11 +107,9 @@ type Server struct {
 	EventsPageSize int
 	// Latency is added to every request.
 	Latency time.Duration
-	// Faults are served, in order, one per request, before the real answer. Keys: "users" or "users#N" (page N of
-	// users.list, from 1), "tokens/<userKey>", "activities/<eventName>" or "activities/<eventName>#N".
-	Faults map[string][]Fault
-	// FaultFunc, when set, may return a fault for any request; n counts requests with that key, from 1.
-	FaultFunc func(key string, n int) *Fault
+	// Script's fault keys: "users" or "users#N" (page N of users.list, from 1), "tokens/<userKey>",
+	// "activities/<eventName>" or "activities/<eventName>#N"; a paged request also takes its page-less key's faults.
+	faults.Script
 	// Errorf reports unmatched requests (a test's t.Errorf); they are answered 404.
 	Errorf func(format string, args ...any)
 	// BearerToken, when set, is the access token every request must carry (`Authorization: Bearer …`), as the
@@ -121,7 +119,6 @@ type Server struct {
 	mu           sync.Mutex
 	unauthorized int
 	requests     []Request
-	faults       faults.Counter
 }
 
 // Requests returns every request seen so far.
@@ -193,9 +190,9 @@ func (s *Server) fault(key string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if base, _, ok := strings.Cut(key, "#"); ok {
-		return s.faults.Next(s.Faults, s.FaultFunc, key, base)
+		return s.Next(key, base)
 	}
-	return s.faults.Next(s.Faults, s.FaultFunc, key)
+	return s.Next(key)
 }
 
 func writeFault(w http.ResponseWriter, f Fault) {

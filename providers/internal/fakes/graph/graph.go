@@ -118,12 +118,10 @@ type Server struct {
 	Token string
 	// Latency is added to every HTTP request (not to each part of a $batch).
 	Latency time.Duration
-	// Faults are served, in order, one per request, before the real answer. Keys: "servicePrincipals#N",
-	// "oauth2PermissionGrants#N", "users#N", "directoryAudits#N", "signIns#N" (page N from 1), "getByIds",
-	// "organization", "batch" (the $batch call itself) and "appRoleAssignments/<spObjectID>" (also inside $batch).
-	Faults map[string][]Fault
-	// FaultFunc, when set, may return a fault for any request; n counts requests with that key, from 1.
-	FaultFunc func(key string, n int) *Fault
+	// Script's fault keys: "servicePrincipals#N", "oauth2PermissionGrants#N", "users#N", "directoryAudits#N",
+	// "signIns#N" (page N from 1), "getByIds", "organization", "batch" (the $batch call itself) and
+	// "appRoleAssignments/<spObjectID>" (also inside $batch).
+	faults.Script
 	// Forbidden lists collections (keys without #N: servicePrincipals, users, directoryAudits, signIns, …) that
 	// always answer 403 Authorization_RequestDenied.
 	Forbidden map[string]bool
@@ -134,7 +132,6 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
-	faults   faults.Counter
 
 	once     sync.Once
 	sps      []map[string]any
@@ -249,7 +246,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, batched bool) {
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Key: key, Method: r.Method, URL: r.URL.RequestURI(), Batch: batched})
-	f := s.faults.Next(s.Faults, s.FaultFunc, key)
+	f := s.Next(key)
 	s.mu.Unlock()
 	if s.Forbidden[coll] {
 		f = &Forbidden403
@@ -471,7 +468,7 @@ func (s *Server) getByIDs(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Key: "batch", Method: r.Method, URL: r.URL.RequestURI()})
-	f := s.faults.Next(s.Faults, s.FaultFunc, "batch")
+	f := s.Next("batch")
 	s.mu.Unlock()
 	if f != nil {
 		h := map[string]string{}
