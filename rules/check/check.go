@@ -46,15 +46,6 @@ type Catalog interface {
 // ApprovedTool is one vendor listed in the approved-tools file.
 type ApprovedTool = scanner.ApprovedTool
 
-// Scope risk classes.
-const (
-	ClassRestricted = policy.ClassRestricted
-	ClassSensitive  = policy.ClassSensitive
-	ClassHigh       = policy.ClassHigh
-	ClassLow        = policy.ClassLow
-	ClassUnknown    = policy.ClassUnknown
-)
-
 // ScopeClass is the risk class of one OAuth scope or permission, with a short reason.
 type ScopeClass = scanner.ScopeClass
 
@@ -512,18 +503,18 @@ func (c *Checker) alternatives(v VendorFacts) []Alternative {
 func (c *Checker) classify(scopes []string, appr *ApprovalInfo) []Scope {
 	out := make([]Scope, 0, len(scopes))
 	for _, s := range scopes {
-		sc := ScopeClass{Scope: s, Class: ClassUnknown}
+		sc := ScopeClass{Scope: s, Class: policy.ClassUnknown}
 		if c.policy != nil {
 			sc = c.policy.ScopeClass(s)
 		}
 		class := sc.Class
 		switch class {
-		case ClassRestricted, ClassSensitive, ClassHigh, ClassLow:
+		case policy.ClassRestricted, policy.ClassSensitive, policy.ClassHigh, policy.ClassLow:
 		default:
-			class = ClassUnknown
+			class = policy.ClassUnknown
 		}
 		why := sc.Why
-		if why == "" && class == ClassUnknown {
+		if why == "" && class == policy.ClassUnknown {
 			why = "not in shadowscan's scope table; check it in the consent screen"
 		}
 		s := Scope{Scope: s, Class: class, Why: why}

@@ -12,6 +12,7 @@ import (
 	"github.com/shadowscan/shadowscan/internal/golden"
 	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/rules/check/checktest"
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -184,7 +185,7 @@ func TestNilDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Verdict != check.VerdictUnapproved || r.Scopes[0].Class != check.ClassUnknown {
+	if r.Verdict != check.VerdictUnapproved || r.Scopes[0].Class != policy.ClassUnknown {
 		t.Errorf("verdict %s scopes %+v", r.Verdict, r.Scopes)
 	}
 }

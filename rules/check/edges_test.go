@@ -6,6 +6,7 @@ import (
 
 	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/rules/check/checktest"
+	"github.com/shadowscan/shadowscan/rules/policy"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -128,10 +129,10 @@ func TestScopeAnswers(t *testing.T) {
 		if len(r.Scopes) != 3 {
 			t.Fatalf("scopes %+v", r.Scopes)
 		}
-		if s := r.Scopes[2]; s.Class != check.ClassUnknown || s.Why != "not in shadowscan's scope table; check it in the consent screen" {
+		if s := r.Scopes[2]; s.Class != policy.ClassUnknown || s.Why != "not in shadowscan's scope table; check it in the consent screen" {
 			t.Errorf("unclassified scope: %+v", s)
 		}
-		if s := r.Scopes[0]; s.Class != check.ClassLow || s.Why != "sign-in: name and email address" {
+		if s := r.Scopes[0]; s.Class != policy.ClassLow || s.Why != "sign-in: name and email address" {
 			t.Errorf("openid: %+v", s)
 		}
 	}

@@ -303,21 +303,21 @@ func Scopes(scope string) check.ScopeClass {
 	switch {
 	case scope == "https://mail.google.com/" || strings.HasPrefix(short, "gmail.readonly") ||
 		strings.HasPrefix(short, "gmail.modify") || strings.HasPrefix(short, "gmail.metadata"):
-		return c(check.ClassRestricted, "reads every email in the mailbox")
+		return c(policy.ClassRestricted, "reads every email in the mailbox")
 	case short == "drive" || short == "drive.readonly":
-		return c(check.ClassRestricted, "reads every file in Google Drive")
+		return c(policy.ClassRestricted, "reads every file in Google Drive")
 	case strings.HasPrefix(short, "calendar"):
-		return c(check.ClassSensitive, "reads or changes calendar events")
+		return c(policy.ClassSensitive, "reads or changes calendar events")
 	case strings.HasPrefix(short, "contacts"):
-		return c(check.ClassSensitive, "reads contacts")
+		return c(policy.ClassSensitive, "reads contacts")
 	case short == "openid" || short == "email" || short == "profile" || strings.HasPrefix(short, "userinfo."):
-		return c(check.ClassLow, "sign-in: name and email address")
+		return c(policy.ClassLow, "sign-in: name and email address")
 	case strings.HasPrefix(short, "mail.") || strings.HasPrefix(short, "files."):
-		return c(check.ClassHigh, "Microsoft rates it high: phishing and data exfiltration")
+		return c(policy.ClassHigh, "Microsoft rates it high: phishing and data exfiltration")
 	case short == "user.read" || short == "offline_access":
-		return c(check.ClassLow, "common sign-in permission")
+		return c(policy.ClassLow, "common sign-in permission")
 	}
-	return c(check.ClassUnknown, "")
+	return c(policy.ClassUnknown, "")
 }
 
 // Demo returns the demo catalogue and policy.
