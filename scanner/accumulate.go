@@ -106,9 +106,11 @@ func (s *seenSets) lists() (users, sources, scopes []string) {
 
 type findingAcc struct {
 	f Finding // f.EvidenceCount is brought up to date by settle
-	// keys are the hashed keys of the evidence counted, to count each record once: keys[:nSorted] are sorted and
-	// distinct, the rest is appended since and merged by settle. Appending costs a fraction of a set insert (a
-	// finding can have millions of pieces of evidence), and the slice holds no pointers for the collector.
+	// hashed: the evidence is counted by keys, not by the kept list (see keepEvidence). keys are then the hashed
+	// keys of the evidence counted, to count each record once: keys[:nSorted] are sorted and distinct, the rest
+	// is appended since and merged by settle. Appending costs a fraction of a set insert (a finding can have
+	// millions of pieces of evidence), and the slice holds no pointers for the collector.
+	hashed  bool
 	keys    []evHash
 	nSorted int
 	base    int   // evidence counted by absorbed shards (their records are disjoint from each other)
@@ -116,8 +118,24 @@ type findingAcc struct {
 	heaped  bool  // f.Evidence is full and kept as a max-heap by key (see keepEvidence)
 }
 
+// countByKeys moves the count from the kept list to hashed keys: the list holds every piece counted so far.
+func (fa *findingAcc) countByKeys() {
+	if fa.hashed {
+		return
+	}
+	fa.hashed = true
+	fa.keys = make([]evHash, 0, 2*len(fa.f.Evidence))
+	for i := range fa.f.Evidence {
+		fa.keys = append(fa.keys, keyOf(&fa.f.Evidence[i]).hash())
+	}
+}
+
 // settle merges the keys appended since the last call and sets f.EvidenceCount.
 func (fa *findingAcc) settle() {
+	if !fa.hashed {
+		fa.f.EvidenceCount = fa.base + len(fa.f.Evidence)
+		return
+	}
 	if len(fa.keys) > fa.nSorted {
 		sortHashes(fa.keys)
 		fa.keys = slices.Compact(fa.keys)
@@ -531,14 +549,25 @@ func (a *accumulator) takeMessage(fa *findingAcc, m Match, key evKey) {
 }
 
 // keepEvidence counts one piece of evidence (e, or the record rec) and keeps it if it is among the first
-// MaxEvidence keys. Once full, the kept evidence is a max-heap by key, so a new piece is compared with the
-// largest kept one only.
+// MaxEvidence keys. While every piece counted is kept, the kept list is the count (most findings never fill it,
+// and then no key is hashed); once a new piece finds the list full, the count moves to hashed keys and the kept
+// evidence becomes a max-heap by key, so a new piece is compared with the largest kept one only.
 func (a *accumulator) keepEvidence(fa *findingAcc, k evKey, e *Evidence, rec *Record) {
+	ev := fa.f.Evidence
+	if !fa.hashed {
+		if hasEvidence(ev, k) {
+			return // counted and kept already
+		}
+		if len(ev) < a.opts.MaxEvidence {
+			fa.f.Evidence = append(ev, evidenceOf(e, rec))
+			return
+		}
+		fa.countByKeys()
+	}
 	fa.keys = append(fa.keys, k.hash())
 	if len(fa.keys) >= 2*fa.nSorted+4096 {
 		fa.settle() // amortised: the unmerged part stays at most the size of the merged one
 	}
-	ev := fa.f.Evidence
 	if len(ev) < a.opts.MaxEvidence {
 		if !hasEvidence(ev, k) {
 			fa.f.Evidence = append(ev, evidenceOf(e, rec))
@@ -676,12 +705,16 @@ func SortFindings(fs []Finding) {
 		if c := strings.Compare(a.vendor, b.vendor); c != 0 {
 			return c
 		}
-		return strings.Compare(a.fingerprint, b.fingerprint)
+		if c := strings.Compare(a.fingerprint, b.fingerprint); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.originalIndex, b.originalIndex)
 	}
 	if slices.IsSortedFunc(keys, compare) {
 		return // as the scan leaves them (finish sorts; the lifecycle sorts again)
 	}
-	slices.SortStableFunc(keys, compare)
+	// The original index makes the order total, so an unstable sort gives the stable order, and faster.
+	slices.SortFunc(keys, compare)
 	sorted := make([]Finding, len(fs))
 	for i, k := range keys {
 		sorted[i] = fs[k.originalIndex]

@@ -192,6 +192,8 @@ func (a *accumulator) absorb(st *ShardState) {
 		}
 		// Shards hold disjoint records, so their evidence counts add up; the evidence kept is the first
 		// MaxEvidence of the union in (provider, kind, id) order, which each shard's own first MaxEvidence contain.
+		// The count is then base plus keys, no longer the kept list.
+		fa.countByKeys()
 		fa.base += sf.EvidenceCount
 		for _, e := range sf.Evidence {
 			if !hasEvidence(fa.f.Evidence, keyOf(&e)) {
