@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -44,13 +45,10 @@ func init() {
 	})
 }
 
+// write writes a config file in a new folder.
 func write(t *testing.T, body string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "shadowscan.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testfile.Write(t, t.TempDir(), "shadowscan.yaml", body)
 }
 
 const base = `organization:

@@ -8,18 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shadowscan/shadowscan/internal/testfile"
 )
 
 func TestReadReport(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return testfile.Write(t, dir, name, content) }
 	good, err := json.Marshal(Report{SchemaVersion: SchemaVersion, Scan: ScanInfo{ID: "scan-1", StartedAt: time.Unix(0, 0).UTC()},
 		Summary: Summary{Findings: 2}, Inventory: []InventoryItem{{Vendor: Vendor{ID: "hubspot"}}}})
 	if err != nil {

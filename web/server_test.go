@@ -19,6 +19,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/rules/check"
 	"github.com/shadowscan/shadowscan/rules/check/checktest"
 	"github.com/shadowscan/shadowscan/scanner"
@@ -617,13 +618,7 @@ func TestServeBadAddr(t *testing.T) {
 func TestReadTokenFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return testfile.Write(t, dir, name, content) }
 	if tok, err := ReadTokenFile(write("ok", testToken+"\n# comment\n")); err != nil || tok != testToken {
 		t.Errorf("ok: %q %v", tok, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/web"
 )
 
@@ -39,12 +40,12 @@ func TestCeilingOneAnswer(t *testing.T) {
 	for _, tc := range ceilingCases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFile(t, dir, "approved.yaml", fmt.Sprintf("- {vendor: hubspot, status: approved, owner: it, scopes: [%q]}\n", tc.ceiling))
+			testfile.Write(t, dir, "approved.yaml", fmt.Sprintf("- {vendor: hubspot, status: approved, owner: it, scopes: [%q]}\n", tc.ceiling))
 			rec, _ := json.Marshal(map[string]any{"kind": "oauth_grant", "id": "g1",
 				"hints":     []map[string]string{{"type": "google_client_id", "value": hubspotClientID}, {"type": "domain", "value": "hubspot.com"}},
 				"principal": map[string]string{"type": "user", "email": "a@example.com"}, "scopes": []string{tc.scope}})
-			writeFile(t, dir, "records.ndjson", string(rec)+"\n")
-			cfg := writeFile(t, dir, "shadowscan.yaml", `organization: {name: Test Org, domains: [example.com]}
+			testfile.Write(t, dir, "records.ndjson", string(rec)+"\n")
+			cfg := testfile.Write(t, dir, "shadowscan.yaml", `organization: {name: Test Org, domains: [example.com]}
 policy: {approved_file: approved.yaml}
 providers:
   - {type: inventory, name: inv, files: [records.ndjson]}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shadowscan/shadowscan/internal/dnstest"
+	"github.com/shadowscan/shadowscan/internal/testfile"
 )
 
 // doctor against a minimal Admin SDK (the full fake, providers/internal/fakes/googleadmin, drives the provider's
@@ -36,12 +37,12 @@ func TestDoctorAgainstGoogleFake(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	cfg := writeFile(t, dir, "c.yaml", `organization: {name: Example, domains: [example.com]}
+	cfg := testfile.Write(t, dir, "c.yaml", `organization: {name: Example, domains: [example.com]}
 providers:
   - {type: google_workspace, name: workspace, admin_email: admin@example.com, auth: none, endpoint: "`+srv.URL+`", max_attempts: 1}
   - {type: inventory, name: imports, files: [r.ndjson]}
 `)
-	writeFile(t, dir, "r.ndjson", goodRecord)
+	testfile.Write(t, dir, "r.ndjson", goodRecord)
 	r := run(t, nil, "doctor", "--config", cfg)
 	if r.code != 0 || strings.Count(r.stdout, "PASS") != 4 || !strings.Contains(r.stdout, "Every check passed") {
 		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -59,7 +60,7 @@ providers:
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if r := run(t, nil, "doctor", "--config", writeFile(t, dir, "empty.yaml", "organization: {name: X}\n")); r.code != exitUsage {
+	if r := run(t, nil, "doctor", "--config", testfile.Write(t, dir, "empty.yaml", "organization: {name: X}\n")); r.code != exitUsage {
 		t.Errorf("no providers: exit %d", r.code)
 	}
 }
@@ -86,8 +87,8 @@ func TestDoctorMicrosoftAndDNS(t *testing.T) {
 		"northwind.example. 300 IN SOA ns1.northwind.example. hostmaster.northwind.example. 1 7200 900 1209600 86400")
 	dir := t.TempDir()
 	const secret = "client-secret-value-that-must-never-show"
-	writeFile(t, dir, "secret", secret+"\n")
-	cfg := writeFile(t, dir, "c.yaml", `organization: {name: Northwind, domains: [northwind.example]}
+	testfile.Write(t, dir, "secret", secret+"\n")
+	cfg := testfile.Write(t, dir, "c.yaml", `organization: {name: Northwind, domains: [northwind.example]}
 providers:
   - {type: microsoft, name: entra, tenant_id: 11111111-1111-4111-8111-111111111111, auth: none, graph_endpoint: "`+graph.URL+`/v1.0"}
   - {type: microsoft, name: entra-secret, tenant_id: 11111111-1111-4111-8111-111111111111,

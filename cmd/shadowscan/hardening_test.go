@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shadowscan/shadowscan/internal/testfile"
 )
 
 // Issue 13: a scan with no providers is a config error, not a clean scan.
 func TestScanWithoutProvidersIsAConfigError(t *testing.T) {
 	dir := t.TempDir()
 	for _, body := range []string{"organization: {name: X}\n", "", "root:*:1:0:::\n"} {
-		cfg := writeFile(t, dir, "c.yaml", body)
+		cfg := testfile.Write(t, dir, "c.yaml", body)
 		r := run(t, nil, "scan", "--config", cfg, "--output", filepath.Join(dir, "r.json"))
 		if r.code != exitUsage {
 			t.Errorf("%q: exit %d, want 2: %s", body, r.code, r.stderr)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shadowscan/shadowscan/configs"
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -73,7 +74,7 @@ func TestInitThenScan(t *testing.T) {
 	if r := run(t, nil, "init", "--providers", "dns", "--domain", "example.com", "--dir", dir); r.code != 0 {
 		t.Fatalf("init: %s", r.stderr)
 	}
-	zone := writeFile(t, dir, "example.com.zone", "$ORIGIN example.com.\n@ 60 IN SOA ns1 h 1 2 3 4 5\n"+
+	zone := testfile.Write(t, dir, "example.com.zone", "$ORIGIN example.com.\n@ 60 IN SOA ns1 h 1 2 3 4 5\n"+
 		"@ 60 IN TXT \"v=spf1 include:_spf.google.com include:servers.mcsv.net -all\"\n")
 	env := []string{"SHADOWSCAN_PROVIDERS_0_ZONE_FILES=" + zone}
 	r := run(t, env, "scan", "--config", filepath.Join(dir, "shadowscan.yaml"), "--format", "json")

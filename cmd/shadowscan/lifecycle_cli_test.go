@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -87,7 +88,7 @@ func TestBaselineLifecycleThroughTheCLI(t *testing.T) {
 		Title: "Unapproved martech vendor in use", Severity: scanner.SeverityHigh, Status: scanner.StatusNew}
 	base.Findings = append(base.Findings, gone)
 	b, _ := json.Marshal(base)
-	baseline := writeFile(t, dir, "baseline.json", string(b))
+	baseline := testfile.Write(t, dir, "baseline.json", string(b))
 	night3 := filepath.Join(dir, "night3.json")
 	r = run(t, nil, "scan", "--config", demoConfig, "--format", "json", "--output", night3, "--baseline", baseline,
 		"--fail-on", "none", "--fail-on-new")
@@ -143,7 +144,7 @@ func init() {
 
 func TestScanInterruptedBySIGTERM(t *testing.T) {
 	dir := t.TempDir()
-	cfg := writeFile(t, dir, "shadowscan.yaml", "organization: {name: T}\nproviders:\n  - {type: test_sigterm, name: sweep}\n")
+	cfg := testfile.Write(t, dir, "shadowscan.yaml", "organization: {name: T}\nproviders:\n  - {type: test_sigterm, name: sweep}\n")
 	out := filepath.Join(dir, "report.json")
 	r := run(t, nil, "scan", "--config", cfg, "--format", "json", "--output", out)
 	if r.code != exitCoverage {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/web"
 )
@@ -15,7 +16,7 @@ import (
 // signals (or by name) in scan, check, catalog list and doctor, with a warning, never exit 2.
 func TestLocalVendorsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "approved.yaml", `
+	testfile.Write(t, dir, "approved.yaml", `
 - vendor: LeadForge
   status: approved
   owner: marketing-ops@example.com
@@ -27,16 +28,16 @@ func TestLocalVendorsEndToEnd(t *testing.T) {
 - vendor: Nameonly Tool
   status: approved
 `)
-	writeFile(t, dir, "suppressions.yaml", `
+	testfile.Write(t, dir, "suppressions.yaml", `
 - {rule: banned-vendor, vendor: Nonesuch Tool, owner: it, reason: not ours, expires: 2030-01-01}
 `)
-	writeFile(t, dir, "records.ndjson", strings.Join([]string{
+	testfile.Write(t, dir, "records.ndjson", strings.Join([]string{
 		`{"kind":"dns_record","id":"promo.example.com","hints":[{"type":"cname_target","value":"pages.leadforge.example"}]}`,
 		`{"kind":"dns_record","id":"example.com/spf","hints":[{"type":"spf_include","value":"spf.leadforge.example"}]}`,
 		`{"kind":"expense","id":"e1","hints":[{"type":"merchant","value":"QQZZY WIDGETS"}]}`,
 		`{"kind":"app","id":"a1","hints":[{"type":"name","value":"Nameonly Tool"}]}`,
 	}, "\n")+"\n")
-	cfg := writeFile(t, dir, "shadowscan.yaml", `organization: {name: Test Org, domains: [example.com]}
+	cfg := testfile.Write(t, dir, "shadowscan.yaml", `organization: {name: Test Org, domains: [example.com]}
 policy: {approved_file: approved.yaml, suppressions_file: suppressions.yaml}
 providers:
   - {type: inventory, name: inv, files: [records.ndjson]}
@@ -110,7 +111,7 @@ providers:
 	}
 
 	// A bad signal value or one another vendor claims stops the scan with the file and line.
-	writeFile(t, dir, "approved.yaml", `
+	testfile.Write(t, dir, "approved.yaml", `
 - vendor: LeadForge
   status: approved
   domains: [hubspot.com, "not a domain"]

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/web"
 )
@@ -58,18 +59,6 @@ func run(t *testing.T, env []string, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
-func writeFile(t *testing.T, dir, name, body string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // scanDemo runs the demo as the README's first command does, to a JSON report at out, with flags added to the
 // command line, and returns the report and the run. Any exit but 1 (high findings, complete coverage) fails the test.
 func scanDemo(t *testing.T, out string, flags ...string) ([]byte, result) {
@@ -94,13 +83,13 @@ func demoConfigAt(t *testing.T, path, extra string, replace ...string) string {
 		t.Fatal(err)
 	}
 	body := strings.NewReplacer(append([]string{"demo/", data + "/"}, replace...)...).Replace(string(readRepo(t, "configs/demo.yaml")))
-	return writeFile(t, filepath.Dir(path), filepath.Base(path), body+extra)
+	return testfile.Write(t, filepath.Dir(path), filepath.Base(path), body+extra)
 }
 
 func inventoryConfig(t *testing.T, records string) string {
 	dir := t.TempDir()
-	writeFile(t, dir, "records.ndjson", records)
-	return writeFile(t, dir, "shadowscan.yaml", `organization: {name: Test Org, domains: [example.com]}
+	testfile.Write(t, dir, "records.ndjson", records)
+	return testfile.Write(t, dir, "shadowscan.yaml", `organization: {name: Test Org, domains: [example.com]}
 providers:
   - {type: inventory, name: inv, files: [records.ndjson]}
 `)
@@ -197,7 +186,7 @@ func TestScanPartialCoverageExit3(t *testing.T) {
 
 func TestScanInterruptedBySIGINT(t *testing.T) {
 	dir := t.TempDir()
-	cfg := writeFile(t, dir, "shadowscan.yaml", "organization: {name: T}\nproviders:\n  - {type: test_interrupt, name: sweep}\n")
+	cfg := testfile.Write(t, dir, "shadowscan.yaml", "organization: {name: T}\nproviders:\n  - {type: test_interrupt, name: sweep}\n")
 	out := filepath.Join(dir, "report.json")
 	r := run(t, nil, "scan", "--config", cfg, "--format", "json", "--output", out)
 	if r.code != exitCoverage {
@@ -256,7 +245,7 @@ func TestExitCodePrecedence(t *testing.T) {
 
 func TestCatalogCommands(t *testing.T) {
 	dir := t.TempDir()
-	bad := writeFile(t, dir, "bad.yaml", "vendors:\n  - id: Bad ID\n    name: x\n    category: nope\n")
+	bad := testfile.Write(t, dir, "bad.yaml", "vendors:\n  - id: Bad ID\n    name: x\n    category: nope\n")
 	cases := []struct {
 		args []string
 		code int

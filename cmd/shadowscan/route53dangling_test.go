@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/shadowscan/shadowscan/internal/dnstest"
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -15,11 +16,11 @@ import (
 func TestRoute53DanglingCNAMEFinding(t *testing.T) {
 	srv := dnstest.New(t, "northwind-lp.unbouncepages.com. 300 IN A 192.0.2.7")
 	dir := t.TempDir()
-	writeFile(t, dir, "zone.json", `{"ResourceRecordSets": [
+	testfile.Write(t, dir, "zone.json", `{"ResourceRecordSets": [
   {"Name": "promo.northwind.example.", "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": "pages.landing-vendor.example."}]},
   {"Name": "lp.northwind.example.", "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": "northwind-lp.unbouncepages.com."}]}
 ]}`)
-	cfg := writeFile(t, dir, "shadowscan.yaml", `organization: {name: Northwind, domains: [northwind.example]}
+	cfg := testfile.Write(t, dir, "shadowscan.yaml", `organization: {name: Northwind, domains: [northwind.example]}
 providers:
   - type: aws
     name: aws

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -105,11 +106,11 @@ func init() {
 
 func shardCaseConfig(t *testing.T, users, accounts, grants int) string {
 	dir := t.TempDir()
-	writeFile(t, dir, "approved.yaml", "- {vendor: zoom, status: approved, owner: it@example.com}\n- {vendor: mailchimp, status: banned, owner: it@example.com}\n")
-	writeFile(t, dir, "inv-a.ndjson", `{"kind":"app","id":"a1","hints":[{"type":"name","value":"Hotjar"}]}`+"\n")
-	writeFile(t, dir, "inv-b.ndjson", `{"kind":"app","id":"b1","hints":[{"type":"name","value":"Typeform"}]}`+"\n"+
+	testfile.Write(t, dir, "approved.yaml", "- {vendor: zoom, status: approved, owner: it@example.com}\n- {vendor: mailchimp, status: banned, owner: it@example.com}\n")
+	testfile.Write(t, dir, "inv-a.ndjson", `{"kind":"app","id":"a1","hints":[{"type":"name","value":"Hotjar"}]}`+"\n")
+	testfile.Write(t, dir, "inv-b.ndjson", `{"kind":"app","id":"b1","hints":[{"type":"name","value":"Typeform"}]}`+"\n"+
 		`{"kind":"app","id":"b2","hints":[{"type":"name","value":"Some Tool Nobody Knows"}]}`+"\n")
-	return writeFile(t, dir, "shadowscan.yaml", fmt.Sprintf(`organization: {name: Example, domains: [example.com],
+	return testfile.Write(t, dir, "shadowscan.yaml", fmt.Sprintf(`organization: {name: Example, domains: [example.com],
   marketing: {departments: [Marketing], org_units: ["/Marketing"]}}
 policy: {approved_file: approved.yaml}
 providers:

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 )
 
@@ -17,10 +18,10 @@ func TestFailedProviderDoesNotResolve(t *testing.T) {
 	for _, mode := range []string{"state", "baseline-file"} {
 		t.Run(mode, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFile(t, dir, "approved.yaml", "- {vendor: mailchimp, status: banned, owner: it@example.com}\n")
-			writeFile(t, dir, "other.ndjson", `{"kind":"app","id":"o1","hints":[{"type":"name","value":"Hotjar"}]}`+"\n")
-			tools := writeFile(t, dir, "tools.ndjson", `{"kind":"app","id":"m1","hints":[{"type":"name","value":"Mailchimp"}]}`+"\n")
-			cfg := writeFile(t, dir, "shadowscan.yaml", `organization: {name: Example, domains: [example.com]}
+			testfile.Write(t, dir, "approved.yaml", "- {vendor: mailchimp, status: banned, owner: it@example.com}\n")
+			testfile.Write(t, dir, "other.ndjson", `{"kind":"app","id":"o1","hints":[{"type":"name","value":"Hotjar"}]}`+"\n")
+			tools := testfile.Write(t, dir, "tools.ndjson", `{"kind":"app","id":"m1","hints":[{"type":"name","value":"Mailchimp"}]}`+"\n")
+			cfg := testfile.Write(t, dir, "shadowscan.yaml", `organization: {name: Example, domains: [example.com]}
 policy: {approved_file: approved.yaml}
 providers:
   - {type: inventory, name: tools, files: [tools.ndjson]}
@@ -79,7 +80,7 @@ providers:
 			}
 
 			// Night 3: the provider completes and Mailchimp is gone: now it is resolved.
-			writeFile(t, dir, "tools.ndjson", `{"kind":"app","id":"t1","hints":[{"type":"name","value":"Typeform"}]}`+"\n")
+			testfile.Write(t, dir, "tools.ndjson", `{"kind":"app","id":"t1","hints":[{"type":"name","value":"Typeform"}]}`+"\n")
 			n3 := night(3, exitClean)
 			if f := banned(n3.Resolved); f == nil || f.Fingerprint != x.Fingerprint {
 				t.Fatalf("night 3: not resolved: resolved %+v, unconfirmed %+v", n3.Resolved, n3.Unconfirmed)

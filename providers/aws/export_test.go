@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/shadowscan/shadowscan/internal/golden"
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
@@ -133,13 +134,7 @@ func TestExportMarketplaceAndCSVReport(t *testing.T) {
 
 func TestExportBadFiles(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, body string) string { return testfile.Write(t, dir, name, body) }
 	syntax := write("syntax.json", "{\n  \"RoleDetailList\": [\n    {\"RoleName\": \"x\",, }\n  ]\n}")
 	typeErr := write("type.json", `{"ResourceRecordSets": [{"Name": "a.", "Type": "TXT", "TTL": "300"}]}`)
 	notRR := write("notrr.json", `{"Something": []}`)

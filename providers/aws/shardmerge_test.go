@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -86,12 +87,7 @@ func shardMergeCase(t testing.TB, users, accounts int) {
 	asrv := httptest.NewServer(org)
 	defer asrv.Close()
 
-	write := func(name, body string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, body string) { testfile.Write(t, dir, name, body) }
 	write("approved.yaml", "- {vendor: zoom, status: approved, owner: it@northwind.example}\n- {vendor: mailchimp, status: banned, owner: it@northwind.example}\n")
 	write("inv-a.ndjson", `{"kind":"app","id":"a1","hints":[{"type":"name","value":"Hotjar"}]}`+"\n")
 	write("inv-b.ndjson", `{"kind":"app","id":"b1","hints":[{"type":"name","value":"Typeform"}]}`+"\n"+

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
 	"github.com/shadowscan/shadowscan/scanner"
 )
@@ -295,7 +296,7 @@ func TestTokenSourceSetupErrors(t *testing.T) {
 	}{
 		"missing":   {filepath.Join(dir, "nope.json"), "credentials_file: open"},
 		"not a key": {notKey, "is not a service-account JSON key"},
-		"not json":  {writeFile(t, dir, "garbage.json", "PRIVATE KEY but not json"), "is not a service-account JSON key"},
+		"not json":  {testfile.Write(t, dir, "garbage.json", "PRIVATE KEY but not json"), "is not a service-account JSON key"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -307,15 +308,6 @@ func TestTokenSourceSetupErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // TestKeylessStopsWithTheScan: impersonate sends its requests without a context; the provider binds them to the

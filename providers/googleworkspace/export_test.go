@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/googleadmin"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/scannertest"
@@ -101,9 +102,9 @@ func exportProvider(t *testing.T, tokens, users string) (*provider, *scanner.Dia
 	t.Helper()
 	dir := t.TempDir()
 	cfg := NewConfig()
-	cfg.ExportFile = writeFile(t, dir, "tokens", tokens)
+	cfg.ExportFile = testfile.Write(t, dir, "tokens", tokens)
 	if users != "" {
-		cfg.UsersExportFile = writeFile(t, dir, "users", users)
+		cfg.UsersExportFile = testfile.Write(t, dir, "users", users)
 	}
 	diag := &scanner.Diagnostics{}
 	p, err := newProvider(cfg, scanner.Deps{Logger: zerolog.New(zerolog.NewTestWriter(t)), Diagnostics: diag})

@@ -1,27 +1,17 @@
 package inventory
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/scanner/scannertest"
 )
-
-func writeFile(t *testing.T, name, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // A first NDJSON record over 64 KiB (the read buffer) is still read as NDJSON, not as a {"records"} document.
 func TestLargeFirstNDJSONRecord(t *testing.T) {
 	big := `{"kind":"app","id":"big","summary":"` + strings.Repeat("x", 200<<10) + `"}`
-	p, d := newProvider(t, "skip", writeFile(t, "big.ndjson", big+"\n"+`{"kind":"app","id":"small"}`+"\n"))
+	p, d := newProvider(t, "skip", testfile.Write(t, t.TempDir(), "big.ndjson", big+"\n"+`{"kind":"app","id":"small"}`+"\n"))
 	recs, err := scannertest.Collect(t, p)
 	if err != nil || len(d.Errors()) > 0 {
 		t.Fatalf("err %v diagnostics %v", err, d.Errors())
@@ -31,7 +21,7 @@ func TestLargeFirstNDJSONRecord(t *testing.T) {
 	}
 	// A one-line {"records": [...]} document longer than the buffer is still a document.
 	doc := `{"records":[{"kind":"app","id":"a","summary":"` + strings.Repeat("y", 100<<10) + `"}]}`
-	p, d = newProvider(t, "skip", writeFile(t, "doc.json", doc))
+	p, d = newProvider(t, "skip", testfile.Write(t, t.TempDir(), "doc.json", doc))
 	recs, err = scannertest.Collect(t, p)
 	if err != nil || len(d.Errors()) > 0 || len(recs) != 1 {
 		t.Fatalf("one-line document: %d records, err %v, diagnostics %v", len(recs), err, d.Errors())
@@ -42,7 +32,7 @@ func TestLargeFirstNDJSONRecord(t *testing.T) {
 func TestOverlongLineIsOneBadRecord(t *testing.T) {
 	long := `{"kind":"app","id":"long","summary":"` + strings.Repeat("z", MaxRecordBytes) + `"}`
 	body := `{"kind":"app","id":"one"}` + "\n" + long + "\n" + `{"kind":"app","id":"three"}` + "\n" + long
-	path := writeFile(t, "long.ndjson", body)
+	path := testfile.Write(t, t.TempDir(), "long.ndjson", body)
 	p, d := newProvider(t, "skip", path)
 	recs, err := scannertest.Collect(t, p)
 	if err != nil {
@@ -61,7 +51,7 @@ func TestOverlongLineIsOneBadRecord(t *testing.T) {
 		t.Errorf("on_error fail: %v", err)
 	}
 	// In a JSON list, too.
-	p, d = newProvider(t, "skip", writeFile(t, "long.json", "[\n"+long+",\n"+`{"kind":"app","id":"ok"}`+"\n]"))
+	p, d = newProvider(t, "skip", testfile.Write(t, t.TempDir(), "long.json", "[\n"+long+",\n"+`{"kind":"app","id":"ok"}`+"\n]"))
 	recs, err = scannertest.Collect(t, p)
 	if err != nil || len(recs) != 1 || len(d.Errors()) != 1 || !strings.HasSuffix(d.Errors()[0].Target, "long.json:2") {
 		t.Errorf("JSON list: %d records, err %v, diagnostics %v", len(recs), err, d.Errors())
@@ -69,7 +59,7 @@ func TestOverlongLineIsOneBadRecord(t *testing.T) {
 }
 
 func TestCRLFAndNoFinalNewline(t *testing.T) {
-	p, d := newProvider(t, "skip", writeFile(t, "crlf.ndjson", "{\"kind\":\"app\",\"id\":\"a\"}\r\n\r\n{\"kind\":\"app\",\"id\":\"b\"}"))
+	p, d := newProvider(t, "skip", testfile.Write(t, t.TempDir(), "crlf.ndjson", "{\"kind\":\"app\",\"id\":\"a\"}\r\n\r\n{\"kind\":\"app\",\"id\":\"b\"}"))
 	recs, err := scannertest.Collect(t, p)
 	if err != nil || len(d.Errors()) > 0 || len(recs) != 2 {
 		t.Errorf("%d records, err %v, diagnostics %v", len(recs), err, d.Errors())

@@ -8,12 +8,11 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
 )
 
@@ -49,13 +48,7 @@ func TestAuthFlows(t *testing.T) {
 	cert, certPEM := selfSigned(t)
 	_, otherPEM := selfSigned(t)
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return testfile.Write(t, dir, name, data) }
 	secretFile := write("secret", []byte(testSecret+"\n"))
 	wrongSecret := write("wrong", []byte("nope"))
 	certFile := write("cert.pem", certPEM)

@@ -2,11 +2,10 @@ package microsoft
 
 import (
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/shadowscan/shadowscan/internal/testfile"
 	"github.com/shadowscan/shadowscan/providers/internal/fakes/graph"
 	"github.com/shadowscan/shadowscan/scanner"
 	"github.com/shadowscan/shadowscan/scanner/scannertest"
@@ -17,13 +16,7 @@ import (
 // refused token stops there, and no secret or token appears anywhere.
 func TestCheckPermissions(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, data string) string { return testfile.Write(t, dir, name, data) }
 	secretFile := write("secret", testSecret+"\n")
 	wrongFile := write("wrong", "wrong-secret-also-never-shown")
 	cases := []struct {
