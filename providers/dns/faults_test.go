@@ -1,11 +1,12 @@
 package dns
 
 import (
-	"github.com/shadowscan/shadowscan/internal/dnstest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shadowscan/shadowscan/internal/dnstest"
 
 	mdns "github.com/miekg/dns"
 	"go.uber.org/goleak"

@@ -3,7 +3,6 @@ package dns
 import (
 	"context"
 	"fmt"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shadowscan/shadowscan/internal/dnstest"
+	"github.com/shadowscan/shadowscan/internal/testfile"
 
 	"github.com/rs/zerolog"
 
@@ -357,8 +357,7 @@ func TestRetryOnNextServer(t *testing.T) {
 func TestSystemResolver(t *testing.T) {
 	srv := dnstest.NewZone(t, "testdata/live.zone")
 	host, _, _ := strings.Cut(srv.Addr, ":")
-	conf := t.TempDir() + "/resolv.conf"
-	writeFile(t, conf, "# test\nnameserver "+host+"\noptions ndots:1\n")
+	conf := testfile.Write(t, t.TempDir(), "resolv.conf", "# test\nnameserver "+host+"\noptions ndots:1\n")
 	servers, err := dnslive.SystemServers(conf)
 	if err != nil || len(servers) != 1 || servers[0] != host+":53" {
 		t.Fatalf("systemServers = %v, %v", servers, err)
@@ -366,8 +365,7 @@ func TestSystemResolver(t *testing.T) {
 	if _, err := dnslive.SystemServers(t.TempDir() + "/missing"); err == nil {
 		t.Error("missing resolv.conf accepted")
 	}
-	empty := t.TempDir() + "/empty.conf"
-	writeFile(t, empty, "search example.com\n")
+	empty := testfile.Write(t, t.TempDir(), "empty.conf", "search example.com\n")
 	if _, err := dnslive.SystemServers(empty); err == nil || !strings.Contains(err.Error(), "no nameserver") {
 		t.Errorf("empty resolv.conf: %v", err)
 	}
@@ -389,13 +387,6 @@ func BenchmarkCollectLive(b *testing.B) {
 		if err := p.Collect(context.Background(), func(scanner.Record) error { n++; return nil }); err != nil || n == 0 {
 			b.Fatalf("Collect: %d records, %v", n, err)
 		}
-	}
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/shadowscan/shadowscan/internal/dnstest"
+	"github.com/shadowscan/shadowscan/internal/testfile"
 
 	mdns "github.com/miekg/dns"
 
@@ -96,8 +97,8 @@ func TestDemoZoneIsTestZone(t *testing.T) {
 
 func TestZoneFileOfflineFollowing(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "db.example.org") // origin from the file name; relative names below
-	writeFile(t, path, `$TTL 60
+	// origin from the file name; relative names below
+	path := testfile.Write(t, dir, "db.example.org", `$TTL 60
 @        IN SOA ns1 hostmaster 1 2 3 4 5
 @        IN TXT "v=spf1 include:_spf.example.org include:servers.mcsv.net -all"
 _spf     IN TXT "v=spf1 include:_spf2.example.org include:sendgrid.net -all"
@@ -134,12 +135,9 @@ s1.dkim  IN TXT "v=DKIM1; p=abc"
 
 func TestZoneFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	good := filepath.Join(dir, "example.com.zone")
-	writeFile(t, good, "$ORIGIN example.com.\n@ 60 IN SOA ns1 h 1 2 3 4 5\n@ 60 IN TXT \"facebook-domain-verification=ok\"\n")
-	bad := filepath.Join(dir, "bad.example.zone")
-	writeFile(t, bad, "$ORIGIN bad.example.\n@ 60 IN TXT \"google-site-verification=kept\"\nwww 60 IN CNAME\n@ 60 IN TXT \"after\"\n")
-	include := filepath.Join(dir, "inc.example.zone")
-	writeFile(t, include, "$ORIGIN inc.example.\n$INCLUDE /etc/passwd\n")
+	good := testfile.Write(t, dir, "example.com.zone", "$ORIGIN example.com.\n@ 60 IN SOA ns1 h 1 2 3 4 5\n@ 60 IN TXT \"facebook-domain-verification=ok\"\n")
+	bad := testfile.Write(t, dir, "bad.example.zone", "$ORIGIN bad.example.\n@ 60 IN TXT \"google-site-verification=kept\"\nwww 60 IN CNAME\n@ 60 IN TXT \"after\"\n")
+	include := testfile.Write(t, dir, "inc.example.zone", "$ORIGIN inc.example.\n$INCLUDE /etc/passwd\n")
 	missing := filepath.Join(dir, "missing.zone")
 
 	diags := &scanner.Diagnostics{}
@@ -235,10 +233,8 @@ func BenchmarkZoneFile(b *testing.B) {
 // record could be read (a secret named as a zone file by mistake).
 func TestZoneErrorsQuoteNoContent(t *testing.T) {
 	dir := t.TempDir()
-	secret := filepath.Join(dir, "shadow.example.zone")
-	writeFile(t, secret, "root:$6$SECRETHASHVALUE:19000:0:99999:7:::\n")
-	long := filepath.Join(dir, "long.example.zone")
-	writeFile(t, long, "$ORIGIN long.example.\n@ 60 IN TXT \"kept\"\n@ 60 IN BOGUSTYPE"+strings.Repeat("A", 200)+"\x1b[31m x\n")
+	secret := testfile.Write(t, dir, "shadow.example.zone", "root:$6$SECRETHASHVALUE:19000:0:99999:7:::\n")
+	long := testfile.Write(t, dir, "long.example.zone", "$ORIGIN long.example.\n@ 60 IN TXT \"kept\"\n@ 60 IN BOGUSTYPE"+strings.Repeat("A", 200)+"\x1b[31m x\n")
 	diags := &scanner.Diagnostics{}
 	c := NewConfig()
 	c.ZoneFiles = []string{secret, long}
