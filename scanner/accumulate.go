@@ -24,7 +24,7 @@ type accumulator struct {
 	opts Options
 
 	vendors      map[string]*vendorAcc
-	unidentified map[string]*unidentifiedAcc
+	unidentified map[unidKey]*unidentifiedAcc
 
 	mu       sync.Mutex // guards findings and byGroup (matches can arrive from the evaluator concurrently)
 	findings map[string]*findingAcc
@@ -288,7 +288,7 @@ func (a *accumulator) resolve(rec *Record) Resolution {
 type groupID struct{ rule, group string }
 
 func newAccumulator(opts Options) *accumulator {
-	a := &accumulator{opts: opts, vendors: map[string]*vendorAcc{}, unidentified: map[string]*unidentifiedAcc{},
+	a := &accumulator{opts: opts, vendors: map[string]*vendorAcc{}, unidentified: map[unidKey]*unidentifiedAcc{},
 		findings: map[string]*findingAcc{}, byGroup: map[groupID]*findingAcc{}, resolved: map[resolveKey]Resolution{}, users: newNameIDs()}
 	a.emitRecord = a.addRecordMatch
 	return a
@@ -426,12 +426,21 @@ func (a *accumulator) vendor(vd Vendor, approval string) *vendorAcc {
 	return v
 }
 
+// unidKey is an unidentified group's key in parts, so that a record finds its group without building the string:
+// the report's key is kind + ":" + value, kind a hint type or "kind" (then value is a record kind).
+type unidKey struct{ kind, value string }
+
+func parseUnidKey(s string) unidKey {
+	k, v, _ := strings.Cut(s, ":")
+	return unidKey{k, v}
+}
+
 // unidentifiedGroup returns the roll-up of an unidentified group, new when it has none yet.
-func (a *accumulator) unidentifiedGroup(key string, t HintType, value string) *unidentifiedAcc {
+func (a *accumulator) unidentifiedGroup(key unidKey, t HintType, value string) *unidentifiedAcc {
 	u := a.unidentified[key]
 	if u == nil {
-		u = &unidentifiedAcc{u: Unidentified{Key: key, HintType: t, Value: value}, seen: newSeenSets(a.users),
-			kinds: map[string]struct{}{}}
+		u = &unidentifiedAcc{u: Unidentified{Key: key.kind + ":" + key.value, HintType: t, Value: value},
+			seen: newSeenSets(a.users), kinds: map[string]struct{}{}}
 		a.unidentified[key] = u
 	}
 	return u
@@ -464,10 +473,10 @@ func (a *accumulator) addUnidentified(rec *Record, res Resolution, user string) 
 	if h.Value == "" {
 		h, _ = strongestHint(rec)
 	}
-	key := string(h.Type) + ":" + strings.ToLower(h.Value)
+	key := unidKey{string(h.Type), strings.ToLower(h.Value)}
 	if h.Value == "" {
 		h = Hint{}
-		key = "kind:" + rec.Kind
+		key = unidKey{"kind", rec.Kind}
 	}
 	u := a.unidentifiedGroup(key, h.Type, h.Value)
 	u.u.Records++

@@ -167,7 +167,7 @@ func (a *accumulator) absorb(st *ShardState) {
 		widenTimes(&it.FirstSeen, &it.LastSeen, sv.FirstSeen, sv.LastSeen)
 	}
 	for _, su := range st.Unidentified {
-		u := a.unidentifiedGroup(su.Key, su.HintType, su.Value)
+		u := a.unidentifiedGroup(parseUnidKey(su.Key), su.HintType, su.Value)
 		u.u.Records += su.Records
 		if su.Value < u.u.Value {
 			u.u.Value = su.Value

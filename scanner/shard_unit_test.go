@@ -528,3 +528,14 @@ func TestEvKeyString(t *testing.T) {
 		t.Errorf("a short key: %q", got)
 	}
 }
+
+// A shard's unidentified key splits back into the parts a record builds, values with colons included, so merged
+// groups land where the unsharded scan puts them.
+func TestParseUnidKey(t *testing.T) {
+	for _, key := range []string{"domain:calendly.com", "kind:oauth_grant", "google_client_id:1-a:b.apps.googleusercontent.com", "name:", "name::x"} {
+		k := parseUnidKey(key)
+		if k.kind+":"+k.value != key || strings.Contains(k.kind, ":") {
+			t.Errorf("parseUnidKey(%q) = %+v", key, k)
+		}
+	}
+}
