@@ -496,13 +496,41 @@ func (ix *txtIndex) lookupPrefix(token string) int32 {
 	return best
 }
 
-// txtClean trims spaces and the quotes zone files keep around TXT strings.
+// txtClean trims spaces and the quotes that zone files and DNS-as-code keep around TXT strings ("…", '…', and the
+// escaped \"…\" of a Terraform string), and closes up the spaces around the '=' of a "key = value" token (vendor
+// help pages write "read-ai-verification = <code>"), so such values match the catalogue's "key=" prefixes.
 func txtClean(s string) string {
 	s = strings.TrimSpace(s)
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
+	for {
+		switch {
+		case len(s) >= 4 && strings.HasPrefix(s, `\"`) && strings.HasSuffix(s, `\"`):
+			s = s[2 : len(s)-2]
+		case len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\''):
+			s = s[1 : len(s)-1]
+		default:
+			return closeEquals(s)
+		}
+		s = strings.TrimSpace(s)
 	}
-	return strings.TrimSpace(s)
+}
+
+// closeEquals turns "key = value" into "key=value" when key is one word of letters, digits, '.', '_' and '-'.
+func closeEquals(s string) string {
+	eq := strings.IndexByte(s, '=')
+	if eq <= 0 || (s[eq-1] != ' ' && (eq+1 == len(s) || s[eq+1] != ' ')) {
+		return s
+	}
+	key := strings.TrimRight(s[:eq], " ")
+	if key == "" {
+		return s
+	}
+	for i := 0; i < len(key); i++ {
+		c := lowerByte(key[i])
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return s
+		}
+	}
+	return key + "=" + strings.TrimLeft(s[eq+1:], " ")
 }
 
 // ---- TXT owner names ----

@@ -375,3 +375,43 @@ func TestTXTIndexRegexps(t *testing.T) {
 		t.Errorf("regexps = %q, want %q", g, "^a+$/1 ^b+$/1 ^a+$/2")
 	}
 }
+
+func TestTXTClean(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{`  "MS=ms123"  `, "MS=ms123"},
+		{`\"twilio-domain-verification=abc\"`, "twilio-domain-verification=abc"},
+		{`'atlassian-domain-verification=abc'`, "atlassian-domain-verification=abc"},
+		{`"'MS=ms1'"`, "MS=ms1"},
+		{"read-ai-verification = Xy12", "read-ai-verification=Xy12"},
+		{"facebook-domain-verification =abc", "facebook-domain-verification=abc"},
+		{"facebook-domain-verification= abc", "facebook-domain-verification=abc"},
+		{"v=spf1 include:a.example ~all", "v=spf1 include:a.example ~all"},
+		{"v=DMARC1; p=none", "v=DMARC1; p=none"},
+		{"two words = x", "two words = x"},
+		{"= x", "= x"},
+		{`\"`, `\"`},
+		{`"`, `"`},
+		{"", ""},
+	} {
+		if got := txtClean(tt.in); got != tt.want {
+			t.Errorf("txtClean(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzTXTClean: cleaning is idempotent and leaves no surrounding space.
+func FuzzTXTClean(f *testing.F) {
+	for _, s := range []string{`"MS=ms1"`, `\"a=b\"`, "'x'", "k = v", "a =", "\"'\\\"x\\\"'\"", " = "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := txtClean(s)
+		if again := txtClean(c); again != c {
+			t.Fatalf("txtClean not idempotent: %q -> %q -> %q", s, c, again)
+		}
+		if strings.TrimSpace(c) != c {
+			t.Fatalf("txtClean(%q) = %q keeps surrounding space", s, c)
+		}
+	})
+}
