@@ -1,16 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -27,35 +22,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	ctx := browsertest.Start(t, 3*time.Minute)
-
-	// Start the browser, then collect every uncaught exception and console or browser error (a CSP violation is
-	// one of those).
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var problems []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+ev.ExceptionDetails.Text+exceptionDesc(ev.ExceptionDetails))
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-				problems = append(problems, fmt.Sprintf("console.%s: %v", ev.Type, ev.Args))
-			}
-		case *cdplog.EventEntryAdded:
-			if ev.Entry != nil && ev.Entry.Level == cdplog.EntryLevelError {
-				problems = append(problems, "log: "+string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
+	problems := browsertest.Problems(t, ctx) // a CSP violation is one
 
 	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -230,16 +197,7 @@ func TestBrowser(t *testing.T) {
 	noSideways("the consent answer")
 	shot("serve-consent-phone.png")
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range problems() {
 		t.Errorf("browser reported: %s", p)
 	}
-}
-
-func exceptionDesc(d *runtime.ExceptionDetails) string {
-	if d == nil || d.Exception == nil {
-		return ""
-	}
-	return " " + d.Exception.Description
 }

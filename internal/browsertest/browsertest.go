@@ -8,12 +8,17 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -61,6 +66,52 @@ func Start(t testing.TB, timeout time.Duration) context.Context {
 		cancelAlloc()
 	})
 	return ctx
+}
+
+// Problems starts the browser of ctx (see Start) and collects, from then on, what its pages report as wrong:
+// uncaught exceptions, console errors and failed console.assert calls, and errors in the browser's log (a
+// Content-Security-Policy violation or a resource that fails to load is one). The function returned gives what has
+// been reported so far.
+func Problems(t testing.TB, ctx context.Context) func() []string {
+	t.Helper()
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	var mu sync.Mutex
+	var problems []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, "exception: "+ev.ExceptionDetails.Text+exceptionDesc(ev.ExceptionDetails))
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				problems = append(problems, fmt.Sprintf("console.%s: %v", ev.Type, ev.Args))
+			}
+		case *cdplog.EventEntryAdded:
+			if ev.Entry != nil && ev.Entry.Level == cdplog.EntryLevelError {
+				problems = append(problems, "log: "+string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), problems...)
+	}
+}
+
+func exceptionDesc(d *runtime.ExceptionDetails) string {
+	if d == nil || d.Exception == nil {
+		return ""
+	}
+	return " " + d.Exception.Description
 }
 
 // SaveArtifact writes data (a screenshot) as name in the artifacts folder and returns its path.

@@ -14,14 +14,15 @@ import (
 )
 
 // TestHTMLInChromium opens the HTML report from a file in headless Chromium: the page loads with nothing blocked
-// by its own Content-Security-Policy (so nothing external is needed), draws its three charts, prints to PDF, and
-// leaves a screenshot in the artifacts folder (see internal/browsertest).
+// by its own Content-Security-Policy (so nothing external is needed) and no script error, draws its three charts,
+// prints to PDF, and leaves a screenshot in the artifacts folder (see internal/browsertest).
 func TestHTMLInChromium(t *testing.T) {
 	page1 := filepath.Join(t.TempDir(), "report.html")
 	if err := os.WriteFile(page1, render(t, "html", Options{CategoryName: categoryNames}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx := browsertest.Start(t, 60*time.Second)
+	problems := browsertest.Problems(t, ctx)
 
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page1), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
@@ -59,6 +60,9 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	if len(pdf) < 1000 || !strings.HasPrefix(string(pdf), "%PDF") {
 		t.Errorf("printing gave %d bytes", len(pdf))
+	}
+	for _, p := range problems() {
+		t.Errorf("browser reported: %s", p)
 	}
 	browsertest.SaveArtifact(t, "report-html.png", shot)
 }
