@@ -39,6 +39,10 @@ type accumulator struct {
 	// cur is the record being evaluated; emitRecord (a.addRecordMatch, bound once) folds its matches.
 	cur        *Record
 	emitRecord func(Match)
+	// curKey is cur's hashed evidence key once a finding that counts by keys needed it: a record matches several
+	// such findings (one per rule grouped by vendor, say), and hashing it once is enough.
+	curKey    evHash
+	curKeySet bool
 
 	notSoftware int // unresolved records their provider marked software_likely=false (meals, travel)
 
@@ -355,7 +359,7 @@ func (a *accumulator) add(ctx context.Context, rec *Record) {
 		return
 	}
 	a.evaluated.Add(1)
-	a.cur = rec
+	a.cur, a.curKeySet = rec, false
 	err := a.opts.Evaluator.EvaluateRecord(ctx, rec, res, appr, a.emitRecord)
 	a.cur = nil
 	if err != nil {
@@ -573,7 +577,7 @@ func (a *accumulator) keepEvidence(fa *findingAcc, k evKey, e *Evidence, rec *Re
 		}
 		fa.countByKeys()
 	}
-	fa.keys = append(fa.keys, k.hash())
+	fa.keys = append(fa.keys, a.hashOf(k, rec))
 	if len(fa.keys) >= 2*fa.nSorted+4096 {
 		fa.settle() // amortised: the unmerged part stays at most the size of the merged one
 	}
@@ -595,6 +599,17 @@ func (a *accumulator) keepEvidence(fa *findingAcc, k evKey, e *Evidence, rec *Re
 		ev[0] = evidenceOf(e, rec)
 		siftDown(ev, 0)
 	}
+}
+
+// hashOf is k.hash(), computed once per record being evaluated (k is then that record's key).
+func (a *accumulator) hashOf(k evKey, rec *Record) evHash {
+	if rec == nil || rec != a.cur {
+		return k.hash()
+	}
+	if !a.curKeySet {
+		a.curKey, a.curKeySet = k.hash(), true
+	}
+	return a.curKey
 }
 
 func evidenceOf(e *Evidence, rec *Record) Evidence {
@@ -724,11 +739,25 @@ func SortFindings(fs []Finding) {
 	}
 	// The original index makes the order total, so an unstable sort gives the stable order, and faster.
 	slices.SortFunc(keys, compare)
-	sorted := make([]Finding, len(fs))
-	for i, k := range keys {
-		sorted[i] = fs[k.originalIndex]
+	// Position i takes the finding at keys[i].originalIndex: applied in place, cycle by cycle, rather than through
+	// a sorted copy of every finding (a scan's largest temporary allocation).
+	for i := range keys {
+		if keys[i].originalIndex < 0 {
+			continue
+		}
+		first := fs[i]
+		j := i
+		for {
+			from := keys[j].originalIndex
+			keys[j].originalIndex = -1
+			if from == i {
+				fs[j] = first
+				break
+			}
+			fs[j] = fs[from]
+			j = from
+		}
 	}
-	copy(fs, sorted)
 }
 
 // unidentifiedName names an app the catalogue does not know. The name is shown to everyone (the serve page without

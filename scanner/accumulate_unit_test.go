@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -262,6 +265,51 @@ func TestNotSoftwareCountedInLog(t *testing.T) {
 		logged := strings.Contains(buf.String(), "not software")
 		if logged != (n > 0) || (n > 0 && !strings.Contains(buf.String(), fmt.Sprintf(`"records":%d`, n))) {
 			t.Errorf("%d left out, log: %s", n, buf.String())
+		}
+	}
+}
+
+// SortFindings puts any arrangement in severity, rule, vendor (case-insensitive), fingerprint order, findings that
+// tie on all four kept in their input order, every finding exactly once.
+func TestSortFindingsAnyOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	sevs := []string{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityInfo}
+	for round := 0; round < 300; round++ {
+		n := r.IntN(40)
+		fs := make([]Finding, n)
+		for i := range fs {
+			fs[i] = Finding{Severity: sevs[r.IntN(len(sevs))], RuleID: fmt.Sprint("rule-", r.IntN(3)),
+				Fingerprint: fmt.Sprint("fp-", r.IntN(6)), Message: fmt.Sprint(i)}
+			if r.IntN(3) > 0 {
+				fs[i].Vendor = &Vendor{Name: []string{"Acme", "acme", "Zeta", "beta"}[r.IntN(4)]}
+			}
+		}
+		want := slices.Clone(fs)
+		sort.SliceStable(want, func(i, j int) bool {
+			a, b := want[i], want[j]
+			if SeverityRank(a.Severity) != SeverityRank(b.Severity) {
+				return SeverityRank(a.Severity) > SeverityRank(b.Severity)
+			}
+			if a.RuleID != b.RuleID {
+				return a.RuleID < b.RuleID
+			}
+			va, vb := "", ""
+			if a.Vendor != nil {
+				va = strings.ToLower(a.Vendor.Name)
+			}
+			if b.Vendor != nil {
+				vb = strings.ToLower(b.Vendor.Name)
+			}
+			if va != vb {
+				return va < vb
+			}
+			return a.Fingerprint < b.Fingerprint
+		})
+		SortFindings(fs)
+		for i := range fs {
+			if fs[i].Message != want[i].Message {
+				t.Fatalf("round %d: position %d holds finding %s, want %s", round, i, fs[i].Message, want[i].Message)
+			}
 		}
 	}
 }
