@@ -373,9 +373,15 @@ func (ix domainIndex) lookup(host string) (vendors []int32, matched string) {
 		}
 		i += dot + 1
 	}
-	if ps, icann := publicsuffix.PublicSuffix(host); !icann && strings.Contains(ps, ".") {
-		if vs, ok := ix[ps]; ok {
-			return vs, ps
+	// A private suffix a company registered for its customers' hosts ("github.io"), or one level below it when the
+	// Public Suffix List has a wildcard ("*.northflank.app" makes "proj.northflank.app" the suffix of
+	// "svc.proj.northflank.app"): the company's domain is the suffix or a parent of it.
+	if ps, icann := publicsuffix.PublicSuffix(host); !icann {
+		for strings.Contains(ps, ".") {
+			if vs, ok := ix[ps]; ok {
+				return vs, ps
+			}
+			ps = ps[strings.IndexByte(ps, '.')+1:]
 		}
 	}
 	return nil, ""

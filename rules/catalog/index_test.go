@@ -163,6 +163,9 @@ func TestDomainIndex(t *testing.T) {
 	ix.add("myshopify.com", 3)
 	ix.add("co.uk", 4) // never matches: a public suffix
 	ix.add("example.co.uk", 5)
+	ix.add("northflank.app", 6)      // the PSL has *.northflank.app: a customer host's suffix is one level below
+	ix.add("team.northflank.app", 7) // a suffix itself, under the wildcard
+	ix.add("amazonaws.com", 8)       // *.compute.amazonaws.com and many more private rules below it
 	tests := []struct {
 		host    string
 		want    int32
@@ -177,6 +180,11 @@ func TestDomainIndex(t *testing.T) {
 		{"www.example.co.uk", 5, "example.co.uk"},
 		{"hotjar.com.evil.net", -1, ""},
 		{"", -1, ""},
+		{"svc.proj.northflank.app", 6, "northflank.app"},
+		{"svc.team.northflank.app", 7, "team.northflank.app"},
+		{"ec2-1-2-3-4.eu-west-1.compute.amazonaws.com", 8, "amazonaws.com"},
+		{"a.b.awsapprunner.com", -1, ""},
+		{"x.github.io", -1, ""},
 	}
 	for _, tt := range tests {
 		vs, matched := ix.lookup(tt.host)
