@@ -47,10 +47,10 @@ type batcher struct {
 	closed bool
 }
 
-// add buffers r and hands a full batch over. It reports false if the batcher is closed (Collect returned or was
-// abandoned) and the context's error if ctx ended while a full batch waited: r is then not taken, while the
-// records buffered before it stay buffered until close hands them over.
-func (t *batcher) add(ctx context.Context, r Record) (bool, error) {
+// add buffers r and hands a full batch over. open is false when the batcher is closed (Collect returned or was
+// abandoned): r is dropped. err is the context's error when ctx ended while a full batch waited: r is then not
+// taken, and the records buffered before it stay buffered until close hands them over.
+func (t *batcher) add(ctx context.Context, r Record) (open bool, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {

@@ -33,8 +33,8 @@ func TestBatcherStreamsThenBatches(t *testing.T) {
 	add := func(n int) {
 		t.Helper()
 		for ; n > 0; n-- {
-			if taken, err := tb.add(context.Background(), rec(next)); !taken || err != nil {
-				t.Fatalf("add %d: taken %v, err %v", next, taken, err)
+			if open, err := tb.add(context.Background(), rec(next)); !open || err != nil {
+				t.Fatalf("add %d: open %v, err %v", next, open, err)
 			}
 			next++
 		}
@@ -68,7 +68,7 @@ func TestBatcherStreamsThenBatches(t *testing.T) {
 			t.Fatalf("record %d is %s: order lost", i, id)
 		}
 	}
-	if taken, _ := tb.add(context.Background(), rec(next)); taken {
+	if open, _ := tb.add(context.Background(), rec(next)); open {
 		t.Error("a record after close was taken")
 	}
 	if len(b.ch) != 0 {
@@ -87,12 +87,12 @@ func TestBatcherCancelledWhileFull(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for i := 0; i < batchSize-1; i++ {
-		if taken, err := tb.add(ctx, rec(i)); !taken || err != nil {
-			t.Fatalf("add %d: taken %v, err %v", i, taken, err)
+		if open, err := tb.add(ctx, rec(i)); !open || err != nil {
+			t.Fatalf("add %d: open %v, err %v", i, open, err)
 		}
 	}
-	if taken, err := tb.add(ctx, rec(batchSize-1)); !taken || err != context.Canceled {
-		t.Fatalf("the record that filled the batch: taken %v, err %v; want the context's error", taken, err)
+	if open, err := tb.add(ctx, rec(batchSize-1)); !open || err != context.Canceled {
+		t.Fatalf("the record that filled the batch: open %v, err %v; want the context's error", open, err)
 	}
 	drain(t, b)
 	tb.close()

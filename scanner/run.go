@@ -209,8 +209,8 @@ func runInstance(ctx context.Context, opts Options, inst Instance, out *batches,
 		}
 		r.Provider, r.Source = inst.Name, inst.Type
 		id := r.ID
-		taken, err := batch.add(pctx, r)
-		if !taken {
+		open, err := batch.add(pctx, r)
+		if !open {
 			log.Error().Str("record", id).Msg("provider emitted after Collect returned; record dropped")
 			return ErrStop
 		}
