@@ -63,6 +63,15 @@ type unidentifiedAcc struct {
 	kinds    map[string]struct{}
 }
 
+// row is the group as the report lists it, its sets sorted.
+func (u *unidentifiedAcc) row() Unidentified {
+	x := u.u
+	x.Users, x.Sources, x.Scopes = u.seen.lists()
+	x.UserCount = len(x.Users)
+	x.Kinds = sortedKeys(u.kinds)
+	return x
+}
+
 // seenSets are the distinct users, sources and scopes of the records rolled up into one inventory or unidentified
 // row. Users are numbered by the accumulator's shared table (see nameIDs).
 type seenSets struct {
@@ -672,11 +681,7 @@ func (a *accumulator) finish(ctx context.Context) *Report {
 		return a.ID < b.ID
 	})
 	for _, u := range a.unidentified {
-		x := u.u
-		x.Users, x.Sources, x.Scopes = u.seen.lists()
-		x.UserCount = len(x.Users)
-		x.Kinds = sortedKeys(u.kinds)
-		rep.Unidentified = append(rep.Unidentified, x)
+		rep.Unidentified = append(rep.Unidentified, u.row())
 	}
 	sort.Slice(rep.Unidentified, func(i, j int) bool { return rep.Unidentified[i].Key < rep.Unidentified[j].Key })
 

@@ -113,11 +113,7 @@ func (a *accumulator) shardState(s Shard) *ShardState {
 	}
 	sort.Slice(st.Vendors, func(i, j int) bool { return st.Vendors[i].Vendor.ID < st.Vendors[j].Vendor.ID })
 	for _, u := range a.unidentified {
-		x := u.u
-		x.Users, x.Sources, x.Scopes = u.seen.lists()
-		x.Kinds = sortedKeys(u.kinds)
-		x.UserCount = len(x.Users)
-		st.Unidentified = append(st.Unidentified, ShardUnidentified{Unidentified: x, NameRank: u.nameRank})
+		st.Unidentified = append(st.Unidentified, ShardUnidentified{Unidentified: u.row(), NameRank: u.nameRank})
 	}
 	sort.Slice(st.Unidentified, func(i, j int) bool { return st.Unidentified[i].Key < st.Unidentified[j].Key })
 	a.mu.Lock()
