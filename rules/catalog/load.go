@@ -370,8 +370,16 @@ func parseEntry(file string, item *yaml.Node) (*rawEntry, []Issue) {
 						d.Selector = scalarText(dkVal)
 					case "target":
 						d.Target = scalarText(dkVal)
+					case "only_with_target":
+						switch scalarText(dkVal) {
+						case "true":
+							d.OnlyWithTarget = true
+						case "false":
+						default:
+							add(dkVal.Line, "dkim[%d].only_with_target: must be true or false", j)
+						}
 					default:
-						add(dkKey.Line, "dkim[%d]: unknown key %q (expected selector, target)", j, dkKey.Value)
+						add(dkKey.Line, "dkim[%d]: unknown key %q (expected selector, target, only_with_target)", j, dkKey.Value)
 					}
 				}
 				dk = append(dk, d)

@@ -47,6 +47,7 @@ type Resolver struct {
 	relay            []bool             // by vendor: an email relay that hosts DKIM keys for other senders
 	selectors        map[string][]int32 // literal DKIM selector → vendors
 	selectorPats     []selectorPat
+	relayNaming      []selectorPat // selectors that count only with a key on their vendor's host (only_with_target)
 	txt              txtIndex
 	domains          domainIndex
 	byName           *nameIndex
@@ -167,6 +168,10 @@ func (r *Resolver) addEntry(e *Entry, v int32) {
 			continue
 		}
 		lp, _ := compileLabel(sel)
+		if d.OnlyWithTarget {
+			r.relayNaming = append(r.relayNaming, selectorPat{label: lp, raw: sel, vendor: v})
+			continue
+		}
 		if lp.segs == nil {
 			if !hasInt32(r.selectors[sel], v) {
 				r.selectors[sel] = append(r.selectors[sel], v)
@@ -562,7 +567,7 @@ func (r *Resolver) resolveDKIM(h *scanner.Hint) cand {
 		return cand{kind: kRelayed, vendor: sc.vendor, other: tc.vendor, conf: confRelayed}
 	case sc.kind == kSelector && sc.vendor == tc.vendor:
 		return tc
-	case r.relay[tc.vendor] && !selectorNamesHost(sel, t):
+	case r.relay[tc.vendor] && !selectorNamesHost(sel, t) && !r.relayNames(tc.vendor, sel):
 		return cand{kind: kRelayUnknow, vendor: tc.vendor, other: -1}
 	}
 	return tc
@@ -574,6 +579,16 @@ func (r *Resolver) resolveDKIM(h *scanner.Hint) cand {
 func selectorNamesHost(sel, host string) bool {
 	first, _, _ := strings.Cut(host, ".")
 	return sel != "" && (first == sel || strings.HasPrefix(first, sel+"-"))
+}
+
+// relayNames says whether sel follows the naming relay v documents for its customers' keys (only_with_target).
+func (r *Resolver) relayNames(v int32, sel string) bool {
+	for i := range r.relayNaming {
+		if p := &r.relayNaming[i]; p.vendor == v && matchLabel(&p.label, sel, nil) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveSelector matches a DKIM selector name alone.

@@ -80,6 +80,10 @@ func fixtureCatalog() *Catalog {
 					DKIM: []DKIM{{Selector: "s1", Target: "s1.domainkey.u{id}.wl{n}.sendgrid.net"},
 						{Selector: "s2", Target: "s2.domainkey.u{id}.wl{n}.sendgrid.net"}}}},
 			{ID: "slack", Name: "Slack", Category: "general", Domains: []string{"slack.com"}},
+			// A relay that names its customers' selectors "s<id>" and hosts every key on one host (as SMTP2GO does).
+			{ID: "smtprelay", Name: "SMTP Relay", Category: "social-relationships", Subcategories: []string{"transactional_email"},
+				Domains: []string{"smtprelay.example"}, Signals: Signals{DKIM: []DKIM{{Target: "dkim.smtprelay.example"},
+					{Selector: "s{id}", Target: "dkim.smtprelay.example", OnlyWithTarget: true}}}},
 			{ID: "typeform", Name: "Typeform", Category: "content-experience", Martech: true, Domains: []string{"typeform.com"},
 				Signals: Signals{TXT: []string{"typeform-site-verification="}}},
 			{ID: "unbounce", Name: "Unbounce", Category: "content-experience", Martech: true,

@@ -225,6 +225,9 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 				add(p, "dkim[%d]: needs a selector, a target or both", i)
 				continue
 			}
+			if d.OnlyWithTarget && (d.Selector == "" || d.Target == "") {
+				add(p, "dkim[%d]: only_with_target needs both a selector and a target", i)
+			}
 			if d.Selector != "" {
 				if msg := checkSelector(d.Selector); msg != "" {
 					add(p, "dkim[%d].selector %q: %s", i, clip(d.Selector), msg)

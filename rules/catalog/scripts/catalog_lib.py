@@ -214,6 +214,8 @@ def write_vendors(path, header, entries):
                 w.write('    dkim:\n')
                 for d in e['dkim']:
                     parts = [f'{k}: {q(d[k])}' for k in ('selector', 'target') if d.get(k)]
+                    if d.get('only_with_target'):
+                        parts.append('only_with_target: true')
                     w.write('      - {' + ', '.join(parts) + '}\n')
             w.write('    sources:\n')
             for s in e['sources']:
