@@ -374,9 +374,9 @@ func gluedPlace(w string) bool {
 }
 
 // truncatedLen is the shortest normalised descriptor whose last word may have been cut off: card networks cut the
-// merchant name at 22 or 25 characters, so "ZOOMINFO TECHNOLOG" (18) is cut but "GHOST KITCHEN" (13) is whole and
-// KITCHEN is not KITCHENER.
-const truncatedLen = 16
+// merchant name at 22 or 25 characters and some banks' exports at 15 ("OUTREACH CORPOR"), so "ZOOMINFO TECHNOLOG"
+// (18) is cut but "GHOST KITCHEN" (13) is whole and KITCHEN is not KITCHENER.
+const truncatedLen = 15
 
 // leadNoisy reports whether token i may stand before a vendor name in a card descriptor. Statements start with the
 // merchant, perhaps after a processor or marketplace prefix ("SQ *", "GOOGLE *"), bank words ("RECURRING CARD
@@ -503,7 +503,9 @@ var (
 		"ZETTLE", "IZ", "FASTSPRING", "SHAREIT", "DLOCAL", "EBANX", "PAYU", "DNH", "MERCADOPAGO", "PAGSEGURO", "RAZORPAY",
 		"PAYMENTWALL",
 		// FastSpring's other prefix, Amazon Pay, EBANX, CCV (NL), Curve, PagSeguro, Vindi and iugu (BR)
-		"FSPRG", "AMZ", "EBN", "CCV", "CRV", "PAG", "VINDI", "IUGU")
+		"FSPRG", "AMZ", "EBN", "CCV", "CRV", "PAG", "VINDI", "IUGU",
+		// Indian payment gateways: Razorpay's short prefix, CCAvenue, Paytm
+		"RAZ", "CCAVENUE", "PAYTM")
 
 	// normMarketplaces sell other vendors' apps under their own name before a '*': GOOGLE *CANVA.
 	normMarketplaces = wordSet("GOOGLE", "APPLE", "AMZN", "AMAZON", "MSFT")
