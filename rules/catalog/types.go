@@ -44,8 +44,8 @@ type Signals struct {
 // DKIM is a selector (may hold a placeholder: "hs1-{portal}") and/or the host pattern its CNAME points to.
 // A selector without a target is only a weak signal (selector names collide across vendors); the resolver
 // gives it low confidence. OnlyWithTarget marks an email relay's own naming of its customers' selectors
-// (SMTP2GO's "s{id}" → dkim.smtp2go.net): too short to name anyone alone, it counts only when the key is on
-// Target, and then says the organisation is the relay's customer, not a sender the relay serves.
+// (SMTP2GO's "s{id}" → dkim.smtp2go.net): too short to name anyone alone, it counts only when the key is on a host
+// of this relay, and then says the organisation is the relay's customer, not a sender the relay serves.
 type DKIM struct {
 	Selector       string `yaml:"selector"`
 	Target         string `yaml:"target"`

@@ -86,6 +86,8 @@ func VendorShow(w io.Writer, c *catalog.Catalog, id string) error {
 	list("cname", e.Signals.CNAME)
 	for _, d := range e.Signals.DKIM {
 		switch {
+		case d.OnlyWithTarget:
+			line("dkim", d.Selector+"._domainkey -> "+d.Target+" (the relay's naming of its customers' keys: counts on its own host only)")
 		case d.Selector != "" && d.Target != "":
 			line("dkim", d.Selector+"._domainkey -> "+d.Target)
 		case d.Selector != "":

@@ -45,6 +45,11 @@ func TestVendorShowBuiltin(t *testing.T) {
 		}
 	}
 	buf.Reset()
+	if err := VendorShow(&buf, c, "smtp2go"); err != nil || !strings.Contains(buf.String(),
+		"s{id}._domainkey -> dkim.smtp2go.net (the relay's naming of its customers' keys: counts on its own host only)") {
+		t.Errorf("VendorShow(smtp2go) = %v\n%s", err, buf.String())
+	}
+	buf.Reset()
 	if err := VendorShow(&buf, c, "microsoft"); err != nil || !strings.Contains(buf.String(), "Microsoft application IDs") {
 		t.Errorf("VendorShow(microsoft) = %v\n%s", err, buf.String())
 	}
