@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,7 +22,11 @@ func TestSourcesHaveNoConflictMarkers(t *testing.T) {
 		t.Fatalf("only %d catalogue inputs found: %v", len(files), files)
 	}
 	for _, f := range files {
-		if fi, err := os.Stat(f); err != nil || fi.IsDir() {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.IsDir() {
 			continue
 		}
 		if bad := conflictMarker(t, f); bad != "" {
@@ -35,21 +38,14 @@ func TestSourcesHaveNoConflictMarkers(t *testing.T) {
 // conflictMarker returns "file:line" of the first conflict-marker line of f, or "".
 func conflictMarker(t *testing.T, f string) string {
 	t.Helper()
-	fh, err := os.Open(f)
+	data, err := os.ReadFile(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for n := 1; sc.Scan(); n++ {
-		l := sc.Text()
+	for n, l := range strings.Split(string(data), "\n") {
 		if strings.HasPrefix(l, "<<<<<<< ") || strings.HasPrefix(l, ">>>>>>> ") || l == "=======" || l == "<<<<<<<" || l == ">>>>>>>" {
-			return f + ":" + strconv.Itoa(n)
+			return f + ":" + strconv.Itoa(n+1)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("%s: %v", f, err)
 	}
 	return ""
 }
