@@ -17,7 +17,8 @@ repository). Only facts are kept (which host or prefix occurs where); no record 
 committed beyond the registrable domain or prefix and one example value.
 
 Extraction is format-tolerant: structured parsers for octoDNS-style YAML/JSON, dnscontrol calls, Terraform
-record resources and zone-file lines give (owner, type, value); a text pass adds SPF includes, DMARC rua hosts and
+record resources, HCL record objects (module inputs, tfvars, terragrunt inputs such as cname_records = [{subdomain,
+record}]) and zone-file lines give (owner, type, value); a text pass adds SPF includes, DMARC rua hosts and
 verification-token prefixes from any other file. Hosts under the repository's own zones are dropped (an
 organisation's own hosts are not vendors).
 """
@@ -232,6 +233,59 @@ def from_terraform(text, path):
     return out
 
 
+
+HCL_OBJ_RE = re.compile(r'\{[^{}]*\}')
+HCL_TYPED_LIST_RE = re.compile(r'\b(cname|txt|mx|ns|spf|alias)_records\s*=\s*\[', re.I)
+HCL_KEY_BEFORE_RE = re.compile(r'(?:"([^"]+)"|([A-Za-z0-9_.@*-]+))\s*=\s*$')
+
+
+def _hcl_attr(body, key):
+    m = re.search(r'(?<![\w-])' + key + r'\s*=\s*"((?:[^"\\]|\\.)*)"', body)
+    return m.group(1) if m else None
+
+
+def _hcl_list(body, key):
+    m = re.search(r'(?<![\w-])' + key + r'\s*=\s*\[([^\]]*)\]', body)
+    return [bytes(x, 'utf-8').decode('unicode_escape', 'ignore')
+            for x in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))] if m else []
+
+
+def _hcl_object(body, typ, owner_hint, path):
+    owner = (_hcl_attr(body, 'name') or _hcl_attr(body, 'subdomain') or _hcl_attr(body, 'host')
+             or _hcl_attr(body, 'hostname') or owner_hint or '')
+    vals = _hcl_list(body, 'records') + _hcl_list(body, 'values')
+    for key in ('record', 'value', 'content', 'target', 'data'):
+        v = _hcl_attr(body, key)
+        if v is not None:
+            vals.append(v)
+    return [Rec(owner, typ, v.replace('\\"', '"'), path) for v in vals]
+
+
+def from_hcl_objects(text, path):
+    """Records written as HCL objects outside resource blocks: Terraform module inputs and tfvars
+    (records = [{name, type, records}], for_each maps {www = {type, value}}) and per-type lists
+    (cname_records = [{subdomain, record}], as in terragrunt inputs)."""
+    out = []
+    for m in HCL_TYPED_LIST_RE.finditer(text):
+        typ = m.group(1).upper()
+        depth, j = 0, m.end() - 1
+        while j < len(text):
+            depth += {'[': 1, ']': -1}.get(text[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        for o in HCL_OBJ_RE.finditer(text, m.end(), j):
+            out += _hcl_object(o.group(0), typ, '', path)
+    for o in HCL_OBJ_RE.finditer(text):
+        body = o.group(0)
+        typ = (_hcl_attr(body, 'type') or '').upper()
+        if typ not in TYPES:
+            continue
+        k = HCL_KEY_BEFORE_RE.search(text, max(0, o.start() - 200), o.start())
+        out += _hcl_object(body, typ, (k.group(1) or k.group(2)) if k else '', path)
+    return out
+
+
 ZONE_RE = re.compile(r'^(\S+)?\s+(?:\d+[smhdw]?\s+)?(?:IN\s+)?(?:\d+[smhdw]?\s+)?(CNAME|MX|NS|TXT|SPF)\s+(.+)$', re.I)
 
 
@@ -429,10 +483,12 @@ def mine_repo(gitdir):
             got += from_dnscontrol(text, path)
         if low.endswith('.lua'):
             got += from_luadns(text, path)
-        if low.endswith(('.tf', '.hcl')):
+        if low.endswith(('.tf', '.hcl', '.tfvars')):
             got += from_terraform(text, path)
-        if not low.endswith(('.yaml', '.yml', '.json', '.js', '.ts', '.tf', '.hcl', '.py', '.rb', '.nix', '.lua')):
+            got += from_hcl_objects(text, path)
+        if not low.endswith(('.yaml', '.yml', '.json', '.js', '.ts', '.tf', '.hcl', '.tfvars', '.py', '.rb', '.nix', '.lua')):
             got += from_zonefile(text, path)
+        got = list(dict.fromkeys(got))  # a resource block is also an HCL object: count each record once
         recs += got
         if not got:
             raws.append(text)
