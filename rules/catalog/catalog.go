@@ -65,10 +65,11 @@ var (
 )
 
 type parsedBuiltin struct {
-	cats   []Category
-	base   layer
-	msApps map[string]string
-	issues []Issue
+	cats     []Category
+	base     layer
+	msApps   map[string]string
+	issues   []Issue
+	prepared bool // decoded from the prepared form, not parsed from the YAML
 }
 
 // source is one catalogue file to merge over the built-in catalogue.
@@ -176,60 +177,78 @@ func buildChecked(srcs []source) (*Catalog, error) {
 	return c, nil
 }
 
-// parseBuiltin parses the embedded files once.
+// parseBuiltin parses the embedded files once: from the prepared form when it matches the embedded YAML, else
+// from the YAML.
 func parseBuiltin() *parsedBuiltin {
 	parsedOnce.Do(func() {
-		p := &parsedBuiltin{}
-		names, err := fs.Glob(builtinFS, "*.yaml")
-		if err != nil {
-			p.issues = append(p.issues, Issue{File: builtinPrefix, Msg: err.Error()})
-		}
-		sort.Strings(names)
-		// The files are parsed side by side (YAML parsing is most of a cold start) and merged in name order.
-		type parsedFile struct {
-			entries []*rawEntry
-			cats    []Category
-			issues  []Issue
-		}
-		out := make([]parsedFile, len(names))
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-		for i, n := range names {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				data, err := builtinFS.ReadFile(n)
-				switch {
-				case err != nil:
-					out[i].issues = []Issue{{File: builtinPrefix + n, Msg: err.Error()}}
-				case n == taxonomyFile:
-					out[i].cats, out[i].issues = parseTaxonomy(builtinPrefix+n, data)
-				default:
-					out[i].entries, out[i].issues = parseVendorFile(builtinPrefix+n, data)
-				}
-			}()
-		}
-		wg.Wait()
-		for i, n := range names {
-			if n == taxonomyFile {
-				p.cats = out[i].cats
+		if digest, err := yamlDigest(builtinFS); err == nil {
+			if cats, base, ok := decodePrepared(preparedData, digest); ok {
+				p := &parsedBuiltin{cats: cats, base: base, prepared: true}
+				p.msApps, p.issues = parseBuiltinMicrosoftApps()
+				parsed = p
+				return
 			}
-			p.base = append(p.base, out[i].entries...)
-			p.issues = append(p.issues, out[i].issues...)
 		}
-		data, err := builtinFS.ReadFile(msAppsFile)
-		if err != nil {
-			p.issues = append(p.issues, Issue{File: builtinPrefix + msAppsFile, Msg: err.Error()})
-		} else {
-			apps, iss := parseMicrosoftApps(builtinPrefix+msAppsFile, data)
-			p.msApps = apps
-			p.issues = append(p.issues, iss...)
-		}
-		parsed = p
+		parsed = parseBuiltinYAML()
 	})
 	return parsed
+}
+
+// parseBuiltinYAML parses the embedded YAML files.
+func parseBuiltinYAML() *parsedBuiltin {
+	p := &parsedBuiltin{}
+	names, err := fs.Glob(builtinFS, "*.yaml")
+	if err != nil {
+		p.issues = append(p.issues, Issue{File: builtinPrefix, Msg: err.Error()})
+	}
+	sort.Strings(names)
+	// The files are parsed side by side (YAML parsing is most of a cold start) and merged in name order.
+	type parsedFile struct {
+		entries []*rawEntry
+		cats    []Category
+		issues  []Issue
+	}
+	out := make([]parsedFile, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, n := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			data, err := builtinFS.ReadFile(n)
+			switch {
+			case err != nil:
+				out[i].issues = []Issue{{File: builtinPrefix + n, Msg: err.Error()}}
+			case n == taxonomyFile:
+				out[i].cats, out[i].issues = parseTaxonomy(builtinPrefix+n, data)
+			default:
+				out[i].entries, out[i].issues = parseVendorFile(builtinPrefix+n, data)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, n := range names {
+		if n == taxonomyFile {
+			p.cats = out[i].cats
+		}
+		p.base = append(p.base, out[i].entries...)
+		p.issues = append(p.issues, out[i].issues...)
+	}
+	apps, iss := parseBuiltinMicrosoftApps()
+	p.msApps = apps
+	p.issues = append(p.issues, iss...)
+	return p
+}
+
+// parseBuiltinMicrosoftApps reads the embedded list of Microsoft first-party app IDs.
+func parseBuiltinMicrosoftApps() (map[string]string, []Issue) {
+	data, err := builtinFS.ReadFile(msAppsFile)
+	if err != nil {
+		return nil, []Issue{{File: builtinPrefix + msAppsFile, Msg: err.Error()}}
+	}
+	return parseMicrosoftApps(builtinPrefix+msAppsFile, data)
 }
 
 // buildWith merges srcs over the built-in catalogue and returns the catalogue and every issue found.

@@ -70,15 +70,17 @@ type selectorPat struct {
 // NewResolver builds the resolver's index from c. Patterns that do not compile are skipped and listed by Problems
 // (the catalogue validator reports them too).
 func NewResolver(c *Catalog) *Resolver {
-	r := &Resolver{
-		google: map[string]int32{}, googleProj: map[string][]int32{}, entra: map[string]int32{},
-		msApps: map[string]string{}, microsoft: -1, aws: map[string]awsMatch{},
-		selectors: map[string][]int32{}, domains: domainIndex{}, byName: newNameIndex(),
-	}
-	r.pool.New = func() any { return &normBuf{vocab: r.byName.vocab, words: r.byName.words} }
 	if c == nil {
 		c = &Catalog{}
 	}
+	n := len(c.Entries)
+	r := &Resolver{
+		google: map[string]int32{}, googleProj: map[string][]int32{}, entra: map[string]int32{},
+		msApps: map[string]string{}, microsoft: -1, aws: map[string]awsMatch{},
+		selectors: map[string][]int32{}, domains: make(domainIndex, n*2), byName: newNameIndex(n),
+		vendors: make([]scanner.Vendor, 0, n+1), names: make([]string, 0, n+1), relay: make([]bool, 0, n+1),
+	}
+	r.pool.New = func() any { return &normBuf{vocab: r.byName.vocab, words: r.byName.words} }
 	for i := range c.Entries {
 		e := &c.Entries[i]
 		v := int32(len(r.vendors))
