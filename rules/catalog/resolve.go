@@ -25,6 +25,7 @@ const (
 	confSelector     = 0.4 // a DKIM selector name without its CNAME target
 	confSelectorTmpl = 0.5 // a templated selector such as hs1-{portal}
 	confTXTOwner     = 0.9 // a TXT record whose name, not its value, names the vendor
+	confTXTLabel     = 0.8 // a TXT token "<label>-domain-verification=" whose label is one vendor's domain name
 	confRelayed      = 0.7 // a catalogued DKIM selector whose key another vendor (an email relay) hosts
 )
 
@@ -50,6 +51,7 @@ type Resolver struct {
 	relayNaming      []selectorPat // selectors that count only with a key on their vendor's host (only_with_target)
 	txt              txtIndex
 	domains          domainIndex
+	labels           map[string]int32 // first label of a vendor's registrable domain → vendor; -1 when two vendors share it
 	byName           *nameIndex
 
 	pool     sync.Pool
@@ -77,7 +79,7 @@ func NewResolver(c *Catalog) *Resolver {
 	r := &Resolver{
 		google: map[string]int32{}, googleProj: map[string][]int32{}, entra: map[string]int32{},
 		msApps: map[string]string{}, microsoft: -1, aws: map[string]awsMatch{},
-		selectors: map[string][]int32{}, domains: make(domainIndex, n*2), byName: newNameIndex(n),
+		selectors: map[string][]int32{}, domains: make(domainIndex, n*2), labels: make(map[string]int32, n*2), byName: newNameIndex(n),
 		vendors: make([]scanner.Vendor, 0, n+1), names: make([]string, 0, n+1), relay: make([]bool, 0, n+1),
 	}
 	r.pool.New = func() any { return &normBuf{vocab: r.byName.vocab, words: r.byName.words} }
@@ -190,6 +192,7 @@ func (r *Resolver) addEntry(e *Entry, v int32) {
 	for _, d := range e.Domains {
 		r.domains.add(d, v)
 	}
+	r.addLabels(e, v)
 	r.byName.add(v, kindName, e.Name)
 	for _, a := range e.Aliases {
 		r.byName.add(v, kindAlias, a)
@@ -256,6 +259,7 @@ const (
 	kRelayed     // a DKIM selector of one vendor whose key another (the relay, in other) hosts
 	kAmbiguous   // not a match: two vendors tie; kept for the reason of an unresolved record
 	kRelayUnknow // not a match: a DKIM key a relay (vendor) hosts for a sender the selector does not name
+	kTXTLabel    // a TXT verification token named after a vendor's domain, with no catalogued prefix
 )
 
 // cand is a candidate match; the reason text is built only for the winner.
@@ -712,7 +716,7 @@ func (r *Resolver) resolveTXTValue(normTok string) cand {
 		}
 	}
 	if found < 0 {
-		return cand{}
+		return r.resolveTXTLabel(normTok)
 	}
 	return cand{kind: kTXTRegexp, vendor: r.txt.res[found].vendor, conf: confTXTRegexp, pat: found}
 }
@@ -865,6 +869,8 @@ func (r *Resolver) reason(h scanner.Hint, c cand) string {
 		return "TXT token " + pre
 	case kTXTRegexp:
 		return "TXT token " + clipText(txtClean(v), 40) + " (matches " + r.names[c.vendor] + " pattern " + r.txt.res[c.pat].raw + ")"
+	case kTXTLabel:
+		return "TXT token " + c.detail + "… (named after " + r.names[c.vendor] + "'s domain; not a catalogued prefix)"
 	case kTXTOwner:
 		owner := hostClean(h.Target)
 		var caps []hostCapture

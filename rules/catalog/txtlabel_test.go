@@ -1,0 +1,67 @@
+package catalog
+
+import (
+	"testing"
+
+	"github.com/shadowscan/shadowscan/scanner"
+)
+
+func TestTXTLabelConvention(t *testing.T) {
+	r := NewResolver(&Catalog{Entries: []Entry{
+		{ID: "front", Name: "Front", Domains: []string{"frontapp.com"}},
+		{ID: "red-sift", Name: "Red Sift", Aliases: []string{"OnDMARC"}, Domains: []string{"redsift.com", "ondmarc.com"}},
+		{ID: "chorus-ai", Name: "Chorus.ai", Domains: []string{"chorus.ai"}},
+		{ID: "uberspace", Name: "Uberspace", Domains: []string{"uber.space"}},
+		{ID: "domain-com", Name: "Domain.com", Domains: []string{"domain.com"}},
+		{ID: "loop-a", Name: "Loop", Domains: []string{"loop.com"}},
+		{ID: "loop-b", Name: "Loop Returns", Aliases: []string{"Loop"}, Domains: []string{"loop.io"}},
+		{ID: "acme", Name: "Acme", Domains: []string{"acme.com"}, Signals: Signals{TXT: []string{"acme-code="}}},
+		{ID: "google", Name: "Google", Domains: []string{"google.com"}, Signals: Signals{TXT: []string{"google-site-verification="}}},
+		{ID: "owned", Name: "Owned", Domains: []string{"owned.io"}, Signals: Signals{TXTOwner: []string{"_ownedx"}}},
+		{ID: "other", Name: "Other", Domains: []string{"other.io"}, Signals: Signals{TXTOwner: []string{"_other-challenge"}}},
+	}})
+	for _, tc := range []struct {
+		name, value, owner, want, reason string
+	}{
+		{"domain label that is the vendor's name", "frontapp-verification=x1", "", "front",
+			"TXT token frontapp-verification=… (named after Front's domain; not a catalogued prefix)"},
+		{"alias", "ondmarc-domain-verification=x1", "", "red-sift", ""},
+		{"first word of the name", "chorus_verify=x1", "", "chorus-ai", ""},
+		{"colon form", "frontapp-site-verification:x1", "", "front", ""},
+		{"leading underscore", "_frontapp-verification=x1", "", "front", ""},
+		{"per-organisation suffix", "frontapp-domain-verification-b2j0jf=x1", "", "front", ""},
+		{"catalogued prefix wins", "google-site-verification=abc", "", "google", "TXT token google-site-verification=…"},
+		{"colon variant of a catalogued prefix", "google-site-verification:abc", "", "google", ""},
+		{"catalogued owner name wins", "other-domain-verification=abc", "_other-challenge.example.org", "other", ""},
+		{"label is another company's name", "uber-domain-verification=x1", "", "", ""},
+		{"the convention's own word", "domain-verification=x1", "", "", ""},
+		{"label two vendors share", "loop-verification=x1", "", "", ""},
+		{"no verification word", "frontapp-site=x1", "", "", ""},
+		{"a word outside the convention", "frontapp-login-verification=x1", "", "", ""},
+		{"no value", "frontapp-verification=", "", "", ""},
+		{"no prefix", "frontapp", "", "", ""},
+		{"label alone", "frontapp=x1", "", "", ""},
+		{"short label", "ads-verification=x1", "", "", ""},
+		{"unknown label", "nobody-verification=x1", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := scanner.Hint{Type: scanner.HintTXTToken, Value: tc.value, Target: tc.owner}
+			res := r.Resolve(&scanner.Record{Hints: []scanner.Hint{h}})
+			got := ""
+			if res.Vendor != nil {
+				got = res.Vendor.ID
+			}
+			if got != tc.want {
+				t.Fatalf("%q resolves to %q, want %q (%s)", tc.value, got, tc.want, res.Reason)
+			}
+			if tc.reason != "" && res.Reason != tc.reason {
+				t.Errorf("reason %q, want %q", res.Reason, tc.reason)
+			}
+		})
+	}
+	// Less sure than a catalogued prefix: a vendor's documented prefix or owner name outranks it in a record.
+	res := r.Resolve(&scanner.Record{Hints: []scanner.Hint{{Type: scanner.HintTXTToken, Value: "frontapp-verification=x1"}}})
+	if res.Confidence != confTXTLabel || confTXTLabel >= confTXTPrefix || confTXTLabel >= confTXTOwner {
+		t.Errorf("confidence %v (label %v, prefix %v, owner %v)", res.Confidence, confTXTLabel, confTXTPrefix, confTXTOwner)
+	}
+}
