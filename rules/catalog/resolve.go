@@ -260,6 +260,7 @@ const (
 	kAmbiguous   // not a match: two vendors tie; kept for the reason of an unresolved record
 	kRelayUnknow // not a match: a DKIM key a relay (vendor) hosts for a sender the selector does not name
 	kTXTLabel    // a TXT verification token named after a vendor's domain, with no catalogued prefix
+	kOwnerLabel  // a TXT record name named after a vendor's domain ("_vendor-challenge-org"), not catalogued
 )
 
 // cand is a candidate match; the reason text is built only for the winner.
@@ -646,6 +647,9 @@ func (r *Resolver) resolveTXT(normTok, owner string) cand {
 		}
 		return cand{kind: kTXTOwner, vendor: r.owners.pats[id].vendor, conf: confTXTOwner, pat: id}
 	}
+	if c.kind == 0 {
+		return r.resolveOwnerLabel(owner)
+	}
 	return c
 }
 
@@ -871,6 +875,8 @@ func (r *Resolver) reason(h scanner.Hint, c cand) string {
 		return "TXT token " + clipText(txtClean(v), 40) + " (matches " + r.names[c.vendor] + " pattern " + r.txt.res[c.pat].raw + ")"
 	case kTXTLabel:
 		return "TXT token " + c.detail + "… (named after " + r.names[c.vendor] + "'s domain; not a catalogued prefix)"
+	case kOwnerLabel:
+		return "TXT record " + clipText(hostClean(h.Target), 80) + " (named after " + r.names[c.vendor] + "'s domain; not a catalogued record name)"
 	case kTXTOwner:
 		owner := hostClean(h.Target)
 		var caps []hostCapture

@@ -9,6 +9,10 @@ import "strings"
 // On the public DNS-as-code repositories mined for the catalogue, this rule named the catalogued vendor for every
 // token it applied to (224 of 224 where the label belongs to one vendor).
 
+// The same convention names TXT records: "_vendor-challenge.example.org", "_vendor-domain-verification",
+// "_vendor-challenge-<org>". A record name resolves when its first label starts with "_", then the vendor's label, then
+// only the convention's words up to a verb; what follows the verb is the organisation's own (an org or account name).
+
 // txtLabelWords are the words the convention puts after the vendor's label; one of txtLabelVerbs must be among them.
 var txtLabelWords = map[string]bool{
 	"site": true, "domain": true, "developer": true, "dns": true, "account": true, "org": true, "app": true,
@@ -88,7 +92,7 @@ func (r *Resolver) resolveTXTLabel(normTok string) cand {
 	}
 	prefix := strings.ToLower(strings.TrimPrefix(tok[:eq], "_"))
 	parts := strings.FieldsFunc(prefix, func(c rune) bool { return c == '-' || c == '_' || c == '.' })
-	if len(parts) < 2 {
+	if len(parts) < 2 || txtLabelStop[parts[0]] {
 		return cand{}
 	}
 	verb := false
@@ -107,3 +111,38 @@ func (r *Resolver) resolveTXTLabel(normTok string) cand {
 	}
 	return cand{kind: kTXTLabel, vendor: v, conf: confTXTLabel, detail: tok[:eq+1]}
 }
+
+// resolveOwnerLabel applies the naming convention to a TXT record's name when neither the value nor a catalogued
+// record name resolved.
+func (r *Resolver) resolveOwnerLabel(owner string) cand {
+	first, _, _ := strings.Cut(owner, ".")
+	if len(first) < 2 || first[0] != '_' {
+		return cand{} // the convention's names are underscored: "vendor-verification.example.org" is a host
+	}
+	parts := strings.FieldsFunc(strings.ToLower(first[1:]), func(c rune) bool { return c == '-' || c == '_' })
+	if len(parts) < 2 || txtLabelStop[parts[0]] {
+		return cand{}
+	}
+	verb := false
+	for _, w := range parts[1:] {
+		if !txtLabelWords[w] {
+			break
+		}
+		if txtLabelVerbs[w] {
+			verb = true
+			break
+		}
+	}
+	if !verb {
+		return cand{}
+	}
+	v, ok := r.labels[parts[0]]
+	if !ok || v < 0 {
+		return cand{}
+	}
+	return cand{kind: kOwnerLabel, vendor: v, conf: confTXTLabel}
+}
+
+// txtLabelStop are record-name labels of protocols, not vendors ("_acme-challenge" is ACME, RFC 8555).
+var txtLabelStop = map[string]bool{"acme": true, "dmarc": true, "domainkey": true, "mta": true, "smtp": true, "tls": true,
+	"spf": true, "bimi": true, "dkim": true}

@@ -43,6 +43,20 @@ func TestTXTLabelConvention(t *testing.T) {
 		{"label alone", "frontapp=x1", "", "", ""},
 		{"short label", "ads-verification=x1", "", "", ""},
 		{"unknown label", "nobody-verification=x1", "", "", ""},
+		{"protocol label", "acme-verification=x1", "", "", ""},
+		// Record names: the value is the vendor's random token.
+		{"record name", "x1y2z3", "_frontapp-challenge.example.org", "front",
+			"TXT record _frontapp-challenge.example.org (named after Front's domain; not a catalogued record name)"},
+		{"record name with the organisation after the verb", "x1y2z3", "_frontapp-domain-verification-myorg.example.org", "front", ""},
+		{"record name by alias", "x1y2z3", "_ondmarc-verify.example.org", "red-sift", ""},
+		{"record value wins over its name", "google-site-verification=abc", "_frontapp-challenge.example.org", "google", ""},
+		{"ACME challenge", "x1y2z3", "_acme-challenge.example.org", "", ""},
+		{"record name without underscore is a host", "x1y2z3", "frontapp-challenge.example.org", "", ""},
+		{"only an underscore opens a record name", "x1y2z3", "xfrontapp-challenge.example.org", "", ""},
+		{"record name without a verb", "x1y2z3", "_frontapp.example.org", "", ""},
+		{"record name with another word first", "x1y2z3", "_frontapp-login-challenge.example.org", "", ""},
+		{"record name label two vendors share", "x1y2z3", "_loop-verification.example.org", "", ""},
+		{"record name of another company", "x1y2z3", "_uber-challenge.example.org", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := scanner.Hint{Type: scanner.HintTXTToken, Value: tc.value, Target: tc.owner}
