@@ -6,8 +6,8 @@ import "strings"
 // "<vendor>_verify=…". Many vendors publish one without the catalogue knowing its prefix yet. When no catalogued
 // prefix or pattern matches, a token whose prefix is the first label of exactly one vendor's registrable domain
 // followed only by the convention's words resolves to that vendor, with less confidence than a catalogued prefix.
-// On the public DNS-as-code repositories mined for the catalogue, this rule named the catalogued vendor for every
-// token it applied to (224 of 224 where the label belongs to one vendor).
+// On the TXT tokens of the 253 public DNS-as-code repositories mined for the catalogue it named, for each of the 321
+// tokens a catalogued prefix also names, that same vendor (rules/catalog/README.md, "How the resolver decides").
 
 // The same convention names TXT records: "_vendor-challenge.example.org", "_vendor-domain-verification",
 // "_vendor-challenge-<org>". A record name resolves when its first label starts with "_", then the vendor's label, then
