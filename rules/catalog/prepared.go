@@ -7,7 +7,6 @@ import (
 	"encoding/gob"
 	"fmt"
 	"hash/crc64"
-	"io"
 	"io/fs"
 	"sort"
 )
@@ -137,7 +136,7 @@ func decodePrepared(data []byte, digest uint64) (cats []Category, base layer, ok
 		return nil, nil, false
 	}
 	var p prepared
-	if err := gob.NewDecoder(io.Reader(zr)).Decode(&p); err != nil || p.Version != preparedVersion || p.Digest != digest {
+	if err := gob.NewDecoder(zr).Decode(&p); err != nil || p.Version != preparedVersion || p.Digest != digest {
 		return nil, nil, false
 	}
 	file := func(i int) (string, bool) {

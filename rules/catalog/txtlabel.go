@@ -23,13 +23,13 @@ var txtLabelWords = map[string]bool{
 var txtLabelVerbs = map[string]bool{"verification": true, "verify": true, "verified": true, "validation": true, "challenge": true}
 
 // addLabels records the first labels of e's registrable domains that also name e: the label is its name, an alias,
-// the first word of its name, or its ID (letters and digits only), or starts with one of them ("frontapp" for Front).
+// the first word of its name, or its ID (as nameKey keeps them), or starts with one of them ("frontapp" for Front).
 // A domain whose label is another company's name does not count ("uber.space" is Uberspace's, "uber" is not).
 // A label two vendors share names neither.
 func (r *Resolver) addLabels(e *Entry, v int32) {
 	var names []string
 	for _, n := range append([]string{e.Name, e.ID, firstWord(e.Name)}, e.Aliases...) {
-		if k := alnumLower(n); len(k) >= 4 {
+		if k := nameKey(n); len(k) >= 4 {
 			names = append(names, k)
 		}
 	}
@@ -60,18 +60,6 @@ func namedBy(label string, names []string) bool {
 	return false
 }
 
-// alnumLower keeps the ASCII letters and digits of s, lower-cased: "Chorus.ai" → "chorusai".
-func alnumLower(s string) string {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := lowerByte(s[i])
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			b = append(b, c)
-		}
-	}
-	return string(b)
-}
-
 // firstWord is s up to its first space, dot or hyphen: "Chorus.ai" → "Chorus".
 func firstWord(s string) string {
 	if i := strings.IndexAny(s, " .-"); i > 0 {
@@ -91,22 +79,8 @@ func (r *Resolver) resolveTXTLabel(normTok string) cand {
 		return cand{} // no value: "vendor-verification=" alone proves nothing
 	}
 	prefix := strings.ToLower(strings.TrimPrefix(tok[:eq], "_"))
-	parts := strings.FieldsFunc(prefix, func(c rune) bool { return c == '-' || c == '_' || c == '.' })
-	if len(parts) < 2 || txtLabelStop[parts[0]] {
-		return cand{}
-	}
-	verb := false
-	for _, w := range parts[1:] {
-		if !txtLabelWords[w] {
-			return cand{}
-		}
-		verb = verb || txtLabelVerbs[w]
-	}
-	if !verb {
-		return cand{}
-	}
-	v, ok := r.labels[parts[0]]
-	if !ok || v < 0 {
+	v, ok := r.conventionVendor(strings.FieldsFunc(prefix, func(c rune) bool { return c == '-' || c == '_' || c == '.' }), false)
+	if !ok {
 		return cand{}
 	}
 	return cand{kind: kTXTLabel, vendor: v, conf: confTXTLabel, detail: tok[:eq+1]}
@@ -119,28 +93,35 @@ func (r *Resolver) resolveOwnerLabel(owner string) cand {
 	if len(first) < 2 || first[0] != '_' {
 		return cand{} // the convention's names are underscored: "vendor-verification.example.org" is a host
 	}
-	parts := strings.FieldsFunc(strings.ToLower(first[1:]), func(c rune) bool { return c == '-' || c == '_' })
-	if len(parts) < 2 || txtLabelStop[parts[0]] {
-		return cand{}
-	}
-	verb := false
-	for _, w := range parts[1:] {
-		if !txtLabelWords[w] {
-			break
-		}
-		if txtLabelVerbs[w] {
-			verb = true
-			break
-		}
-	}
-	if !verb {
-		return cand{}
-	}
-	v, ok := r.labels[parts[0]]
-	if !ok || v < 0 {
+	v, ok := r.conventionVendor(strings.FieldsFunc(strings.ToLower(first[1:]), func(c rune) bool { return c == '-' || c == '_' }), true)
+	if !ok {
 		return cand{}
 	}
 	return cand{kind: kOwnerLabel, vendor: v, conf: confTXTLabel}
+}
+
+// conventionVendor returns the vendor whose label parts[0] is when the parts after it are the convention's words
+// with a verb among them. In a token every part must be such a word; in a record name (rest) whatever follows the
+// verb is the organisation's own.
+func (r *Resolver) conventionVendor(parts []string, rest bool) (int32, bool) {
+	if len(parts) < 2 || txtLabelStop[parts[0]] {
+		return 0, false
+	}
+	verb := false
+	for _, w := range parts[1:] {
+		if rest && verb {
+			break // the organisation's own words follow the verb
+		}
+		if !txtLabelWords[w] {
+			if rest {
+				break // a word outside the convention before the verb: verb stays false
+			}
+			return 0, false
+		}
+		verb = verb || txtLabelVerbs[w]
+	}
+	v, ok := r.labels[parts[0]]
+	return v, verb && ok && v >= 0
 }
 
 // txtLabelStop are record-name labels of protocols, not vendors ("_acme-challenge" is ACME, RFC 8555).

@@ -54,6 +54,7 @@ func TestTXTLabelConvention(t *testing.T) {
 		"loop-verification=x1",           // a label two vendors share
 		"frontapp-site=x1",               // no verification word
 		"frontapp-login-verification=x1", // a word outside the convention
+		"frontapp-verification-login=x1", // and after the verb
 		"frontapp-verification=",         // no value
 		"frontapp", "frontapp=x1",        // no prefix; the label alone
 		"ads-verification=x1",    // a short label
