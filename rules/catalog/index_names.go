@@ -3,6 +3,7 @@ package catalog
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // The name index matches display names and card descriptors against vendor names, aliases, merchant descriptors
@@ -31,8 +32,12 @@ type nameIndex struct {
 	first   map[string][]int32  // first token → phrases
 	vocab   map[string]struct{} // every token of every phrase
 	words   map[string]struct{} // the phrases of one token: whole one-word names ("HOTJAR", "LINKEDIN")
-	dels    map[string][]string // one-deletion variants of tokens of fuzzyMin+ letters → those tokens
 	long    []string            // sorted one-word names of cutMinName+ letters, for a name cut off at the end (seal)
+
+	// dels maps the one-deletion variants of tokens of fuzzyMin+ letters to those tokens. It is built on the first
+	// fuzzy look-up (deletions): most of the index's size, and nothing an exact name ("hotjar") needs.
+	dels     map[string][]string
+	delsOnce sync.Once
 }
 
 // fuzzyMin is the shortest token that may match with one edit.
@@ -45,11 +50,11 @@ type nameHit struct {
 	fuzzy    bool
 }
 
-// newNameIndex returns an empty index sized for about vendors vendors (a catalogue of 4,800 has ~7,000 phrases and
-// ~47,000 deletion variants: growing the maps step by step was a tenth of a cold start).
+// newNameIndex returns an empty index sized for about vendors vendors (a catalogue of 4,800 has ~7,000 phrases:
+// growing the maps step by step was a tenth of a cold start).
 func newNameIndex(vendors int) *nameIndex {
 	return &nameIndex{first: make(map[string][]int32, vendors*3/2), vocab: make(map[string]struct{}, vendors*3/2),
-		words: make(map[string]struct{}, vendors*5/4), dels: make(map[string][]string, vendors*10)}
+		words: make(map[string]struct{}, vendors*5/4)}
 }
 
 // add indexes one name of vendor v.
@@ -105,21 +110,41 @@ func (ix *nameIndex) addTokens(v int32, kind phraseKind, toks []string) {
 	for _, t := range toks {
 		letters += len(t)
 		ix.vocab[t] = struct{}{}
-		if len(t) >= fuzzyMin {
-			var buf [64]byte
-			for i := 0; i < len(t) && len(t) <= len(buf); i++ {
-				d := string(append(append(buf[:0], t[:i]...), t[i+1:]...))
-				if !hasString(ix.dels[d], t) {
-					ix.dels[d] = append(ix.dels[d], t)
-				}
-			}
-		}
 	}
 	if len(toks) == 1 {
 		ix.words[toks[0]] = struct{}{}
 	}
 	ix.first[toks[0]] = append(ix.first[toks[0]], int32(len(ix.phrases)))
 	ix.phrases = append(ix.phrases, namePhrase{toks: toks, text: text, vendor: v, kind: kind, letters: letters})
+}
+
+// deletions returns dels, building it on first use from the phrases in the order they were added (so that each
+// variant lists its tokens in a fixed order).
+func (ix *nameIndex) deletions() map[string][]string {
+	ix.delsOnce.Do(func() {
+		n := 0
+		for t := range ix.vocab {
+			if len(t) >= fuzzyMin {
+				n += len(t)
+			}
+		}
+		ix.dels = make(map[string][]string, n)
+		var buf [64]byte
+		for i := range ix.phrases {
+			for _, t := range ix.phrases[i].toks {
+				if len(t) < fuzzyMin || len(t) > len(buf) {
+					continue
+				}
+				for j := range len(t) {
+					d := string(append(append(buf[:0], t[:j]...), t[j+1:]...))
+					if !hasString(ix.dels[d], t) {
+						ix.dels[d] = append(ix.dels[d], t)
+					}
+				}
+			}
+		}
+	})
+	return ix.dels
 }
 
 func hasString(list []string, s string) bool {
@@ -272,7 +297,8 @@ func (ix *nameIndex) find(nb *normBuf) {
 			continue
 		}
 		// One edit: q with one letter more than a vocabulary token, fewer, or one different.
-		for _, v := range ix.dels[q] {
+		dels := ix.deletions()
+		for _, v := range dels[q] {
 			ix.extendFuzzy(nb, i, q, v)
 		}
 		for j := 0; j < len(q); j++ {
@@ -280,7 +306,7 @@ func (ix *nameIndex) find(nb *normBuf) {
 			if _, ok := ix.vocab[string(nb.del)]; ok {
 				ix.extendFuzzy(nb, i, q, string(nb.del))
 			}
-			for _, v := range ix.dels[string(nb.del)] {
+			for _, v := range dels[string(nb.del)] {
 				ix.extendFuzzy(nb, i, q, v)
 			}
 		}

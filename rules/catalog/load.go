@@ -397,13 +397,22 @@ type layer []*rawEntry
 
 // mergeLayers merges layers in order. Within a layer an ID may appear once. An entry whose ID exists in an
 // earlier layer overrides it key by key: every key present in the override replaces the earlier value entirely
-// (lists are replaced, not appended; an empty list clears), keys it leaves out keep the earlier value.
-func mergeLayers(layers []layer) ([]*rawEntry, []Issue) {
+// (lists are replaced, not appended; an empty list clears), keys it leaves out keep the earlier value. With share,
+// an entry that no later layer overrides shares its lists and key maps with its layer instead of copying them.
+func mergeLayers(layers []layer, share bool) ([]*rawEntry, []Issue) {
 	var issues []Issue
-	merged := map[string]*rawEntry{}
-	var order []string
+	total := 0
+	for _, l := range layers {
+		total += len(l)
+	}
+	merged := make(map[string]*rawEntry, total)
+	order := make([]string, 0, total)
 	for li, l := range layers {
-		seen := map[string]*rawEntry{}
+		seen := make(map[string]*rawEntry, len(l))
+		var shallow []rawEntry // one allocation for the layer's shared entries; never grown, so pointers stay valid
+		if share {
+			shallow = make([]rawEntry, 0, len(l))
+		}
 		for _, e := range l {
 			if e.ID == "" {
 				continue // reported by entry validation
@@ -416,7 +425,13 @@ func mergeLayers(layers []layer) ([]*rawEntry, []Issue) {
 			seen[e.ID] = e
 			base, exists := merged[e.ID]
 			if !exists {
-				c := e.clone()
+				var c *rawEntry
+				if share {
+					shallow = append(shallow, *e)
+					c = &shallow[len(shallow)-1]
+				} else {
+					c = e.clone()
+				}
 				c.layer = li
 				merged[e.ID] = c
 				order = append(order, e.ID)

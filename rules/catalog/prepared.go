@@ -13,7 +13,8 @@ import (
 
 // The built-in catalogue is also embedded in a prepared form: the parsed YAML (entries, the keys each one sets and
 // the position of every value) gob-encoded and gzipped. Decoding it costs a fraction of parsing the YAML, which is
-// most of what a cold `shadowscan check` pays. The YAML stays the source of truth: the prepared form records a
+// most of what a cold `shadowscan check` pays. The positions, a quarter of the form, are only read by validation
+// (organisation files merged over the built-in catalogue): they stay encoded until that first asks for them. The YAML stays the source of truth: the prepared form records a
 // checksum of the YAML it was made from, and a process whose YAML does not match it (an edit without
 // `go generate ./rules/catalog/`) parses the YAML as before. TestPreparedIsFresh fails until the form is rebuilt.
 //
@@ -25,7 +26,7 @@ var preparedData []byte
 const PreparedFile = "builtin.gob.gz"
 
 // preparedVersion changes whenever the encoded types change, so an old file is never decoded into new types.
-const preparedVersion = 1
+const preparedVersion = 2
 
 type prepared struct {
 	Version int
@@ -33,19 +34,26 @@ type prepared struct {
 	Files   []string
 	Cats    []Category
 	Entries []preparedEntry
+	// Positions is the gob encoding of one []preparedPos per entry, in the order of Entries.
+	Positions []byte
 }
 
 type preparedEntry struct {
 	Entry       // File cleared: FileIdx names it
 	FileIdx int // index into prepared.Files
 	Set     []string
-	Pos     []preparedPos // sorted by key
 }
 
 type preparedPos struct {
 	Key   string
 	Files []int // index into prepared.Files, one per position
 	Lines []int
+}
+
+// preparedPositions are the still-encoded positions of a decoded prepared form's entries.
+type preparedPositions struct {
+	data  []byte
+	files []string
 }
 
 // yamlDigest is a checksum of the embedded YAML files, names and contents, in name order.
@@ -94,6 +102,7 @@ func encodePrepared(p *parsedBuiltin, digest uint64) ([]byte, error) {
 		}
 		return i
 	}
+	positions := make([][]preparedPos, 0, len(p.base))
 	for _, r := range p.base {
 		pe := preparedEntry{Entry: r.Entry, FileIdx: fileIdx(r.File)}
 		pe.File = ""
@@ -103,17 +112,24 @@ func encodePrepared(p *parsedBuiltin, digest uint64) ([]byte, error) {
 			}
 		}
 		sort.Strings(pe.Set)
+		var pos []preparedPos
 		for k, ps := range r.pos {
 			pp := preparedPos{Key: k}
 			for _, x := range ps {
 				pp.Files = append(pp.Files, fileIdx(x.File))
 				pp.Lines = append(pp.Lines, x.Line)
 			}
-			pe.Pos = append(pe.Pos, pp)
+			pos = append(pos, pp)
 		}
-		sort.Slice(pe.Pos, func(i, j int) bool { return pe.Pos[i].Key < pe.Pos[j].Key })
+		sort.Slice(pos, func(i, j int) bool { return pos[i].Key < pos[j].Key })
 		out.Entries = append(out.Entries, pe)
+		positions = append(positions, pos)
 	}
+	var pb bytes.Buffer
+	if err := gob.NewEncoder(&pb).Encode(positions); err != nil {
+		return nil, err
+	}
+	out.Positions = pb.Bytes()
 	var b bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
 	if err != nil {
@@ -129,45 +145,58 @@ func encodePrepared(p *parsedBuiltin, digest uint64) ([]byte, error) {
 }
 
 // decodePrepared returns the taxonomy and entries of data if it is a prepared form of the YAML whose checksum
-// is digest; ok is false for any other file (stale, older version, damaged).
-func decodePrepared(data []byte, digest uint64) (cats []Category, base layer, ok bool) {
+// is digest, and the entries' positions, still encoded; ok is false for any other file (stale, older version,
+// damaged). The entries have no positions until withPositions adds them.
+func decodePrepared(data []byte, digest uint64) (cats []Category, base layer, pos preparedPositions, ok bool) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, pos, false
 	}
 	var p prepared
 	if err := gob.NewDecoder(zr).Decode(&p); err != nil || p.Version != preparedVersion || p.Digest != digest {
-		return nil, nil, false
-	}
-	file := func(i int) (string, bool) {
-		if i < 0 || i >= len(p.Files) {
-			return "", false
-		}
-		return p.Files[i], true
+		return nil, nil, pos, false
 	}
 	base = make(layer, 0, len(p.Entries))
 	for _, pe := range p.Entries {
-		r := &rawEntry{Entry: pe.Entry, set: make(map[string]bool, len(pe.Set)), pos: make(map[string][]srcPos, len(pe.Pos))}
-		if r.File, ok = file(pe.FileIdx); !ok {
-			return nil, nil, false
+		if pe.FileIdx < 0 || pe.FileIdx >= len(p.Files) {
+			return nil, nil, pos, false
 		}
+		r := &rawEntry{Entry: pe.Entry, set: make(map[string]bool, len(pe.Set))}
+		r.File = p.Files[pe.FileIdx]
 		for _, k := range pe.Set {
 			r.set[k] = true
 		}
-		for _, pp := range pe.Pos {
-			if len(pp.Files) != len(pp.Lines) {
-				return nil, nil, false
-			}
-			ps := make([]srcPos, len(pp.Lines))
-			for i, line := range pp.Lines {
-				if ps[i].File, ok = file(pp.Files[i]); !ok {
-					return nil, nil, false
-				}
-				ps[i].Line = line
-			}
-			r.pos[pp.Key] = ps
-		}
 		base = append(base, r)
 	}
-	return p.Cats, base, true
+	return p.Cats, base, preparedPositions{data: p.Positions, files: p.Files}, true
+}
+
+// withPositions returns copies of base (as decodePrepared returned it) that carry the position of every value;
+// ok is false if the positions do not decode or do not fit base.
+func (pp preparedPositions) withPositions(base layer) (layer, bool) {
+	var all [][]preparedPos
+	if err := gob.NewDecoder(bytes.NewReader(pp.data)).Decode(&all); err != nil || len(all) != len(base) {
+		return nil, false
+	}
+	out := make(layer, len(base))
+	for i, r := range base {
+		c := *r
+		c.pos = make(map[string][]srcPos, len(all[i]))
+		for _, kp := range all[i] {
+			if len(kp.Files) != len(kp.Lines) {
+				return nil, false
+			}
+			ps := make([]srcPos, len(kp.Lines))
+			for j, line := range kp.Lines {
+				f := kp.Files[j]
+				if f < 0 || f >= len(pp.files) {
+					return nil, false
+				}
+				ps[j] = srcPos{File: pp.files[f], Line: line}
+			}
+			c.pos[kp.Key] = ps
+		}
+		out[i] = &c
+	}
+	return out, true
 }

@@ -16,9 +16,13 @@ func TestPreparedIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cats, base, ok := decodePrepared(preparedData, digest)
+	cats, bare, pos, ok := decodePrepared(preparedData, digest)
 	if !ok {
 		t.Fatalf("%s does not match the embedded YAML: run `go generate ./rules/catalog/` (scripts/build.py does)", PreparedFile)
+	}
+	base, ok := pos.withPositions(bare)
+	if !ok {
+		t.Fatalf("the positions in %s do not decode", PreparedFile)
 	}
 	want := parseBuiltinYAML()
 	if len(want.issues) > 0 {
@@ -34,7 +38,68 @@ func TestPreparedIsFresh(t *testing.T) {
 		if !reflect.DeepEqual(base[i], want.base[i]) {
 			t.Fatalf("entry %d (%s) differs from the YAML:\n got %+v\nwant %+v", i, want.base[i].ID, *base[i], *want.base[i])
 		}
+		if bare[i].pos != nil {
+			t.Fatalf("entry %d (%s): positions decoded before they were asked for", i, bare[i].ID)
+		}
 	}
+}
+
+// Builtin leaves the positions encoded (only validation reads them); merging an organisation file decodes them,
+// and its issues cite built-in values at their own lines.
+func TestPositionsDecodedOnDemand(t *testing.T) {
+	p := &parsedBuiltin{}
+	var ok bool
+	if p.cats, p.base, p.pos, ok = decodePrepared(preparedData, mustDigest(t)); !ok {
+		t.Fatal("the prepared form does not decode")
+	}
+	p.prepared = true
+	if _, issues := assemble(p.cats, []layer{p.base}, nil, nil, sharedBuiltin); len(issues) > 0 || p.posBase != nil {
+		t.Fatalf("assembling the built-in catalogue decoded positions (%d) or failed: %v", len(p.posBase), issues)
+	}
+	want := parseBuiltinYAML().base
+	got := p.positioned()
+	if !reflect.DeepEqual(got, want) {
+		t.Error("positioned entries differ from the YAML's")
+	}
+	if got[0] == p.base[0] || got[0].pos == nil || p.base[0].pos != nil {
+		t.Error("positioned changed the shared entries instead of copying them")
+	}
+	// Damaged positions: the YAML gives them.
+	p2 := &parsedBuiltin{cats: p.cats, base: p.base, prepared: true, pos: preparedPositions{data: []byte("x"), files: p.pos.files}}
+	if !reflect.DeepEqual(p2.positioned(), want) {
+		t.Error("damaged positions: not taken from the YAML")
+	}
+}
+
+// The catalogue Builtin returns shares its lists with the parsed entries (that is the speed-up), while one merged
+// from organisation files has lists of its own, so that nothing done to it reaches the built-in catalogue.
+func TestMergeCopiesUnlessShared(t *testing.T) {
+	e := &rawEntry{Entry: Entry{ID: "acme", Domains: []string{"acme.example"}}, set: map[string]bool{"id": true}}
+	shared, _ := mergeLayers([]layer{{e}}, true)
+	copied, _ := mergeLayers([]layer{{e}}, false)
+	if &shared[0].Domains[0] != &e.Domains[0] {
+		t.Error("shared merge copied the lists")
+	}
+	copied[0].Domains[0] = "changed.example"
+	copied[0].set["x"] = true
+	if e.Domains[0] != "acme.example" || e.set["x"] {
+		t.Error("a copied merge shares lists or keys with its layer")
+	}
+	override := &rawEntry{Entry: Entry{ID: "acme", Domains: []string{"other.example"}}, set: map[string]bool{"domains": true}}
+	merged, _ := mergeLayers([]layer{{e}, {override}}, true)
+	merged[0].Domains[0] = "changed.example"
+	if e.Domains[0] != "acme.example" || e.set["domains"] {
+		t.Error("an override changed the entry it overrides")
+	}
+}
+
+func mustDigest(t *testing.T) uint64 {
+	t.Helper()
+	d, err := yamlDigest(builtinFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // A cold start takes the prepared form when it is fresh (the speed-up is the point of it).
@@ -69,38 +134,56 @@ func encodeRaw(t *testing.T, p prepared) []byte {
 	return b.Bytes()
 }
 
-func TestPreparedRejects(t *testing.T) {
-	digest, err := yamlDigest(builtinFS)
-	if err != nil {
+func encodePositions(t *testing.T, pos [][]preparedPos) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(pos); err != nil {
 		t.Fatal(err)
 	}
+	return b.Bytes()
+}
+
+func TestPreparedRejects(t *testing.T) {
+	digest := mustDigest(t)
+	goodPos := [][]preparedPos{{{Key: "id", Files: []int{0}, Lines: []int{3}}}}
 	good := prepared{Version: preparedVersion, Digest: digest, Files: []string{"rules/catalog/x.yaml"},
-		Entries: []preparedEntry{{Entry: Entry{ID: "x", Line: 3}, FileIdx: 0, Set: []string{"id"},
-			Pos: []preparedPos{{Key: "id", Files: []int{0}, Lines: []int{3}}}}}}
-	if _, base, ok := decodePrepared(encodeRaw(t, good), digest); !ok || len(base) != 1 || base[0].File != "rules/catalog/x.yaml" ||
-		!base[0].set["id"] || base[0].at("id", 0).Line != 3 {
+		Entries:   []preparedEntry{{Entry: Entry{ID: "x", Line: 3}, FileIdx: 0, Set: []string{"id"}}},
+		Positions: encodePositions(t, goodPos)}
+	_, base, pos, ok := decodePrepared(encodeRaw(t, good), digest)
+	if !ok || len(base) != 1 || base[0].File != "rules/catalog/x.yaml" || !base[0].set["id"] {
 		t.Fatalf("a well-formed file is not decoded as written: ok=%v %+v", ok, base)
+	}
+	if withPos, ok := pos.withPositions(base); !ok || withPos[0].at("id", 0).Line != 3 {
+		t.Fatalf("well-formed positions are not decoded as written: ok=%v", ok)
 	}
 	for name, mutate := range map[string]func(p *prepared){
 		"other YAML":          func(p *prepared) { p.Digest++ },
 		"other version":       func(p *prepared) { p.Version++ },
 		"entry file index":    func(p *prepared) { p.Entries[0].FileIdx = 1 },
 		"negative file index": func(p *prepared) { p.Entries[0].FileIdx = -1 },
-		"position file index": func(p *prepared) { p.Entries[0].Pos[0].Files = []int{7} },
-		"positions unpaired":  func(p *prepared) { p.Entries[0].Pos[0].Lines = []int{3, 4} },
 	} {
 		p := good
 		p.Entries = []preparedEntry{good.Entries[0]}
-		p.Entries[0].Pos = []preparedPos{{Key: "id", Files: []int{0}, Lines: []int{3}}}
 		mutate(&p)
-		if _, _, ok := decodePrepared(encodeRaw(t, p), digest); ok {
+		if _, _, _, ok := decodePrepared(encodeRaw(t, p), digest); ok {
 			t.Errorf("%s: decoded", name)
 		}
 	}
 	for name, data := range map[string][]byte{"empty": nil, "not gzip": []byte("vendors: []"),
 		"truncated": preparedData[:len(preparedData)/2]} {
-		if _, _, ok := decodePrepared(data, digest); ok {
+		if _, _, _, ok := decodePrepared(data, digest); ok {
 			t.Errorf("%s: decoded", name)
+		}
+	}
+	for name, data := range map[string][]byte{
+		"position file index": encodePositions(t, [][]preparedPos{{{Key: "id", Files: []int{7}, Lines: []int{3}}}}),
+		"negative position":   encodePositions(t, [][]preparedPos{{{Key: "id", Files: []int{-1}, Lines: []int{3}}}}),
+		"positions unpaired":  encodePositions(t, [][]preparedPos{{{Key: "id", Files: []int{0}, Lines: []int{3, 4}}}}),
+		"other entry count":   encodePositions(t, [][]preparedPos{goodPos[0], goodPos[0]}),
+		"not gob":             []byte("positions"),
+	} {
+		if _, ok := (preparedPositions{data: data, files: good.Files}).withPositions(base); ok {
+			t.Errorf("%s: positions decoded", name)
 		}
 	}
 }
@@ -129,7 +212,8 @@ func TestBuiltinWithoutPreparedForm(t *testing.T) {
 	}
 }
 
-// FuzzDecodePrepared: any bytes either decode to entries that each name a file, or are refused; never a panic.
+// FuzzDecodePrepared: any bytes either decode to entries (and positions) that each name a file, or are refused;
+// never a panic.
 func FuzzDecodePrepared(f *testing.F) {
 	digest, err := yamlDigest(builtinFS)
 	if err != nil {
@@ -138,13 +222,26 @@ func FuzzDecodePrepared(f *testing.F) {
 	f.Add(preparedData[:2048])
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, base, ok := decodePrepared(data, digest)
+		_, base, pos, ok := decodePrepared(data, digest)
 		if !ok {
 			return
 		}
 		for _, r := range base {
 			if r.File == "" {
 				t.Fatalf("entry %q decoded without a file", r.ID)
+			}
+		}
+		withPos, ok := pos.withPositions(base)
+		if !ok {
+			return
+		}
+		for _, r := range withPos {
+			for k, ps := range r.pos {
+				for _, p := range ps {
+					if p.File == "" {
+						t.Fatalf("entry %q: a position of %s decoded without a file", r.ID, k)
+					}
+				}
 			}
 		}
 	})
