@@ -66,29 +66,10 @@ var (
 
 type parsedBuiltin struct {
 	cats     []Category
-	base     layer // without positions when decoded from the prepared form: see positioned
+	base     layer // decoded from the prepared form: without positions until asked (lazyPositions)
 	msApps   map[string]string
 	issues   []Issue
 	prepared bool // decoded from the prepared form, not parsed from the YAML
-
-	pos     preparedPositions // the prepared form's positions, decoded by positioned
-	posOnce sync.Once
-	posBase layer
-}
-
-// positioned returns the built-in entries with the position of every value, which validation cites. Entries
-// decoded from the prepared form get them on first use (from the YAML if the form's positions are damaged).
-func (p *parsedBuiltin) positioned() layer {
-	if !p.prepared {
-		return p.base
-	}
-	p.posOnce.Do(func() {
-		var ok bool
-		if p.posBase, ok = p.pos.withPositions(p.base); !ok {
-			p.posBase = parseBuiltinYAML().base
-		}
-	})
-	return p.posBase
 }
 
 // source is one catalogue file to merge over the built-in catalogue.
@@ -98,7 +79,7 @@ type source struct {
 }
 
 // Builtin returns the embedded catalogue. It is parsed and validated once; every call returns the same value,
-// which callers must treat as read-only (its entries share their lists with the parsed files). An error means the embedded data is broken (a test guards against it).
+// which callers must treat as read-only. An error means the embedded data is broken (a test guards against it).
 //
 // The embedded files are parsed (an unreadable file is still an error) but not validated entry by entry again:
 // that costs about as much as the parse, and the built-in catalogue is validated where it changes — by its tests
@@ -107,7 +88,7 @@ type source struct {
 func Builtin() (*Catalog, error) {
 	builtinOnce.Do(func() {
 		p := parseBuiltin()
-		c, issues := assemble(p.cats, []layer{p.base}, p.msApps, append([]Issue(nil), p.issues...), sharedBuiltin)
+		c, issues := assemble(p.cats, []layer{p.base}, p.msApps, append([]Issue(nil), p.issues...), false)
 		if len(issues) > 0 {
 			sortIssues(issues)
 			builtinErr = &ValidationError{Issues: issues}
@@ -201,8 +182,8 @@ func buildChecked(srcs []source) (*Catalog, error) {
 func parseBuiltin() *parsedBuiltin {
 	parsedOnce.Do(func() {
 		if digest, err := yamlDigest(builtinFS); err == nil {
-			if cats, base, pos, ok := decodePrepared(preparedData, digest); ok {
-				p := &parsedBuiltin{cats: cats, base: base, prepared: true, pos: pos}
+			if cats, base, ok := decodePrepared(preparedData, digest); ok {
+				p := &parsedBuiltin{cats: cats, base: base, prepared: true}
 				p.msApps, p.issues = parseBuiltinMicrosoftApps()
 				parsed = p
 				return
@@ -275,20 +256,9 @@ func buildWith(srcs []source) (*Catalog, []Issue) {
 	return buildWithLocal(srcs, nil)
 }
 
-// assembly says how assemble treats its layers.
-type assembly int
-
-const (
-	// sharedBuiltin: the built-in layer alone, not validated again (see Builtin). The catalogue shares the parsed
-	// entries' lists instead of copying them: Builtin's result is read-only, and copying 5,000 entries was a fifth of
-	// a cold `check`.
-	sharedBuiltin assembly = iota
-	// validatedCopy: the layers merged into entries of their own, and validated.
-	validatedCopy
-)
-
-// assemble merges layers, applies defaults, validates (validatedCopy) and builds the Catalog.
-func assemble(cats []Category, layers []layer, msApps map[string]string, issues []Issue, how assembly) (*Catalog, []Issue) {
+// assemble merges layers, applies defaults, validates (unless validate is false) and builds the Catalog. The
+// catalogue shares the lists of the entries it does not override with their layers: catalogues are read-only.
+func assemble(cats []Category, layers []layer, msApps map[string]string, issues []Issue, validate bool) (*Catalog, []Issue) {
 	for _, l := range layers {
 		for _, e := range l {
 			if e.ID == "" {
@@ -296,7 +266,7 @@ func assemble(cats []Category, layers []layer, msApps map[string]string, issues 
 			}
 		}
 	}
-	merged, iss := mergeLayers(layers, how == sharedBuiltin)
+	merged, iss := mergeLayers(layers)
 	issues = append(issues, iss...)
 	catMartech := map[string]bool{}
 	for _, c := range cats {
@@ -307,7 +277,7 @@ func assemble(cats []Category, layers []layer, msApps map[string]string, issues 
 			e.Martech = catMartech[e.Category]
 		}
 	}
-	if how == validatedCopy {
+	if validate {
 		issues = append(issues, validateEntries(cats, merged, msApps)...)
 	}
 	c := &Catalog{

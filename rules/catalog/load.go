@@ -25,12 +25,20 @@ type rawEntry struct {
 	set   map[string]bool     // keys present in the YAML of the entry (after merging: in any layer)
 	pos   map[string][]srcPos // key -> position of the value, or of each list item
 	layer int                 // the last layer that defined or overrode the entry (0: built-in)
+	// An entry decoded from the prepared form has no pos: item lazyIdx of lazy gives its positions when asked.
+	lazy    *lazyPositions
+	lazyIdx int
 }
 
 // at returns the position of item i of key (or of the key's value), falling back to the entry's own position.
 // A value inherited from an earlier layer (an organisation file overriding a built-in vendor) is reported at the
 // overriding entry, the place the user can edit.
 func (r *rawEntry) at(key string, i int) srcPos {
+	if r.pos == nil && r.lazy != nil {
+		if full := r.lazy.entry(r.lazyIdx); full != nil && full.ID == r.ID && full.File == r.File {
+			return full.at(key, i)
+		}
+	}
 	if ps := r.pos[key]; len(ps) > 0 && ps[0].File == r.File {
 		if i >= 0 && i < len(ps) {
 			return ps[i]
@@ -397,9 +405,10 @@ type layer []*rawEntry
 
 // mergeLayers merges layers in order. Within a layer an ID may appear once. An entry whose ID exists in an
 // earlier layer overrides it key by key: every key present in the override replaces the earlier value entirely
-// (lists are replaced, not appended; an empty list clears), keys it leaves out keep the earlier value. With share,
-// an entry that no later layer overrides shares its lists and key maps with its layer instead of copying them.
-func mergeLayers(layers []layer, share bool) ([]*rawEntry, []Issue) {
+// (lists are replaced, not appended; an empty list clears), keys it leaves out keep the earlier value. An entry no
+// later layer overrides shares its lists and key maps with its layer (catalogues are read-only); an override is a
+// copy, so the entry it overrides stays as parsed.
+func mergeLayers(layers []layer) ([]*rawEntry, []Issue) {
 	var issues []Issue
 	total := 0
 	for _, l := range layers {
@@ -409,10 +418,7 @@ func mergeLayers(layers []layer, share bool) ([]*rawEntry, []Issue) {
 	order := make([]string, 0, total)
 	for li, l := range layers {
 		seen := make(map[string]*rawEntry, len(l))
-		var shallow []rawEntry // one allocation for the layer's shared entries; never grown, so pointers stay valid
-		if share {
-			shallow = make([]rawEntry, 0, len(l))
-		}
+		shallow := make([]rawEntry, 0, len(l)) // one allocation for the layer's entries; never grown, so pointers stay valid
 		for _, e := range l {
 			if e.ID == "" {
 				continue // reported by entry validation
@@ -425,13 +431,8 @@ func mergeLayers(layers []layer, share bool) ([]*rawEntry, []Issue) {
 			seen[e.ID] = e
 			base, exists := merged[e.ID]
 			if !exists {
-				var c *rawEntry
-				if share {
-					shallow = append(shallow, *e)
-					c = &shallow[len(shallow)-1]
-				} else {
-					c = e.clone()
-				}
+				shallow = append(shallow, *e)
+				c := &shallow[len(shallow)-1]
 				c.layer = li
 				merged[e.ID] = c
 				order = append(order, e.ID)

@@ -352,7 +352,7 @@ func FuzzParseVendorFile(f *testing.F) {
 			}
 			_ = is.String()
 		}
-		c, iss := assemble(p.cats, []layer{entries}, p.msApps, nil, validatedCopy)
+		c, iss := assemble(p.cats, []layer{entries}, p.msApps, nil, true)
 		if c == nil {
 			t.Fatal("assemble returned nil")
 		}

@@ -59,7 +59,7 @@ func LoadWithLocal(locals []policy.LocalVendor, extraFiles ...string) (*Catalog,
 func buildWithLocal(srcs []source, locals []policy.LocalVendor) (*Catalog, []Issue) {
 	p := parseBuiltin()
 	issues := append([]Issue(nil), p.issues...)
-	layers := []layer{p.positioned()}
+	layers := []layer{p.base}
 	for _, s := range srcs {
 		entries, iss := parseVendorFile(s.name, s.data)
 		issues = append(issues, iss...)
@@ -89,5 +89,5 @@ func buildWithLocal(srcs []source, locals []policy.LocalVendor) (*Catalog, []Iss
 	if len(local) > 0 {
 		layers = append(layers, local)
 	}
-	return assemble(p.cats, layers, p.msApps, issues, validatedCopy)
+	return assemble(p.cats, layers, p.msApps, issues, true)
 }

@@ -9,12 +9,13 @@ import (
 	"hash/crc64"
 	"io/fs"
 	"sort"
+	"sync"
 )
 
 // The built-in catalogue is also embedded in a prepared form: the parsed YAML (entries, the keys each one sets and
 // the position of every value) gob-encoded and gzipped. Decoding it costs a fraction of parsing the YAML, which is
 // most of what a cold `shadowscan check` pays. The positions, a quarter of the form, are only read by validation
-// (organisation files merged over the built-in catalogue): they stay encoded until that first asks for them. The YAML stays the source of truth: the prepared form records a
+// (organisation files merged over the built-in catalogue): they stay encoded until it first asks for one. The YAML stays the source of truth: the prepared form records a
 // checksum of the YAML it was made from, and a process whose YAML does not match it (an edit without
 // `go generate ./rules/catalog/`) parses the YAML as before. TestPreparedIsFresh fails until the form is rebuilt.
 //
@@ -54,6 +55,29 @@ type preparedPos struct {
 type preparedPositions struct {
 	data  []byte
 	files []string
+}
+
+// lazyPositions decodes the positions of a prepared form's entries on the first question (rawEntry.at): only
+// validation asks, and only about an organisation's entries or a built-in value one of them also claims.
+type lazyPositions struct {
+	pp   preparedPositions
+	base layer
+	once sync.Once
+	full layer // base with positions, by index
+}
+
+// entry returns entry i of base with its positions (from the YAML if the prepared ones are damaged).
+func (l *lazyPositions) entry(i int) *rawEntry {
+	l.once.Do(func() {
+		var ok bool
+		if l.full, ok = l.pp.withPositions(l.base); !ok {
+			l.full = parseBuiltinYAML().base
+		}
+	})
+	if i < 0 || i >= len(l.full) {
+		return nil
+	}
+	return l.full[i]
 }
 
 // yamlDigest is a checksum of the embedded YAML files, names and contents, in name order.
@@ -145,30 +169,32 @@ func encodePrepared(p *parsedBuiltin, digest uint64) ([]byte, error) {
 }
 
 // decodePrepared returns the taxonomy and entries of data if it is a prepared form of the YAML whose checksum
-// is digest, and the entries' positions, still encoded; ok is false for any other file (stale, older version,
-// damaged). The entries have no positions until withPositions adds them.
-func decodePrepared(data []byte, digest uint64) (cats []Category, base layer, pos preparedPositions, ok bool) {
+// is digest; ok is false for any other file (stale, older version, damaged). The entries' positions stay encoded
+// until rawEntry.at asks for one (lazyPositions).
+func decodePrepared(data []byte, digest uint64) (cats []Category, base layer, ok bool) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, nil, pos, false
+		return nil, nil, false
 	}
 	var p prepared
 	if err := gob.NewDecoder(zr).Decode(&p); err != nil || p.Version != preparedVersion || p.Digest != digest {
-		return nil, nil, pos, false
+		return nil, nil, false
 	}
 	base = make(layer, 0, len(p.Entries))
-	for _, pe := range p.Entries {
+	lazy := &lazyPositions{pp: preparedPositions{data: p.Positions, files: p.Files}}
+	for i, pe := range p.Entries {
 		if pe.FileIdx < 0 || pe.FileIdx >= len(p.Files) {
-			return nil, nil, pos, false
+			return nil, nil, false
 		}
-		r := &rawEntry{Entry: pe.Entry, set: make(map[string]bool, len(pe.Set))}
+		r := &rawEntry{Entry: pe.Entry, set: make(map[string]bool, len(pe.Set)), lazy: lazy, lazyIdx: i}
 		r.File = p.Files[pe.FileIdx]
 		for _, k := range pe.Set {
 			r.set[k] = true
 		}
 		base = append(base, r)
 	}
-	return p.Cats, base, preparedPositions{data: p.Positions, files: p.Files}, true
+	lazy.base = base
+	return p.Cats, base, true
 }
 
 // withPositions returns copies of base (as decodePrepared returned it) that carry the position of every value;
@@ -181,6 +207,7 @@ func (pp preparedPositions) withPositions(base layer) (layer, bool) {
 	out := make(layer, len(base))
 	for i, r := range base {
 		c := *r
+		c.lazy, c.lazyIdx = nil, 0
 		c.pos = make(map[string][]srcPos, len(all[i]))
 		for _, kp := range all[i] {
 			if len(kp.Files) != len(kp.Lines) {

@@ -66,7 +66,8 @@ type Subcategory struct {
 	Name string `yaml:"name"`
 }
 
-// Catalog is the loaded, validated catalogue.
+// Catalog is the loaded, validated catalogue. It is read-only: catalogues loaded in one process share the lists of
+// the built-in entries.
 type Catalog struct {
 	Categories []Category
 	Entries    []Entry // sorted by ID

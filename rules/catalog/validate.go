@@ -157,6 +157,8 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 		add := func(p srcPos, format string, args ...any) {
 			issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf(format, args...)})
 		}
+		// addAt looks the position up only for an issue: a built-in entry's positions are decoded on demand.
+		addAt := func(key string, i int, format string, args ...any) { add(e.at(key, i), format, args...) }
 		self := srcPos{File: e.File, Line: e.Line}
 		switch {
 		case e.ID == "":
@@ -183,15 +185,14 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 		}
 		seenSub := map[string]bool{}
 		for i, s := range e.Subcategories {
-			p := e.at("subcategories", i)
 			owner, ok := subCat[s]
 			switch {
 			case !ok:
-				add(p, "unknown subcategory %q%s", s, didYouMean(s, subIDs))
+				addAt("subcategories", i, "unknown subcategory %q%s", s, didYouMean(s, subIDs))
 			case seenSub[s]:
-				add(p, "subcategory %q is listed twice", s)
+				addAt("subcategories", i, "subcategory %q is listed twice", s)
 			case i == 0 && e.Category != "" && catByID[e.Category] != nil && owner != e.Category:
-				add(p, "primary subcategory %q belongs to category %q, not %q (list a subcategory of %q first)",
+				addAt("subcategories", i, "primary subcategory %q belongs to category %q, not %q (list a subcategory of %q first)",
 					s, owner, e.Category, e.Category)
 			}
 			seenSub[s] = true
@@ -199,7 +200,7 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 		checkList := func(key string, vals []string, check func(string) string) {
 			for i, v := range vals {
 				if msg := check(v); msg != "" {
-					add(e.at(key, i), "%s[%d] %q: %s", key, i, clip(v), msg)
+					addAt(key, i, "%s[%d] %q: %s", key, i, clip(v), msg)
 				}
 			}
 		}
@@ -220,29 +221,28 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 		checkList("data_access", e.DataAccess, textCheck(200))
 		checkList("sources", e.Sources, textCheck(500))
 		for i, d := range e.Signals.DKIM {
-			p := e.at("dkim", i)
 			if d.Selector == "" && d.Target == "" {
-				add(p, "dkim[%d]: needs a selector, a target or both", i)
+				addAt("dkim", i, "dkim[%d]: needs a selector, a target or both", i)
 				continue
 			}
 			if d.OnlyWithTarget && (d.Selector == "" || d.Target == "") {
-				add(p, "dkim[%d]: only_with_target needs both a selector and a target", i)
+				addAt("dkim", i, "dkim[%d]: only_with_target needs both a selector and a target", i)
 			}
 			if d.Selector != "" {
 				if msg := checkSelector(d.Selector); msg != "" {
-					add(p, "dkim[%d].selector %q: %s", i, clip(d.Selector), msg)
+					addAt("dkim", i, "dkim[%d].selector %q: %s", i, clip(d.Selector), msg)
 				}
 			}
 			if d.Target != "" {
 				if msg := checkHostPattern(d.Target); msg != "" {
-					add(p, "dkim[%d].target %q: %s", i, clip(d.Target), msg)
+					addAt("dkim", i, "dkim[%d].target %q: %s", i, clip(d.Target), msg)
 				}
 			}
 		}
 		if e.ID != "microsoft" {
 			for i, id := range e.Signals.EntraAppIDs {
 				if name, ok := msApps[strings.ToLower(id)]; ok {
-					add(e.at("entra_app_ids", i), "entra_app_ids[%d] %s is a Microsoft first-party app (%s); it resolves to \"microsoft\"",
+					addAt("entra_app_ids", i, "entra_app_ids[%d] %s is a Microsoft first-party app (%s); it resolves to \"microsoft\"",
 						i, id, displayOr(name, "microsoft_apps.csv"))
 				}
 			}
@@ -271,9 +271,18 @@ type claims struct {
 }
 
 type claimant struct {
-	id  string
-	pos srcPos
+	id string
+	at place
 }
+
+// place is item i of an entry's key; its position is looked up only for a message (see lazyPositions).
+type place struct {
+	e   *rawEntry
+	key string
+	i   int
+}
+
+func (p place) pos() srcPos { return p.e.at(p.key, p.i) }
 
 func newClaims() *claims { return &claims{by: map[string]claimant{}} }
 
@@ -281,11 +290,12 @@ func newClaims() *claims { return &claims{by: map[string]claimant{}} }
 func (c *claims) claimAll(e *rawEntry) []Issue {
 	var issues []Issue
 	own := map[string]bool{}
-	claim := func(kind, key, exact string, p srcPos, shown string) {
+	claim := func(kind, key, exact string, at place, shown string) {
 		if key == "" {
 			return
 		}
 		if own[kind+"\x00"+exact] {
+			p := at.pos()
 			issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf("%s %q is listed twice", kind, clip(shown))})
 			return
 		}
@@ -293,23 +303,24 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 		k := kind + "\x00" + key
 		if prev, ok := c.by[k]; ok {
 			if prev.id != e.ID {
+				p, pp := at.pos(), prev.at.pos()
 				issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID,
 					Msg: fmt.Sprintf("%s %q is also claimed by vendor %q (%s:%d); a signal must identify one vendor",
-						kind, clip(shown), prev.id, prev.pos.File, prev.pos.Line)})
+						kind, clip(shown), prev.id, pp.File, pp.Line)})
 			}
 			return
 		}
-		c.by[k] = claimant{id: e.ID, pos: p}
+		c.by[k] = claimant{id: e.ID, at: at}
 	}
 	lower := strings.ToLower
 	for i, v := range e.Signals.AWSAccounts {
-		claim("aws account", v, v, e.at("aws_accounts", i), v)
+		claim("aws account", v, v, place{e, "aws_accounts", i}, v)
 	}
 	for i, v := range e.Signals.EntraAppIDs {
-		claim("entra app id", lower(v), lower(v), e.at("entra_app_ids", i), v)
+		claim("entra app id", lower(v), lower(v), place{e, "entra_app_ids", i}, v)
 	}
 	for i, v := range e.Signals.GoogleClientIDs {
-		claim("google client id", lower(v), lower(v), e.at("google_client_ids", i), v)
+		claim("google client id", lower(v), lower(v), place{e, "google_client_ids", i}, v)
 	}
 	issues = append(issues, c.claimProjects(e)...)
 	for _, l := range []struct {
@@ -318,11 +329,11 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 	}{{"spf host", "spf", e.Signals.SPF}, {"cname target", "cname", e.Signals.CNAME},
 		{"txt owner name", "txt_owner", e.Signals.TXTOwner}, {"mx host", "mx", e.Signals.MX}, {"ns host", "ns", e.Signals.NS}} {
 		for i, v := range l.vals {
-			claim(l.kind, patternKey(v), lower(v), e.at(l.key, i), v)
+			claim(l.kind, patternKey(v), lower(v), place{e, l.key, i}, v)
 		}
 	}
 	for i, v := range e.Signals.TXT {
-		claim("txt prefix", lower(v), v, e.at("txt", i), v)
+		claim("txt prefix", lower(v), v, place{e, "txt", i}, v)
 	}
 	for i, d := range e.Signals.DKIM {
 		k := patternKey(d.Selector) + "\x00" + patternKey(d.Target)
@@ -330,21 +341,21 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 		if d.Target != "" {
 			shown = d.Selector + " -> " + d.Target
 		}
-		claim("dkim", k, lower(d.Selector)+"\x00"+lower(d.Target), e.at("dkim", i), shown)
+		claim("dkim", k, lower(d.Selector)+"\x00"+lower(d.Target), place{e, "dkim", i}, shown)
 	}
 	for i, v := range e.Domains {
-		claim("domain", lower(v), lower(v), e.at("domains", i), v)
+		claim("domain", lower(v), lower(v), place{e, "domains", i}, v)
 	}
 	for i, v := range e.Signals.Merchants {
 		k := strings.Join(strings.Fields(strings.ToUpper(v)), " ")
-		claim("merchant", k, k, e.at("merchants", i), v)
+		claim("merchant", k, k, place{e, "merchants", i}, v)
 	}
 	// Names: the ID, the name and the aliases must not name another vendor, or name lookups become ambiguous.
 	if k := nameKey(e.ID); k != "" {
-		claim("name", k, "id\x00"+e.ID, e.at("id", 0), e.ID)
+		claim("name", k, "id\x00"+e.ID, place{e, "id", 0}, e.ID)
 	}
 	if k := nameKey(e.Name); k != "" && k != nameKey(e.ID) {
-		claim("name", k, "name\x00"+k, e.at("name", 0), e.Name)
+		claim("name", k, "name\x00"+k, place{e, "name", 0}, e.Name)
 	}
 	for i, a := range e.Aliases {
 		k := nameKey(a)
@@ -356,10 +367,10 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 			issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf("alias %q repeats the name", a)})
 			continue
 		}
-		claim("name", k, "name\x00"+k, e.at("aliases", i), a)
+		claim("name", k, "name\x00"+k, place{e, "aliases", i}, a)
 	}
 	for i, v := range e.Signals.OAuthNames {
-		claim("oauth name", lower(strings.TrimSpace(v)), lower(strings.TrimSpace(v)), e.at("oauth_names", i), v)
+		claim("oauth name", lower(strings.TrimSpace(v)), lower(strings.TrimSpace(v)), place{e, "oauth_names", i}, v)
 	}
 	return issues
 }
@@ -377,14 +388,14 @@ func (c *claims) claimProjects(e *rawEntry) []Issue {
 		k := "google project\x00" + p
 		prev, ok := c.by[k]
 		if !ok {
-			c.by[k] = claimant{id: e.ID, pos: e.at("google_client_ids", i)}
+			c.by[k] = claimant{id: e.ID, at: place{e, "google_client_ids", i}}
 			continue
 		}
 		if prev.id != e.ID {
-			pos := e.at("google_client_ids", i)
+			pos, pp := e.at("google_client_ids", i), prev.at.pos()
 			issues = append(issues, Issue{File: pos.File, Line: pos.Line, Entry: e.ID,
 				Msg: fmt.Sprintf("google client id %q is of Google Cloud project %s, which vendor %q (%s:%d) also lists; "+
-					"other client IDs of that project would resolve to neither", clip(v), p, prev.id, prev.pos.File, prev.pos.Line)})
+					"other client IDs of that project would resolve to neither", clip(v), p, prev.id, pp.File, pp.Line)})
 		}
 	}
 	return issues
