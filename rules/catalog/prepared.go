@@ -15,9 +15,10 @@ import (
 // The built-in catalogue is also embedded in a prepared form: the parsed YAML (entries, the keys each one sets and
 // the position of every value) gob-encoded and gzipped. Decoding it costs a fraction of parsing the YAML, which is
 // most of what a cold `shadowscan check` pays. The positions, a quarter of the form, are only read by validation
-// (organisation files merged over the built-in catalogue): they stay encoded until it first asks for one. The YAML stays the source of truth: the prepared form records a
-// checksum of the YAML it was made from, and a process whose YAML does not match it (an edit without
-// `go generate ./rules/catalog/`) parses the YAML as before. TestPreparedIsFresh fails until the form is rebuilt.
+// (organisation files merged over the built-in catalogue): they stay encoded until it first asks for one. The YAML
+// stays the source of truth: the prepared form records a checksum of the YAML it was made from, and a process whose
+// YAML does not match it (an edit without `go generate ./rules/catalog/`) parses the YAML as before.
+// TestPreparedIsFresh fails until the form is rebuilt.
 //
 //go:generate go run ./internal/prepare
 //go:embed builtin.gob.gz
