@@ -12,7 +12,7 @@ SUFFIX2 = set('''co.uk org.uk me.uk ac.uk com.au net.au org.au com.br net.br org
 co.jp ne.jp or.jp co.kr or.kr co.nz co.za co.in net.in org.in firm.in com.tr com.tw com.cn net.cn com.hk com.sg
 com.my co.id com.vn co.il com.ua com.pl net.pl com.es com.pt com.ph com.ng com.eg co.th in.th com.ec com.uy com.ve
 com.do com.gt com.bo com.py co.ke com.pk com.bd com.sa ae.org co.at or.at com.ro com.gr com.cy gen.tr web.tr
-ad.jp gr.jp net.au net.sa net.il org.il net.ua in.ua kiev.ua com.sv com.pa com.ni'''.split())
+ad.jp gr.jp net.au net.sa net.il org.il net.ua in.ua kiev.ua com.sv com.pa com.ni net.tr org.tr'''.split())
 
 
 DATA_ACCESS = {

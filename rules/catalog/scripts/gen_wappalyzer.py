@@ -7,8 +7,9 @@ Rules (each is a precision guard; see README.md):
 - open-source projects (oss) and technologies in categories that are not vendors (frameworks, languages, servers,
   themes, ...) are skipped; a technology needs saas=1, a price (Wappalyzer's
   pricing field) or a category in VENDOR_CATS;
-- the vendor's domain is the registrable domain of its website; websites on shared platforms (PLATFORMS) are
-  skipped, since the domain is not the vendor's;
+- the vendor's domain is the registrable domain of its website (its host, for a website on a subdomain of a company
+  that runs many other services: PARENT_SITES); websites on shared platforms (PLATFORMS) are skipped, since the
+  domain is not the vendor's;
 - technologies that share a website domain become one vendor, the others its aliases;
 - a scriptSrc host adds its registrable domain only if no other technology's scripts or website use it and it is
   not generic infrastructure;
@@ -81,6 +82,12 @@ Mastercard Visa Clutch Satori Indi Peek Depict Sift Fera Forte Tern Saly Lede Ju
 Mixin Simpl Selly Shoppy Tabby Cloverly Bill.com CRM+ Sumo Humm Pico Four Flow Zip Signal Apptus Rokt Slice Juspay
 Brownie Crikle Brainsins'''.split())
 
+# Websites on a subdomain of a company that runs many other services: the registrable domain is the company's, not
+# the technology's, so the vendor gets its website's host instead (web.analytics.yahoo.com, not yahoo.com, which
+# would make Yahoo Mail's SPF host Yahoo! Web Analytics').
+PARENT_SITES = set('''yahoo.com yahoo.co.jp yimg.com baidu.com ebay.com uol.com.br lexisnexis.com withgoogle.com
+craftcms.com qq.com visa.com'''.split())
+
 TXT_PREFIX = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_\-]*(verification|verify|code|validation|site|domain|key)[A-Za-z0-9_\-]*=?$',
                         re.I)
 
@@ -99,6 +106,8 @@ def generate(claims, tax, skipped):
     use = collections.defaultdict(set)
     for r in rows:
         r['domain'] = registrable(host_of(r['website']))
+        if r['domain'] in PARENT_SITES:
+            r['domain'] = re.sub(r'^www\.', '', host_of(r['website']))
         use[r['domain']].add(r['name'])
         for h in r['shosts']:
             use[registrable(h)].add(r['name'])
@@ -144,7 +153,9 @@ def generate(claims, tax, skipped):
         for r in rs:
             for h in r['shosts']:
                 sd = registrable(h)
-                if not sd or sd in domains or sd in PLATFORMS or claims.domain_owner(sd):
+                if h.endswith('.js'):
+                    continue  # a script file name in the pattern, not a host
+                if not sd or sd in domains or sd in PLATFORMS or sd in PARENT_SITES or claims.domain_owner(sd):
                     continue
                 if use[sd] - {x['name'] for x in rs}:
                     continue
