@@ -85,8 +85,10 @@ Brownie Crikle Brainsins'''.split())
 # Websites on a subdomain of a company that runs many other services: the registrable domain is the company's, not
 # the technology's, so the vendor gets its website's host instead (web.analytics.yahoo.com, not yahoo.com, which
 # would make Yahoo Mail's SPF host Yahoo! Web Analytics').
-PARENT_SITES = set('''yahoo.com yahoo.co.jp yimg.com baidu.com ebay.com uol.com.br lexisnexis.com withgoogle.com
-craftcms.com qq.com visa.com'''.split())
+# A script host there gives its host too (mc.yandex.ru for Yandex.Metrika); yimg.com, Yahoo's CDN, gives nothing.
+PARENT_SITES = set('''yahoo.com yahoo.co.jp baidu.com ebay.com uol.com.br lexisnexis.com withgoogle.com craftcms.com
+qq.com visa.com yandex.com yandex.ru'''.split())
+PARENT_CDNS = {'yimg.com'}
 
 TXT_PREFIX = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_\-]*(verification|verify|code|validation|site|domain|key)[A-Za-z0-9_\-]*=?$',
                         re.I)
@@ -153,9 +155,13 @@ def generate(claims, tax, skipped):
         for r in rs:
             for h in r['shosts']:
                 sd = registrable(h)
-                if h.endswith('.js'):
-                    continue  # a script file name in the pattern, not a host
-                if not sd or sd in domains or sd in PLATFORMS or sd in PARENT_SITES or claims.domain_owner(sd):
+                if h.endswith('.js') or sd in PARENT_CDNS:
+                    continue  # a script file name in the pattern, not a host; or a many-service company's CDN
+                if sd in PARENT_SITES:
+                    sd = h
+                    if any(sd.endswith('.' + d) for d in domains):
+                        continue
+                if not sd or sd in domains or sd in PLATFORMS or claims.domain_owner(sd):
                     continue
                 if use[sd] - {x['name'] for x in rs}:
                     continue
