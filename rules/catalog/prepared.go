@@ -52,26 +52,21 @@ type preparedPos struct {
 	Lines []int
 }
 
-// preparedPositions are the still-encoded positions of a decoded prepared form's entries.
-type preparedPositions struct {
-	data  []byte
-	files []string
-}
-
 // lazyPositions decodes the positions of a prepared form's entries on the first question (rawEntry.at): only
 // validation asks, and only about an organisation's entries or a built-in value one of them also claims.
 type lazyPositions struct {
-	pp   preparedPositions
-	base layer
-	once sync.Once
-	full layer // base with positions, by index
+	data  []byte   // the gob encoding of prepared.Positions
+	files []string // prepared.Files
+	base  layer
+	once  sync.Once
+	full  layer // base with positions, by index
 }
 
 // entry returns entry i of base with its positions (from the YAML if the prepared ones are damaged).
 func (l *lazyPositions) entry(i int) *rawEntry {
 	l.once.Do(func() {
 		var ok bool
-		if l.full, ok = l.pp.withPositions(l.base); !ok {
+		if l.full, ok = l.decode(); !ok {
 			l.full = parseBuiltinYAML().base
 		}
 	})
@@ -182,7 +177,7 @@ func decodePrepared(data []byte, digest uint64) (cats []Category, base layer, ok
 		return nil, nil, false
 	}
 	base = make(layer, 0, len(p.Entries))
-	lazy := &lazyPositions{pp: preparedPositions{data: p.Positions, files: p.Files}}
+	lazy := &lazyPositions{data: p.Positions, files: p.Files}
 	for i, pe := range p.Entries {
 		if pe.FileIdx < 0 || pe.FileIdx >= len(p.Files) {
 			return nil, nil, false
@@ -198,15 +193,15 @@ func decodePrepared(data []byte, digest uint64) (cats []Category, base layer, ok
 	return p.Cats, base, true
 }
 
-// withPositions returns copies of base (as decodePrepared returned it) that carry the position of every value;
-// ok is false if the positions do not decode or do not fit base.
-func (pp preparedPositions) withPositions(base layer) (layer, bool) {
+// decode returns copies of base that carry the position of every value; ok is false if the positions do not
+// decode or do not fit base.
+func (l *lazyPositions) decode() (layer, bool) {
 	var all [][]preparedPos
-	if err := gob.NewDecoder(bytes.NewReader(pp.data)).Decode(&all); err != nil || len(all) != len(base) {
+	if err := gob.NewDecoder(bytes.NewReader(l.data)).Decode(&all); err != nil || len(all) != len(l.base) {
 		return nil, false
 	}
-	out := make(layer, len(base))
-	for i, r := range base {
+	out := make(layer, len(l.base))
+	for i, r := range l.base {
 		c := *r
 		c.lazy, c.lazyIdx = nil, 0
 		c.pos = make(map[string][]srcPos, len(all[i]))
@@ -217,10 +212,10 @@ func (pp preparedPositions) withPositions(base layer) (layer, bool) {
 			ps := make([]srcPos, len(kp.Lines))
 			for j, line := range kp.Lines {
 				f := kp.Files[j]
-				if f < 0 || f >= len(pp.files) {
+				if f < 0 || f >= len(l.files) {
 					return nil, false
 				}
-				ps[j] = srcPos{File: pp.files[f], Line: line}
+				ps[j] = srcPos{File: l.files[f], Line: line}
 			}
 			c.pos[kp.Key] = ps
 		}

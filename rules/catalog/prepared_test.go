@@ -14,15 +14,11 @@ import (
 // The prepared form must decode to exactly what parsing the YAML gives: entries, the keys each sets, and the
 // position of every value (issues and `catalog show` cite them).
 func TestPreparedIsFresh(t *testing.T) {
-	digest, err := yamlDigest(builtinFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, bare, ok := decodePrepared(preparedData, digest)
+	cats, bare, ok := decodePrepared(preparedData, mustDigest(t))
 	if !ok {
 		t.Fatalf("%s does not match the embedded YAML: run `go generate ./rules/catalog/` (scripts/build.py does)", PreparedFile)
 	}
-	base, ok := bare[0].lazy.pp.withPositions(bare)
+	base, ok := bare[0].lazy.decode()
 	if !ok {
 		t.Fatalf("the positions in %s do not decode", PreparedFile)
 	}
@@ -71,7 +67,7 @@ func TestPositionsDecodedOnDemand(t *testing.T) {
 		t.Error("asking for a position changed the shared entry")
 	}
 	// Damaged positions: the YAML gives them.
-	damaged := &lazyPositions{pp: preparedPositions{data: []byte("x"), files: lazy.pp.files}, base: base}
+	damaged := &lazyPositions{data: []byte("x"), files: lazy.files, base: base}
 	if got := damaged.entry(3); got == nil || !reflect.DeepEqual(got.pos, want[3].pos) {
 		t.Error("damaged positions: not taken from the YAML")
 	}
@@ -127,7 +123,7 @@ func TestMergeSharesOnlyWhatItDoesNotOverride(t *testing.T) {
 	}
 }
 
-func mustDigest(t *testing.T) uint64 {
+func mustDigest(t testing.TB) uint64 {
 	t.Helper()
 	d, err := yamlDigest(builtinFS)
 	if err != nil {
@@ -216,7 +212,7 @@ func TestPreparedRejects(t *testing.T) {
 		"other entry count":   encodePositions(t, [][]preparedPos{goodPos[0], goodPos[0]}),
 		"not gob":             []byte("positions"),
 	} {
-		if _, ok := (preparedPositions{data: data, files: good.Files}).withPositions(base); ok {
+		if _, ok := (&lazyPositions{data: data, files: good.Files, base: base}).decode(); ok {
 			t.Errorf("%s: positions decoded", name)
 		}
 	}
@@ -249,10 +245,7 @@ func TestBuiltinWithoutPreparedForm(t *testing.T) {
 // FuzzDecodePrepared: any bytes either decode to entries (and positions) that each name a file, or are refused;
 // never a panic.
 func FuzzDecodePrepared(f *testing.F) {
-	digest, err := yamlDigest(builtinFS)
-	if err != nil {
-		f.Fatal(err)
-	}
+	digest := mustDigest(f)
 	f.Add(preparedData[:2048])
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -265,7 +258,7 @@ func FuzzDecodePrepared(f *testing.F) {
 				t.Fatalf("entry %q decoded without a file", r.ID)
 			}
 		}
-		withPos, ok := base[0].lazy.pp.withPositions(base)
+		withPos, ok := base[0].lazy.decode()
 		if !ok {
 			return
 		}

@@ -267,12 +267,7 @@ func displayOr(s, def string) string {
 
 // claims records which vendor claimed each signal value, to report values claimed by two vendors.
 type claims struct {
-	by map[string]claimant
-}
-
-type claimant struct {
-	id string
-	at place
+	by map[string]place // the first claim of each value
 }
 
 // place is item i of an entry's key; its position is looked up only for a message (see lazyPositions).
@@ -284,7 +279,7 @@ type place struct {
 
 func (p place) pos() srcPos { return p.e.at(p.key, p.i) }
 
-func newClaims() *claims { return &claims{by: map[string]claimant{}} }
+func newClaims() *claims { return &claims{by: map[string]place{}} }
 
 // claimAll registers every signal of e and returns conflicts with earlier vendors and repeats within e.
 func (c *claims) claimAll(e *rawEntry) []Issue {
@@ -302,15 +297,15 @@ func (c *claims) claimAll(e *rawEntry) []Issue {
 		own[kind+"\x00"+exact] = true
 		k := kind + "\x00" + key
 		if prev, ok := c.by[k]; ok {
-			if prev.id != e.ID {
-				p, pp := at.pos(), prev.at.pos()
+			if prev.e.ID != e.ID {
+				p, pp := at.pos(), prev.pos()
 				issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID,
 					Msg: fmt.Sprintf("%s %q is also claimed by vendor %q (%s:%d); a signal must identify one vendor",
-						kind, clip(shown), prev.id, pp.File, pp.Line)})
+						kind, clip(shown), prev.e.ID, pp.File, pp.Line)})
 			}
 			return
 		}
-		c.by[k] = claimant{id: e.ID, at: at}
+		c.by[k] = at
 	}
 	lower := strings.ToLower
 	for i, v := range e.Signals.AWSAccounts {
@@ -388,14 +383,14 @@ func (c *claims) claimProjects(e *rawEntry) []Issue {
 		k := "google project\x00" + p
 		prev, ok := c.by[k]
 		if !ok {
-			c.by[k] = claimant{id: e.ID, at: place{e, "google_client_ids", i}}
+			c.by[k] = place{e, "google_client_ids", i}
 			continue
 		}
-		if prev.id != e.ID {
-			pos, pp := e.at("google_client_ids", i), prev.at.pos()
+		if prev.e.ID != e.ID {
+			pos, pp := e.at("google_client_ids", i), prev.pos()
 			issues = append(issues, Issue{File: pos.File, Line: pos.Line, Entry: e.ID,
 				Msg: fmt.Sprintf("google client id %q is of Google Cloud project %s, which vendor %q (%s:%d) also lists; "+
-					"other client IDs of that project would resolve to neither", clip(v), p, prev.id, pp.File, pp.Line)})
+					"other client IDs of that project would resolve to neither", clip(v), p, prev.e.ID, pp.File, pp.Line)})
 		}
 	}
 	return issues

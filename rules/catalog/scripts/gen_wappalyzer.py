@@ -90,6 +90,13 @@ PARENT_SITES = set('''yahoo.com yahoo.co.jp baidu.com ebay.com uol.com.br lexisn
 qq.com visa.com yandex.com yandex.ru'''.split())
 PARENT_CDNS = {'yimg.com'}
 
+
+def own_domain(host):
+    """The domain a website or script host gives its technology: the registrable domain, or on a PARENT_SITES
+    domain the host itself."""
+    d = registrable(host)
+    return re.sub(r'^www\.', '', host) if d in PARENT_SITES else d
+
 TXT_PREFIX = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_\-]*(verification|verify|code|validation|site|domain|key)[A-Za-z0-9_\-]*=?$',
                         re.I)
 
@@ -107,12 +114,10 @@ def generate(claims, tax, skipped):
     # How many technologies use each registrable domain (website or script), to keep shared hosts out.
     use = collections.defaultdict(set)
     for r in rows:
-        r['domain'] = registrable(host_of(r['website']))
-        if r['domain'] in PARENT_SITES:
-            r['domain'] = re.sub(r'^www\.', '', host_of(r['website']))
+        r['domain'] = own_domain(host_of(r['website']))
         use[r['domain']].add(r['name'])
         for h in r['shosts']:
-            use[registrable(h)].add(r['name'])
+            use[own_domain(h)].add(r['name'])
     groups = collections.OrderedDict()
     for r in rows:
         mapped = [CATMAP[c] for c in r['cats'] if c in CATMAP]
@@ -154,14 +159,11 @@ def generate(claims, tax, skipped):
         shost_src = []
         for r in rs:
             for h in r['shosts']:
-                sd = registrable(h)
-                if h.endswith('.js') or sd in PARENT_CDNS:
+                if h.endswith('.js') or registrable(h) in PARENT_CDNS:
                     continue  # a script file name in the pattern, not a host; or a many-service company's CDN
-                if sd in PARENT_SITES:
-                    sd = h
-                    if any(sd.endswith('.' + d) for d in domains):
-                        continue
-                if not sd or sd in domains or sd in PLATFORMS or claims.domain_owner(sd):
+                sd = own_domain(h)
+                if not sd or any(sd == d or sd.endswith('.' + d) for d in domains) or sd in PLATFORMS or \
+                        claims.domain_owner(sd):
                     continue
                 if use[sd] - {x['name'] for x in rs}:
                     continue
