@@ -35,7 +35,7 @@ func (a *app) buildPipeline(cfg *configs.Config) (*pipeline, error) {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	if cfg.Policy.SuppressionsFile != "" {
-		sups, warnings, err := policy.LoadSuppressionsWith(cfg.Policy.SuppressionsFile, p.rules.IDs(), vendorIndex{p.catalog, p.resolver})
+		sups, warnings, err := policy.LoadSuppressionsWith(cfg.Policy.SuppressionsFile, p.rules.IDs(), vendorIndex{p.catalog})
 		if err != nil {
 			return nil, err
 		}
@@ -54,29 +54,29 @@ func (a *app) loadPolicy(cfg *configs.Config) (*pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	p := &pipeline{catalog: cat, resolver: catalog.NewResolver(cat), policy: policy.New(nil, nil)}
-	for _, prob := range p.resolver.Problems() {
-		a.log.Warn().Str("component", "catalog").Msg(prob)
-	}
+	p := &pipeline{catalog: cat, policy: policy.New(nil, nil)}
 	if cfg.Policy.ApprovedFile != "" {
-		appr, err := policy.LoadApprovals(cfg.Policy.ApprovedFile, vendorIndex{cat, p.resolver}, a.now())
+		appr, err := policy.LoadApprovals(cfg.Policy.ApprovedFile, vendorIndex{cat}, a.now())
 		if err != nil {
 			return nil, err
 		}
 		p.warn(a, appr.Warnings())
 		if locals := appr.Locals(); len(locals) > 0 {
-			// Vendors the catalogue lacks: merge them in and rebuild the resolver, so that scans recognise them.
+			// Vendors the catalogue lacks: merge them in before the resolver is built, so that scans recognise them.
 			if p.catalog, err = catalog.LoadWithLocal(locals, cfg.Catalog.ExtraFiles...); err != nil {
 				return nil, fmt.Errorf("approved-tools file: local vendors: %w", err)
 			}
-			p.resolver = catalog.NewResolver(p.catalog)
-			if err := appr.BindLocal(vendorIndex{p.catalog, p.resolver}); err != nil {
+			if err := appr.BindLocal(vendorIndex{p.catalog}); err != nil {
 				return nil, err
 			}
 		}
 		p.policy = policy.New(appr, nil)
 	} else {
 		a.log.Warn().Str("component", "rules").Msg("no policy.approved_file: every vendor counts as unapproved")
+	}
+	p.resolver = catalog.NewResolver(p.catalog)
+	for _, prob := range p.resolver.Problems() {
+		a.log.Warn().Str("component", "catalog").Msg(prob)
 	}
 	return p, nil
 }
@@ -89,21 +89,14 @@ func (p *pipeline) warn(a *app, warnings []string) {
 }
 
 // vendorIndex adapts the catalogue to what the approvals loader needs.
-type vendorIndex struct {
-	cat *catalog.Catalog
-	res *catalog.Resolver
-}
+type vendorIndex struct{ cat *catalog.Catalog }
 
 func (v vendorIndex) Lookup(idOrName string) (scanner.Vendor, bool) {
 	e, ok := v.cat.Lookup(idOrName)
 	if !ok {
 		return scanner.Vendor{}, false
 	}
-	vd, ok := v.res.Vendor(e.ID)
-	if !ok {
-		return scanner.Vendor{}, false
-	}
-	return *vd, true
+	return e.Vendor(), true
 }
 
 func (v vendorIndex) Suggest(name string) []string {

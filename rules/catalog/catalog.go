@@ -88,7 +88,7 @@ type source struct {
 func Builtin() (*Catalog, error) {
 	builtinOnce.Do(func() {
 		p := parseBuiltin()
-		c, issues := assemble(p.cats, []layer{p.base}, p.msApps, append([]Issue(nil), p.issues...), false)
+		c, issues := assemble(p.cats, []layer{p.base}, p.msApps, append([]Issue(nil), p.issues...), skipValidation)
 		if len(issues) > 0 {
 			sortIssues(issues)
 			builtinErr = &ValidationError{Issues: issues}
@@ -169,7 +169,7 @@ func readFSFile(fsys fs.FS, name string) ([]byte, error) {
 }
 
 func buildChecked(srcs []source) (*Catalog, error) {
-	c, issues := buildWith(srcs)
+	c, issues := buildWithLocal(srcs, nil, validateLater)
 	if len(issues) > 0 {
 		sortIssues(issues)
 		return nil, &ValidationError{Issues: issues}
@@ -251,14 +251,24 @@ func parseBuiltinMicrosoftApps() (map[string]string, []Issue) {
 	return parseMicrosoftApps(builtinPrefix+msAppsFile, data)
 }
 
-// buildWith merges srcs over the built-in catalogue and returns the catalogue and every issue found.
+// buildWith merges srcs over the built-in catalogue and returns the catalogue and every issue found, the built-in
+// catalogue's own included.
 func buildWith(srcs []source) (*Catalog, []Issue) {
-	return buildWithLocal(srcs, nil)
+	return buildWithLocal(srcs, nil, validateAll)
 }
 
-// assemble merges layers, applies defaults, validates (unless validate is false) and builds the Catalog. The
-// catalogue shares the lists of the entries it does not override with their layers: catalogues are read-only.
-func assemble(cats []Category, layers []layer, msApps map[string]string, issues []Issue, validate bool) (*Catalog, []Issue) {
+// validation says which entries assemble checks.
+type validation uint8
+
+const (
+	skipValidation validation = iota // the built-in catalogue alone: its tests and `catalog validate` check it
+	validateAll                      // every entry, the built-in ones too (`catalog validate`)
+	validateLater                    // the entries of the layers over the built-in one (loading an organisation's files)
+)
+
+// assemble merges layers, applies defaults, validates as v says and builds the Catalog. The catalogue shares the
+// lists of the entries it does not override with their layers: catalogues are read-only.
+func assemble(cats []Category, layers []layer, msApps map[string]string, issues []Issue, v validation) (*Catalog, []Issue) {
 	for _, l := range layers {
 		for _, e := range l {
 			if e.ID == "" {
@@ -277,8 +287,8 @@ func assemble(cats []Category, layers []layer, msApps map[string]string, issues 
 			e.Martech = catMartech[e.Category]
 		}
 	}
-	if validate {
-		issues = append(issues, validateEntries(cats, merged, msApps)...)
+	if v != skipValidation {
+		issues = append(issues, validateEntries(cats, merged, msApps, v == validateLater)...)
 	}
 	c := &Catalog{
 		Categories:    cloneCategories(cats),

@@ -352,12 +352,21 @@ func FuzzParseVendorFile(f *testing.F) {
 			}
 			_ = is.String()
 		}
-		c, iss := assemble(p.cats, []layer{entries}, p.msApps, nil, true)
+		c, iss := assemble(p.cats, []layer{entries}, p.msApps, nil, validateAll)
 		if c == nil {
 			t.Fatal("assemble returned nil")
 		}
 		for _, is := range iss {
 			_ = is.String()
+		}
+		// Over the trusted built-in layer (how Load reads an organisation's file) every issue is the file's.
+		if c, iss = assemble(p.cats, []layer{p.base, entries}, p.msApps, nil, validateLater); c == nil {
+			t.Fatal("assemble returned nil")
+		}
+		for _, is := range iss {
+			if is.File != "fuzz.yaml" {
+				t.Fatalf("an issue over the trusted layer not on the file: %v", is)
+			}
 		}
 	})
 }

@@ -47,7 +47,7 @@ func LoadWithLocal(locals []policy.LocalVendor, extraFiles ...string) (*Catalog,
 	if err != nil {
 		return nil, err
 	}
-	c, issues := buildWithLocal(srcs, locals)
+	c, issues := buildWithLocal(srcs, locals, validateLater)
 	if len(issues) > 0 {
 		sortIssues(issues)
 		return nil, &ValidationError{Issues: issues}
@@ -55,8 +55,8 @@ func LoadWithLocal(locals []policy.LocalVendor, extraFiles ...string) (*Catalog,
 	return c, nil
 }
 
-// buildWithLocal is buildWith plus a last layer of local vendors.
-func buildWithLocal(srcs []source, locals []policy.LocalVendor) (*Catalog, []Issue) {
+// buildWithLocal merges srcs and then the local vendors over the built-in catalogue, validated as v says.
+func buildWithLocal(srcs []source, locals []policy.LocalVendor, v validation) (*Catalog, []Issue) {
 	p := parseBuiltin()
 	issues := append([]Issue(nil), p.issues...)
 	layers := []layer{p.base}
@@ -89,5 +89,5 @@ func buildWithLocal(srcs []source, locals []policy.LocalVendor) (*Catalog, []Iss
 	if len(local) > 0 {
 		layers = append(layers, local)
 	}
-	return assemble(p.cats, layers, p.msApps, issues, true)
+	return assemble(p.cats, layers, p.msApps, issues, v)
 }

@@ -50,7 +50,7 @@ func TestPositionsDecodedOnDemand(t *testing.T) {
 		t.Fatal("the prepared form does not decode")
 	}
 	lazy := base[0].lazy
-	if _, issues := assemble(nil, []layer{base}, nil, nil, false); len(issues) > 0 || lazy.full != nil {
+	if _, issues := assemble(nil, []layer{base}, nil, nil, skipValidation); len(issues) > 0 || lazy.full != nil {
 		t.Fatalf("assembling the built-in catalogue decoded positions or failed: %v", issues)
 	}
 	want := parseBuiltinYAML().base
@@ -84,7 +84,7 @@ func TestValidationDecodesPositionsForIssuesOnly(t *testing.T) {
 	if len(iss) > 0 {
 		t.Fatal(iss)
 	}
-	if _, issues := assemble(cats, []layer{base, org}, nil, nil, true); len(issues) > 0 || base[0].lazy.full != nil {
+	if _, issues := assemble(cats, []layer{base, org}, nil, nil, validateLater); len(issues) > 0 || base[0].lazy.full != nil {
 		t.Fatalf("a clean organisation file decoded the built-in positions or has issues: %v", issues)
 	}
 	want := parseBuiltinYAML().base
@@ -98,7 +98,7 @@ func TestValidationDecodesPositionsForIssuesOnly(t *testing.T) {
 		t.Fatal("no built-in hubspot with domains")
 	}
 	clash, _ := parseVendorFile("org.yaml", []byte("vendors:\n  - id: acme-leads\n    name: Acme Leads\n    category: data\n    domains: ["+hub.Domains[0]+"]\n"))
-	_, issues := assemble(cats, []layer{base, clash}, nil, nil, true)
+	_, issues := assemble(cats, []layer{base, clash}, nil, nil, validateLater)
 	p := hub.at("domains", 0)
 	cite := fmt.Sprintf("(%s:%d)", p.File, p.Line)
 	if len(issues) != 1 || issues[0].File != "org.yaml" || !strings.Contains(issues[0].Msg, cite) {

@@ -69,6 +69,11 @@ type selectorPat struct {
 	vendor int32
 }
 
+// Vendor is the entry as a Resolution names it.
+func (e *Entry) Vendor() scanner.Vendor {
+	return scanner.Vendor{ID: e.ID, Name: e.Name, Category: e.Category, Martech: e.Martech, Subcategories: e.Subcategories}
+}
+
 // NewResolver builds the resolver's index from c. Patterns that do not compile are skipped and listed by Problems
 // (the catalogue validator reports them too).
 func NewResolver(c *Catalog) *Resolver {
@@ -86,8 +91,7 @@ func NewResolver(c *Catalog) *Resolver {
 	for i := range c.Entries {
 		e := &c.Entries[i]
 		v := int32(len(r.vendors))
-		r.vendors = append(r.vendors, scanner.Vendor{ID: e.ID, Name: e.Name, Category: e.Category, Martech: e.Martech,
-			Subcategories: e.Subcategories})
+		r.vendors = append(r.vendors, e.Vendor())
 		name := e.Name
 		if name == "" {
 			name = e.ID

@@ -3,6 +3,8 @@ package catalog
 import (
 	"sync"
 	"testing"
+
+	"github.com/shadowscan/shadowscan/rules/policy"
 )
 
 func BenchmarkSearch(b *testing.B) {
@@ -37,5 +39,21 @@ func BenchmarkBuiltinCold(b *testing.B) {
 			b.Fatal(err)
 		}
 		NewResolver(c)
+	}
+}
+
+// BenchmarkLoadWithLocal is what an approved-tools file naming a tool the catalogue lacks adds to a warm start: the
+// catalogue merged again with that local vendor and checked.
+func BenchmarkLoadWithLocal(b *testing.B) {
+	loc := []policy.LocalVendor{{ID: "leadforge", Name: "LeadForge", File: "approved.yaml", Line: 2,
+		Values: []policy.LocalValue{{Key: "domains", Value: "leadforge.example", Line: 3}}}}
+	if _, err := Builtin(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadWithLocal(loc); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

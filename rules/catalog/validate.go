@@ -66,7 +66,7 @@ func Validate(c *Catalog) []Issue {
 		seen[re.ID] = re
 		raws = append(raws, re)
 	}
-	issues = append(issues, validateEntries(c.Categories, raws, c.MicrosoftApps)...)
+	issues = append(issues, validateEntries(c.Categories, raws, c.MicrosoftApps, false)...)
 	sortIssues(issues)
 	return issues
 }
@@ -131,8 +131,11 @@ var (
 
 const maxVendorIDLen = 64
 
-// validateEntries runs the per-entry checks and the cross-entry checks over merged entries.
-func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]string) []Issue {
+// validateEntries runs the per-entry checks and the cross-entry checks over merged entries. With trustBase, the
+// entries of layer 0 (the built-in catalogue, validated where it changes: its tests and `catalog validate`) are
+// not checked again, alone or against each other; only the later layers' entries are, and their values against
+// every earlier claim. That is what makes loading an organisation's files cheap: a check costs what they hold.
+func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]string, trustBase bool) []Issue {
 	var issues []Issue
 	catByID := map[string]*Category{}
 	subCat := map[string]string{}
@@ -154,6 +157,9 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 
 	cl := newClaims()
 	for _, e := range entries {
+		if trustBase && e.layer == 0 {
+			continue
+		}
 		add := func(p srcPos, format string, args ...any) {
 			issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf(format, args...)})
 		}
@@ -252,10 +258,47 @@ func validateEntries(cats []Category, entries []*rawEntry, msApps map[string]str
 	// file, not the built-in vendor it collides with.
 	byLayer := append([]*rawEntry(nil), entries...)
 	sort.SliceStable(byLayer, func(i, j int) bool { return byLayer[i].layer < byLayer[j].layer })
+	if trustBase {
+		// The trusted entries claim only what a later entry claims too: a small map, not one of every value.
+		later, fields := map[string]bool{}, map[string]bool{}
+		base := 0
+		for i, e := range byLayer {
+			if e.layer == 0 {
+				base = i + 1
+				continue
+			}
+			eachClaim(e, nil, func(it claimItem) {
+				later[it.kind+"\x00"+it.key] = true
+				fields[claimField(it.at.key)] = true
+			})
+			for _, v := range e.Signals.GoogleClientIDs {
+				if p := googleProjectOf(googleIDClean(v)); p != "" {
+					later[projectClaim+p] = true
+				}
+			}
+		}
+		if len(later) == 0 {
+			return issues
+		}
+		want := func(field string) bool { return fields[field] }
+		for _, e := range byLayer[:base] {
+			cl.claimAll(e, want, later)
+		}
+		byLayer = byLayer[base:]
+	}
 	for _, e := range byLayer {
-		issues = append(issues, cl.claimAll(e)...)
+		issues = append(issues, cl.claimAll(e, nil, nil)...)
 	}
 	return issues
+}
+
+// claimField is the eachClaim field a claim's place belongs to: the names share one.
+func claimField(key string) string {
+	switch key {
+	case "id", "name", "aliases":
+		return "names"
+	}
+	return key
 }
 
 func displayOr(s, def string) string {
@@ -281,112 +324,142 @@ func (p place) pos() srcPos { return p.e.at(p.key, p.i) }
 
 func newClaims() *claims { return &claims{by: map[string]place{}} }
 
-// claimAll registers every signal of e and returns conflicts with earlier vendors and repeats within e.
-func (c *claims) claimAll(e *rawEntry) []Issue {
+// claimItem is one value an entry claims: two vendors must not share kind and key; exact tells a value listed twice
+// in one entry apart from two spellings of one pattern.
+type claimItem struct {
+	kind, key, exact, shown string
+	at                      place
+}
+
+// eachClaim calls fn for every value e claims in the fields want accepts (nil: every field). An alias that repeats
+// the name claims nothing (claimAll reports it).
+func eachClaim(e *rawEntry, want func(field string) bool, fn func(claimItem)) {
+	if want == nil {
+		want = func(string) bool { return true }
+	}
+	lower := strings.ToLower
+	each := func(field, kind string, vals []string, key func(string) string, exact func(string) string) {
+		if !want(field) {
+			return
+		}
+		for i, v := range vals {
+			fn(claimItem{kind: kind, key: key(v), exact: exact(v), shown: v, at: place{e, field, i}})
+		}
+	}
+	same := func(v string) string { return v }
+	each("aws_accounts", "aws account", e.Signals.AWSAccounts, same, same)
+	each("entra_app_ids", "entra app id", e.Signals.EntraAppIDs, lower, lower)
+	each("google_client_ids", "google client id", e.Signals.GoogleClientIDs, lower, lower)
+	each("spf", "spf host", e.Signals.SPF, patternKey, lower)
+	each("cname", "cname target", e.Signals.CNAME, patternKey, lower)
+	each("txt_owner", "txt owner name", e.Signals.TXTOwner, patternKey, lower)
+	each("mx", "mx host", e.Signals.MX, patternKey, lower)
+	each("ns", "ns host", e.Signals.NS, patternKey, lower)
+	each("txt", "txt prefix", e.Signals.TXT, lower, same)
+	if want("dkim") {
+		for i, d := range e.Signals.DKIM {
+			shown := d.Selector
+			if d.Target != "" {
+				shown = d.Selector + " -> " + d.Target
+			}
+			fn(claimItem{kind: "dkim", key: patternKey(d.Selector) + "\x00" + patternKey(d.Target),
+				exact: lower(d.Selector) + "\x00" + lower(d.Target), shown: shown, at: place{e, "dkim", i}})
+		}
+	}
+	each("domains", "domain", e.Domains, lower, lower)
+	merchant := func(v string) string { return strings.Join(strings.Fields(strings.ToUpper(v)), " ") }
+	each("merchants", "merchant", e.Signals.Merchants, merchant, merchant)
+	// Names: the ID, the name and the aliases must not name another vendor, or name lookups become ambiguous.
+	if want("names") {
+		if k := nameKey(e.ID); k != "" {
+			fn(claimItem{kind: "name", key: k, exact: "id\x00" + e.ID, shown: e.ID, at: place{e, "id", 0}})
+		}
+		nk := nameKey(e.Name)
+		if nk != "" && nk != nameKey(e.ID) {
+			fn(claimItem{kind: "name", key: nk, exact: "name\x00" + nk, shown: e.Name, at: place{e, "name", 0}})
+		}
+		for i, a := range e.Aliases {
+			if k := nameKey(a); k != "" && k != nk {
+				fn(claimItem{kind: "name", key: k, exact: "name\x00" + k, shown: a, at: place{e, "aliases", i}})
+			}
+		}
+	}
+	trimLower := func(v string) string { return lower(strings.TrimSpace(v)) }
+	each("oauth_names", "oauth name", e.Signals.OAuthNames, trimLower, trimLower)
+}
+
+// claimAll registers every signal of e and returns conflicts with earlier vendors and repeats within e. With a
+// non-nil only, it registers just the values whose kind and key only holds (and reports no repeats): the values of
+// a trusted entry that later entries might collide with.
+func (c *claims) claimAll(e *rawEntry, want func(field string) bool, only map[string]bool) []Issue {
 	var issues []Issue
 	own := map[string]bool{}
-	claim := func(kind, key, exact string, at place, shown string) {
-		if key == "" {
+	eachClaim(e, want, func(it claimItem) {
+		if it.key == "" {
 			return
 		}
-		if own[kind+"\x00"+exact] {
-			p := at.pos()
-			issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf("%s %q is listed twice", kind, clip(shown))})
-			return
-		}
-		own[kind+"\x00"+exact] = true
-		k := kind + "\x00" + key
-		if prev, ok := c.by[k]; ok {
-			if prev.e.ID != e.ID {
-				p, pp := at.pos(), prev.pos()
-				issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID,
-					Msg: fmt.Sprintf("%s %q is also claimed by vendor %q (%s:%d); a signal must identify one vendor",
-						kind, clip(shown), prev.e.ID, pp.File, pp.Line)})
+		k := it.kind + "\x00" + it.key
+		if only != nil {
+			if only[k] {
+				if _, ok := c.by[k]; !ok {
+					c.by[k] = it.at
+				}
 			}
 			return
 		}
-		c.by[k] = at
-	}
-	lower := strings.ToLower
-	for i, v := range e.Signals.AWSAccounts {
-		claim("aws account", v, v, place{e, "aws_accounts", i}, v)
-	}
-	for i, v := range e.Signals.EntraAppIDs {
-		claim("entra app id", lower(v), lower(v), place{e, "entra_app_ids", i}, v)
-	}
-	for i, v := range e.Signals.GoogleClientIDs {
-		claim("google client id", lower(v), lower(v), place{e, "google_client_ids", i}, v)
-	}
-	issues = append(issues, c.claimProjects(e)...)
-	for _, l := range []struct {
-		kind, key string
-		vals      []string
-	}{{"spf host", "spf", e.Signals.SPF}, {"cname target", "cname", e.Signals.CNAME},
-		{"txt owner name", "txt_owner", e.Signals.TXTOwner}, {"mx host", "mx", e.Signals.MX}, {"ns host", "ns", e.Signals.NS}} {
-		for i, v := range l.vals {
-			claim(l.kind, patternKey(v), lower(v), place{e, l.key, i}, v)
+		if own[it.kind+"\x00"+it.exact] {
+			p := it.at.pos()
+			issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf("%s %q is listed twice", it.kind, clip(it.shown))})
+			return
 		}
-	}
-	for i, v := range e.Signals.TXT {
-		claim("txt prefix", lower(v), v, place{e, "txt", i}, v)
-	}
-	for i, d := range e.Signals.DKIM {
-		k := patternKey(d.Selector) + "\x00" + patternKey(d.Target)
-		shown := d.Selector
-		if d.Target != "" {
-			shown = d.Selector + " -> " + d.Target
+		own[it.kind+"\x00"+it.exact] = true
+		if prev, ok := c.by[k]; ok {
+			if prev.e.ID != e.ID {
+				p, pp := it.at.pos(), prev.pos()
+				issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID,
+					Msg: fmt.Sprintf("%s %q is also claimed by vendor %q (%s:%d); a signal must identify one vendor",
+						it.kind, clip(it.shown), prev.e.ID, pp.File, pp.Line)})
+			}
+			return
 		}
-		claim("dkim", k, lower(d.Selector)+"\x00"+lower(d.Target), place{e, "dkim", i}, shown)
+		c.by[k] = it.at
+	})
+	if want == nil || want("google_client_ids") {
+		issues = append(issues, c.claimProjects(e, only)...)
 	}
-	for i, v := range e.Domains {
-		claim("domain", lower(v), lower(v), place{e, "domains", i}, v)
-	}
-	for i, v := range e.Signals.Merchants {
-		k := strings.Join(strings.Fields(strings.ToUpper(v)), " ")
-		claim("merchant", k, k, place{e, "merchants", i}, v)
-	}
-	// Names: the ID, the name and the aliases must not name another vendor, or name lookups become ambiguous.
-	if k := nameKey(e.ID); k != "" {
-		claim("name", k, "id\x00"+e.ID, place{e, "id", 0}, e.ID)
-	}
-	if k := nameKey(e.Name); k != "" && k != nameKey(e.ID) {
-		claim("name", k, "name\x00"+k, place{e, "name", 0}, e.Name)
-	}
-	for i, a := range e.Aliases {
-		k := nameKey(a)
-		if k == "" {
-			continue
+	if only == nil {
+		nk := nameKey(e.Name)
+		for i, a := range e.Aliases {
+			if k := nameKey(a); k != "" && k == nk {
+				p := e.at("aliases", i)
+				issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf("alias %q repeats the name", a)})
+			}
 		}
-		if k == nameKey(e.Name) {
-			p := e.at("aliases", i)
-			issues = append(issues, Issue{File: p.File, Line: p.Line, Entry: e.ID, Msg: fmt.Sprintf("alias %q repeats the name", a)})
-			continue
-		}
-		claim("name", k, "name\x00"+k, place{e, "aliases", i}, a)
-	}
-	for i, v := range e.Signals.OAuthNames {
-		claim("oauth name", lower(strings.TrimSpace(v)), lower(strings.TrimSpace(v)), place{e, "oauth_names", i}, v)
 	}
 	return issues
 }
 
 // claimProjects registers the Google Cloud project number of each of e's client IDs. The resolver attributes an
 // uncatalogued client ID of a catalogued project to that project's vendor, so two vendors must not share a project
-// number (the resolver then leaves such IDs unresolved). Several IDs of one vendor may share it.
-func (c *claims) claimProjects(e *rawEntry) []Issue {
+// number (the resolver then leaves such IDs unresolved). Several IDs of one vendor may share it. With a non-nil
+// only, it registers just the projects only holds and reports nothing.
+func (c *claims) claimProjects(e *rawEntry, only map[string]bool) []Issue {
 	var issues []Issue
 	for i, v := range e.Signals.GoogleClientIDs {
 		p := googleProjectOf(googleIDClean(v))
 		if p == "" {
 			continue
 		}
-		k := "google project\x00" + p
+		k := projectClaim + p
+		if only != nil && !only[k] {
+			continue
+		}
 		prev, ok := c.by[k]
 		if !ok {
 			c.by[k] = place{e, "google_client_ids", i}
 			continue
 		}
-		if prev.e.ID != e.ID {
+		if only == nil && prev.e.ID != e.ID {
 			pos, pp := e.at("google_client_ids", i), prev.pos()
 			issues = append(issues, Issue{File: pos.File, Line: pos.Line, Entry: e.ID,
 				Msg: fmt.Sprintf("google client id %q is of Google Cloud project %s, which vendor %q (%s:%d) also lists; "+
@@ -395,6 +468,8 @@ func (c *claims) claimProjects(e *rawEntry) []Issue {
 	}
 	return issues
 }
+
+const projectClaim = "google project\x00"
 
 // patternKey normalises a host pattern or selector for comparison: lower case, placeholders renamed to {}.
 func patternKey(p string) string {
