@@ -289,10 +289,39 @@ def from_hcl_objects(text, path):
 ZONE_RE = re.compile(r'^(\S+)?\s+(?:\d+[smhdw]?\s+)?(?:IN\s+)?(?:\d+[smhdw]?\s+)?(CNAME|MX|NS|TXT|SPF)\s+(.+)$', re.I)
 
 
+def _zone_lines(text):
+    """Logical lines of a zone file: comments dropped and a record in parentheses over several lines joined into
+    one (quotes respected: a ';' or parenthesis inside a string is text)."""
+    held, depth = '', 0
+    for line in text.splitlines():
+        kept, quoted, i = [], False, 0
+        while i < len(line):
+            c = line[i]
+            if c == '\\' and quoted and i + 1 < len(line):
+                kept.append(line[i:i + 2])
+                i += 2
+                continue
+            if c == '"':
+                quoted = not quoted
+            elif not quoted and c == ';':
+                break
+            elif not quoted and c in '()':
+                depth += 1 if c == '(' else -1
+                c = ' '
+            kept.append(c)
+            i += 1
+        held += ''.join(kept) if not held else ' ' + ''.join(kept).strip()
+        if depth <= 0:
+            depth = 0
+            yield held.rstrip()
+            held = ''
+    if held:
+        yield held.rstrip()
+
+
 def from_zonefile(text, path):
     out, last = [], ''
-    for line in text.splitlines():
-        line = re.sub(r'\s;.*$', '', line) if '"' not in line else line
+    for line in _zone_lines(text):
         m = ZONE_RE.match(line)
         if not m:
             continue
