@@ -13,8 +13,10 @@ DATA = os.path.join(HERE, 'data', 'seed_vendors.tsv')
 
 
 def generate(claims, tax, skipped):
-    out = []
-    for n, line in enumerate(open(DATA, encoding='utf-8'), 1):
+    out, seen = [], {}  # a domain or loose name of the list -> its line: each vendor has one row
+    with open(DATA, encoding='utf-8') as f:
+        lines = f.read().split('\n')
+    for n, line in enumerate(lines, 1):
         line = line.rstrip('\n')
         if not line or line.startswith('#'):
             continue
@@ -25,6 +27,10 @@ def generate(claims, tax, skipped):
                 not any(s in t['subs'] for t in tax.values()) for s in subs):
             raise SystemExit(f'{DATA}:{n}: unknown category or subcategory {cat}/{subs}')
         domains = [d.strip().lower() for d in doms.split(',') if d.strip()]
+        for k in domains + [norm_name(name)]:
+            if k in seen:
+                raise SystemExit(f'{DATA}:{n}: {name} repeats line {seen[k]} ({k}): merge the two rows into one')
+            seen[k] = n
         if any(claims.domain_owner(d) for d in domains):
             skipped['domain already in the catalogue'] += 1; continue
         if norm_name(name) in claims.names:

@@ -14,7 +14,9 @@ DATA = os.path.join(HERE, 'data', 'signals.tsv')
 
 def generate(claims, tax, skipped, prior):
     byid = {e['id']: e for e in prior}
-    for n, line in enumerate(open(DATA, encoding='utf-8'), 1):
+    with open(DATA, encoding='utf-8') as f:
+        lines = f.read().split('\n')
+    for n, line in enumerate(lines, 1):
         line = line.rstrip('\n')
         if not line or line.startswith('#'):
             continue
@@ -37,7 +39,10 @@ def generate(claims, tax, skipped, prior):
                  claims.domain_owner(lookup) if key == 'domains' else claims.hosts.get(lookup))
         if owner and owner != vid:
             raise SystemExit(f'{DATA}:{n}: {value} is already claimed by {owner}')
-        e.setdefault(key, []).append(item if key == 'dkim' else value)
+        have = e.setdefault(key, [])
+        if (item if key == 'dkim' else value.lower()) in ([*have] if key == 'dkim' else [h.lower() for h in have]):
+            raise SystemExit(f'{DATA}:{n}: {vid} already has {key} {value}')
+        have.append(item if key == 'dkim' else value)
         e['sources'].append(f'{key} {value}: {src}')
         claims.add(dict(id=vid, **{key: [item if key == 'dkim' else value]}))
     return []

@@ -3,10 +3,14 @@
 The generated catalogue itself is checked by CI another way: it re-runs build.py on a clean checkout and fails when
 any generated file differs from the committed one (.ci/run, "catalogue reproducible").
 """
+import collections
 import os
+import tempfile
 import unittest
 
 import catalog_lib
+import gen_seed
+import gen_signals
 import gen_wappalyzer
 import mine_dns
 from mine_dns import Rec
@@ -266,6 +270,43 @@ class CatalogLib(unittest.TestCase):
                         ('say "hi"', '"say \\"hi\\""'), ('', '""')]:
             with self.subTest(s=s):
                 self.assertEqual(catalog_lib.q(s), want)
+
+
+class Generators(unittest.TestCase):
+    """Each vendor has one row in the curated list, and a signal row never repeats what its vendor has."""
+    TAX = {'data': {'martech': True, 'subs': ['web_analytics']}}
+
+    def run_with(self, module, text, *args):
+        with tempfile.NamedTemporaryFile('w', suffix='.tsv', delete=False, encoding='utf-8') as f:
+            f.write(text)
+        self.addCleanup(os.remove, f.name)
+        saved = module.DATA
+        module.DATA = f.name
+        try:
+            return module.generate(catalog_lib.Claims([]), self.TAX, collections.Counter(), *args)
+        finally:
+            module.DATA = saved
+
+    def test_seed_rows(self):
+        got = self.run_with(gen_seed, '# header\nAcme Metrics|acme-metrics.example|data/web_analytics|\n')
+        self.assertEqual([(e['id'], e['domains']) for e in got], [('acme-metrics', ['acme-metrics.example'])])
+        self.assertTrue(got[0]['sources'][0].endswith('seed_vendors.tsv line 2'), got[0]['sources'])
+        for text, line in [
+            ('Acme Metrics|acme-metrics.example|data/web_analytics|\nAcme Stats|acme-metrics.example|data/web_analytics|\n', 1),
+            ('Acme Metrics|acme-metrics.example|data/web_analytics|\n#\nACME metrics|acme.example|data/web_analytics|\n', 1),
+        ]:
+            with self.subTest(text=text), self.assertRaisesRegex(SystemExit, rf':\d+: .* repeats line {line} '):
+                self.run_with(gen_seed, text)
+
+    def test_signal_rows(self):
+        prior = [dict(id='acme', name='Acme', domains=['acme.example'], sources=[], dkim=[{'target': 'k.acme.example'}])]
+        self.run_with(gen_signals, 'acme|cname|edge.acme-cdn.example|its docs\n', prior)
+        self.assertEqual(prior[0]['cname'], ['edge.acme-cdn.example'])
+        for text in ['acme|domains|ACME.example|again\n', 'acme|dkim|k.acme.example|again\n',
+                     'acme|cname|x.acme-cdn.example|a\nacme|cname|x.acme-cdn.example|b\n']:
+            prior = [dict(id='acme', name='Acme', domains=['acme.example'], sources=[], dkim=[{'target': 'k.acme.example'}])]
+            with self.subTest(text=text), self.assertRaisesRegex(SystemExit, 'already has'):
+                self.run_with(gen_signals, text, prior)
 
 
 class Wappalyzer(unittest.TestCase):
