@@ -12,6 +12,8 @@ import "strings"
 // The same convention names TXT records: "_vendor-challenge.example.org", "_vendor-domain-verification",
 // "_vendor-challenge-<org>". A record name resolves when its first label starts with "_", then the vendor's label, then
 // only the convention's words up to a verb; what follows the verb is the organisation's own (an org or account name).
+// A record name that is only "_" and the vendor's label ("_twilio", "_vercel", "_webflow") resolves too: of the 26
+// catalogued owner names of that form, the 18 whose label is a vendor's agreed with it, none named another vendor.
 
 // txtLabelWords are the words the convention puts after the vendor's label; one of txtLabelVerbs must be among them.
 var txtLabelWords = map[string]bool{
@@ -95,9 +97,44 @@ func (r *Resolver) resolveOwnerLabel(owner string) cand {
 	}
 	v, ok := r.conventionVendor(strings.FieldsFunc(strings.ToLower(first[1:]), func(c rune) bool { return c == '-' || c == '_' }), true)
 	if !ok {
+		v, ok = r.bareOwnerVendor(owner)
+	}
+	if !ok {
 		return cand{}
 	}
 	return cand{kind: kOwnerLabel, vendor: v, conf: confTXTLabel}
+}
+
+// bareOwnerVendor names the vendor of a record name that is only an underscore and the vendor's label: "_twilio",
+// "_vercel", "_coda.example.org", the form a third of the catalogued owner names take. The label must be one
+// vendor's own (as for the convention), at least five characters, and no protocol's or service record's: "_matrix",
+// "_caldavs._tcp", "_security" name no vendor.
+func (r *Resolver) bareOwnerVendor(owner string) (int32, bool) {
+	first, rest, _ := strings.Cut(strings.ToLower(owner), ".")
+	label := first[1:]
+	if len(label) < 5 || strings.ContainsAny(label, "-_") || txtLabelStop[label] || bareOwnerStop[label] ||
+		strings.HasPrefix(rest, "_") {
+		return 0, false // short, not one word, a protocol's label, or a service record (_sip._tcp)
+	}
+	v, ok := r.labels[label]
+	return v, ok && v >= 0
+}
+
+// bareOwnerStop are one-word underscore labels that name no vendor although some vendor's domain spells them:
+// protocols and conventions ("_matrix", "_caldav", "_dnslink", "_domainconnect", "_security" for security.txt), and
+// everyday words an organisation may put in its own zone ("_status", "_comment", "_lastupdated"; all seen in public
+// zones or close to them). The words are those of catalogued vendors' domains (status.io, about.me, default.com ...).
+var bareOwnerStop = map[string]bool{
+	"matrix": true, "minecraft": true, "caldav": true, "caldavs": true, "carddav": true, "carddavs": true,
+	"imaps": true, "pop3s": true, "smtps": true, "submission": true, "autodiscover": true, "domainconnect": true,
+	"dnslink": true, "security": true, "redirect": true, "comment": true, "important": true, "lastupdated": true,
+	"status": true, "default": true, "about": true, "archive": true, "cloud": true, "metrics": true, "events": true,
+	"remote": true, "internet": true, "platform": true, "media": true, "ticket": true, "tickets": true, "people": true,
+	"every": true, "everyone": true, "later": true, "thanks": true, "together": true, "close": true, "plain": true,
+	"split": true, "scale": true, "super": true, "green": true, "method": true, "loading": true, "delta": true,
+	"builder": true, "remind": true, "enable": true, "remove": true, "format": true, "section": true,
+	"channel": true, "counter": true, "reply": true, "names": true, "domains": true, "owner": true, "version": true,
+	"serial": true, "contact": true, "admin": true, "hostname": true, "updated": true, "created": true, "notes": true,
 }
 
 // conventionVendor returns the vendor whose label parts[0] is when the parts after it are the convention's words

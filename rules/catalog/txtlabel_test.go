@@ -19,6 +19,8 @@ func TestTXTLabelConvention(t *testing.T) {
 		{ID: "google", Name: "Google", Domains: []string{"google.com"}, Signals: Signals{TXT: []string{"google-site-verification="}}},
 		{ID: "owned", Name: "Owned", Domains: []string{"owned.io"}, Signals: Signals{TXTOwner: []string{"_ownedx"}}},
 		{ID: "other", Name: "Other", Domains: []string{"other.io"}, Signals: Signals{TXTOwner: []string{"_other-challenge"}}},
+		{ID: "status-io", Name: "Status", Domains: []string{"status.io"}},
+		{ID: "matrix-org", Name: "Matrix", Domains: []string{"matrix.org"}},
 	}})
 	resolve := func(value, owner string) scanner.Resolution {
 		h := scanner.Hint{Type: scanner.HintTXTToken, Value: value, Target: owner}
@@ -39,6 +41,9 @@ func TestTXTLabelConvention(t *testing.T) {
 		{"x1y2z3", "_frontapp-challenge.example.org", "front", "TXT record _frontapp-challenge.example.org (named after Front's domain; not a catalogued record name)"},
 		{"x1y2z3", "_frontapp-domain-verification-myorg.example.org", "front", ""}, // the organisation after the verb
 		{"x1y2z3", "_ondmarc-verify.example.org", "red-sift", ""},
+		{"x1y2z3", "_frontapp.example.org", "front", "TXT record _frontapp.example.org (named after Front's domain; not a catalogued record name)"}, // the label alone
+		{"x1y2z3", "_OnDMARC.www.example.org", "red-sift", ""},
+		{"x1y2z3", "_chorus.example.org", "chorus-ai", ""}, // the label alone, any case
 	} {
 		res := resolve(tc.value, tc.owner)
 		if res.Vendor == nil || res.Vendor.ID != tc.want {
@@ -70,7 +75,12 @@ func TestTXTLabelConvention(t *testing.T) {
 		"_acme-challenge.example.org",           // ACME (RFC 8555), not a vendor
 		"frontapp-challenge.example.org",        // no underscore: a host
 		"xfrontapp-challenge.example.org",       // only an underscore opens a record name
-		"_frontapp.example.org",                 // no verb
+		"_frontapp-login.example.org",           // the label alone, but with another word
+		"_frontapp._tcp.example.org",            // a service record's name
+		"_frontap.example.org",                  // the label alone, but no vendor's
+		"_status.example.org",                   // the label alone: an everyday word (status.io's label)
+		"_matrix.example.org",                   // the label alone: a protocol's (matrix.org's label)
+		"_loop.example.org",                     // the label alone: short, and two vendors share it
 		"_frontapp-login-challenge.example.org", // another word before the verb
 		"_loop-verification.example.org",        // a label two vendors share
 		"_uber-challenge.example.org",           // another company's name
