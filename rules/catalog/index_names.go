@@ -236,6 +236,11 @@ func (ix *nameIndex) findCut(nb *normBuf) {
 		if !strings.HasPrefix(w, q) {
 			break
 		}
+		if allDigitsStr(w[len(q):]) {
+			// A cut lands anywhere; one that leaves exactly a name's number ("RESTAURANT" of RESTAURANT365) has
+			// more likely met a whole word of the merchant's own name.
+			continue
+		}
 		for _, id := range ix.first[w] {
 			p := &ix.phrases[id]
 			if len(p.toks) != 1 {

@@ -505,7 +505,11 @@ var (
 		// FastSpring's other prefix, Amazon Pay, EBANX, CCV (NL), Curve, PagSeguro, Vindi and iugu (BR)
 		"FSPRG", "AMZ", "EBN", "CCV", "CRV", "PAG", "VINDI", "IUGU",
 		// Indian payment gateways: Razorpay's short prefix, CCAvenue, Paytm
-		"RAZ", "CCAVENUE", "PAYTM")
+		"RAZ", "CCAVENUE", "PAYTM",
+		// Booking, ordering and ticketing platforms that take payment for a studio, salon or restaurant and put their
+		// name before it ("MINDBODY*YOGA STUDIO"): the card paid that business, not a subscription to the platform.
+		"MINDBODY", "VAGARO", "FRESHA", "GLOSSGENIUS", "SCHEDULICITY", "STYLESEAT", "CHOWNOW", "TOUCHBISTRO",
+		"SPOTON", "GRUBHUB", "DOORDASH", "TICKETSPICE")
 
 	// normMarketplaces sell other vendors' apps under their own name before a '*': GOOGLE *CANVA.
 	normMarketplaces = wordSet("GOOGLE", "APPLE", "AMZN", "AMAZON", "MSFT")
