@@ -90,6 +90,10 @@ PARENT_SITES = set('''yahoo.com yahoo.co.jp baidu.com ebay.com uol.com.br lexisn
 qq.com visa.com yandex.com yandex.ru'''.split())
 PARENT_CDNS = {'yimg.com'}
 
+# Technologies named after a consumer service whose card lines are purchases from that service, not the technology:
+# the vendor is named for what the technology is, so that a hotel booked on "BOOKING.COM" names no vendor.
+DISPLAY_NAMES = {'Booking.com': 'Booking.com Affiliate Partner Program'}
+
 
 def own_domain(host):
     """The domain a website or script host gives its technology: the registrable domain, or on a PARENT_SITES
@@ -189,9 +193,10 @@ def generate(claims, tax, skipped):
             sources.append('domains ' + '; '.join(shost_src) + ': Wappalyzer scriptSrc patterns')
         if txts:
             sources.append('txt ' + ', '.join(txts) + ': Wappalyzer dns.TXT patterns')
-        e = dict(id=vid, name=main['name'], aliases=aliases, category=cat, subcategories=subs,
+        name = DISPLAY_NAMES.get(main['name'], main['name'])
+        e = dict(id=vid, name=name, aliases=aliases, category=cat, subcategories=subs,
                  martech=tax[cat]['martech'], domains=domains, txt=txts, data_access=DATA_ACCESS.get(sub, []),
                  sources=sources)
-        claims.add(dict(id=vid, name=main['name'], aliases=aliases, domains=domains, txt=txts))
+        claims.add(dict(id=vid, name=name, aliases=aliases, domains=domains, txt=txts))
         out.append(e)
     return out

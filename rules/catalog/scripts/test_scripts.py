@@ -310,6 +310,10 @@ class Generators(unittest.TestCase):
 
 
 class Wappalyzer(unittest.TestCase):
+    def test_consumer_service_names(self):
+        # A technology named after a consumer service is named for what it is: its card lines are purchases.
+        self.assertEqual(gen_wappalyzer.DISPLAY_NAMES['Booking.com'], 'Booking.com Affiliate Partner Program')
+
     def test_own_domain(self):
         # A technology on a many-service company's domain gets its own host, never the company's whole domain.
         for host, want in [('www.analytics.yahoo.com', 'analytics.yahoo.com'), ('mc.yandex.ru', 'mc.yandex.ru'),
