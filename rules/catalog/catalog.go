@@ -83,8 +83,8 @@ type source struct {
 //
 // The embedded files are parsed (an unreadable file is still an error) but not validated entry by entry again:
 // that costs about as much as the parse, and the built-in catalogue is validated where it changes — by its tests
-// (TestBuiltinValidates) and `shadowscan catalog validate`. Organisation files merged by Load are always validated
-// together with it.
+// (TestBuiltinValidates) and `shadowscan catalog validate`. Organisation files merged by Load are always validated:
+// their entries, and each value they claim against the built-in claims.
 func Builtin() (*Catalog, error) {
 	builtinOnce.Do(func() {
 		p := parseBuiltin()
