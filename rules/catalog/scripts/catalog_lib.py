@@ -159,10 +159,11 @@ class Claims:
 def data_rows(path):
     """(line number, '|'-separated columns) of every data row of a generator input file: blank lines and '#'
     comments are skipped."""
-    for n, line in enumerate(open(path, encoding='utf-8'), 1):
-        line = line.rstrip('\n')
-        if line and not line.startswith('#'):
-            yield n, line.split('|')
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip('\n')
+            if line and not line.startswith('#'):
+                yield n, line.split('|')
 
 
 class Prior:

@@ -7,20 +7,15 @@ subcategories from taxonomy.yaml and optional aliases. It carries no signal patt
 with a documented source are added by hand to the entry in the hand-written files, which then win.
 """
 import os
-from catalog_lib import DATA_ACCESS, HERE, norm_name, slug
+from catalog_lib import DATA_ACCESS, HERE, data_rows, norm_name, slug
 
 DATA = os.path.join(HERE, 'data', 'seed_vendors.tsv')
 
 
 def generate(claims, tax, skipped):
     out, seen = [], {}  # a domain or loose name of the list -> its line: each vendor has one row
-    with open(DATA, encoding='utf-8') as f:
-        lines = f.read().split('\n')
-    for n, line in enumerate(lines, 1):
-        line = line.rstrip('\n')
-        if not line or line.startswith('#'):
-            continue
-        name, doms, cat, aliases = (line.split('|') + [''] * 4)[:4]
+    for n, cols in data_rows(DATA):
+        name, doms, cat, aliases = (cols + [''] * 4)[:4]
         cat, subs = cat.split('/')
         subs = subs.split(',')
         if cat not in tax or subs[0] not in tax[cat]['subs'] or any(

@@ -7,20 +7,15 @@ domains adds a domain the vendor operates. Patterns for hand-written
 vendors go into their own files by hand; a row naming one stops the build.
 """
 import os
-from catalog_lib import HERE
+from catalog_lib import HERE, data_rows
 
 DATA = os.path.join(HERE, 'data', 'signals.tsv')
 
 
 def generate(claims, tax, skipped, prior):
     byid = {e['id']: e for e in prior}
-    with open(DATA, encoding='utf-8') as f:
-        lines = f.read().split('\n')
-    for n, line in enumerate(lines, 1):
-        line = line.rstrip('\n')
-        if not line or line.startswith('#'):
-            continue
-        vid, key, value, src = line.split('|')
+    for n, cols in data_rows(DATA):
+        vid, key, value, src = cols
         e = byid.get(vid)
         if e is None:
             raise SystemExit(f'{DATA}:{n}: {vid} is not a generated vendor (edit its hand-written entry instead)')
@@ -39,10 +34,11 @@ def generate(claims, tax, skipped, prior):
                  claims.domain_owner(lookup) if key == 'domains' else claims.hosts.get(lookup))
         if owner and owner != vid:
             raise SystemExit(f'{DATA}:{n}: {value} is already claimed by {owner}')
+        new = item if key == 'dkim' else value
         have = e.setdefault(key, [])
-        if (item if key == 'dkim' else value.lower()) in ([*have] if key == 'dkim' else [h.lower() for h in have]):
+        if any(h == new if key == 'dkim' else h.lower() == value.lower() for h in have):
             raise SystemExit(f'{DATA}:{n}: {vid} already has {key} {value}')
-        have.append(item if key == 'dkim' else value)
+        have.append(new)
         e['sources'].append(f'{key} {value}: {src}')
-        claims.add(dict(id=vid, **{key: [item if key == 'dkim' else value]}))
+        claims.add(dict(id=vid, **{key: [new]}))
     return []

@@ -18,6 +18,14 @@ from mine_dns import Rec
 HAVE_PSL = bool(mine_dns.PSL_RULES)
 
 
+class TableTest(unittest.TestCase):
+    def table(self, fn, cases):
+        """Each (argument, want) of cases, as a subtest: fn(argument) == want."""
+        for arg, want in cases:
+            with self.subTest(arg=arg):
+                self.assertEqual(fn(arg), want)
+
+
 class ZoneFormats(unittest.TestCase):
     """Each DNS-as-code format gives the records written in it: owner, type, value."""
 
@@ -135,9 +143,9 @@ dns = {
         ]))
 
 
-class Signals(unittest.TestCase):
+class Signals(TableTest):
     def test_spf_hosts(self):
-        for txt, want in [
+        self.table(mine_dns.spf_hosts, [
             ('v=spf1 include:_spf.google.com include:mailgun.org ~all', ['_spf.google.com', 'mailgun.org']),
             ('v=spf1 redirect=_spf.example-mail.com', ['_spf.example-mail.com']),
             ('"v=spf1 +include:Spf.Protection.Outlook.com. -all"', ['spf.protection.outlook.com']),
@@ -145,22 +153,18 @@ class Signals(unittest.TestCase):
             ('v=spf1 include:${var.spf} ~all', []),
             ('v=spf1 ip4:192.0.2.1 a mx -all', []),
             ('google-site-verification=abc', []),
-        ]:
-            with self.subTest(txt=txt):
-                self.assertEqual(mine_dns.spf_hosts(txt), want)
+        ])
 
     def test_rua_hosts(self):
-        for txt, want in [
+        self.table(mine_dns.rua_hosts, [
             ('v=DMARC1; p=reject; rua=mailto:dmarc@example.org,mailto:abc@rua.agari.com!10m; ruf=mailto:x@ruf.example.net',
              ['example.org', 'rua.agari.com', 'ruf.example.net']),
             ('v=DMARC1; p=none; rua=https://not-mail.example', []),
             ('v=spf1 -all', []),
-        ]:
-            with self.subTest(txt=txt):
-                self.assertEqual(mine_dns.rua_hosts(txt), want)
+        ])
 
     def test_token_prefix(self):
-        for v, want in [
+        self.table(mine_dns.token_prefix, [
             ('google-site-verification=AbCdEf123', 'google-site-verification='),
             ('MS=ms12345678', 'ms='),
             ('apple-domain-verification: xyz123', 'apple-domain-verification:'),
@@ -169,12 +173,10 @@ class Signals(unittest.TestCase):
             ('k=rsa; p=MIGf', ''),
             ('short=ab', ''),
             ('two words here', ''),
-        ]:
-            with self.subTest(v=v):
-                self.assertEqual(mine_dns.token_prefix(v), want)
+        ])
 
     def test_owner_label(self):
-        for owner, want in [
+        self.table(mine_dns.owner_label, [
             ('_github-challenge-acme.example.org', '_github-challenge-acme'),
             ('_Amazonses.example.org.', '_amazonses'),
             ('_dmarc.example.org', ''),
@@ -184,9 +186,7 @@ class Signals(unittest.TestCase):
             ('_smtp._tls.example.org', ''),
             ('_abc.example.org', ''),  # too short to name a service
             ('www.example.org', ''),
-        ]:
-            with self.subTest(owner=owner):
-                self.assertEqual(mine_dns.owner_label(owner), want)
+        ])
 
     def test_signals_by_record_type(self):
         recs = [
@@ -225,14 +225,12 @@ class Signals(unittest.TestCase):
 
     @unittest.skipUnless(HAVE_PSL, 'needs the Public Suffix List (Debian package publicsuffix)')
     def test_registrable_uses_icann_suffixes_only(self):
-        for host, want in [
+        self.table(mine_dns.registrable, [
             ('a.b.example.co.uk', 'example.co.uk'),
             ('acme.github.io', 'github.io'),  # a private suffix is not one here: the platform groups
             ('mail.protection.outlook.com', 'outlook.com'),
             ('com', ''),
-        ]:
-            with self.subTest(host=host):
-                self.assertEqual(mine_dns.registrable(host), want)
+        ])
 
     @unittest.skipUnless(HAVE_PSL, 'needs the Public Suffix List (Debian package publicsuffix)')
     def test_own_domains(self):
@@ -241,12 +239,10 @@ class Signals(unittest.TestCase):
                          {'example.com', 'acme.org', 'acme.net'})
 
 
-class CatalogLib(unittest.TestCase):
+class CatalogLib(TableTest):
     def test_registrable(self):
-        for host, want in [('www.hubspot.com', 'hubspot.com'), ('shop.example.com.br.', 'example.com.br'),
-                           ('co.uk', ''), ('localhost', '')]:
-            with self.subTest(host=host):
-                self.assertEqual(catalog_lib.registrable(host), want)
+        self.table(catalog_lib.registrable, [('www.hubspot.com', 'hubspot.com'),
+                                             ('shop.example.com.br.', 'example.com.br'), ('co.uk', ''), ('localhost', '')])
 
     def test_host_of(self):
         self.assertEqual(catalog_lib.host_of('https://Www.Example.com:8443/path?q'), 'www.example.com')
@@ -266,10 +262,8 @@ class CatalogLib(unittest.TestCase):
         self.assertIsNone(c.domain_owner('hubspot.net'))
 
     def test_q_quotes_what_yaml_would_misread(self):
-        for s, want in [('HubSpot', 'HubSpot'), ('yes', '"yes"'), ('1.5', '"1.5"'), ('a: b', '"a: b"'),
-                        ('say "hi"', '"say \\"hi\\""'), ('', '""')]:
-            with self.subTest(s=s):
-                self.assertEqual(catalog_lib.q(s), want)
+        self.table(catalog_lib.q, [('HubSpot', 'HubSpot'), ('yes', '"yes"'), ('1.5', '"1.5"'), ('a: b', '"a: b"'),
+                                   ('say "hi"', '"say \\"hi\\""'), ('', '""')])
 
 
 class Generators(unittest.TestCase):
@@ -299,27 +293,27 @@ class Generators(unittest.TestCase):
                 self.run_with(gen_seed, text)
 
     def test_signal_rows(self):
-        prior = [dict(id='acme', name='Acme', domains=['acme.example'], sources=[], dkim=[{'target': 'k.acme.example'}])]
+        def acme():
+            return [dict(id='acme', name='Acme', domains=['acme.example'], sources=[], dkim=[{'target': 'k.acme.example'}])]
+        prior = acme()
         self.run_with(gen_signals, 'acme|cname|edge.acme-cdn.example|its docs\n', prior)
         self.assertEqual(prior[0]['cname'], ['edge.acme-cdn.example'])
         for text in ['acme|domains|ACME.example|again\n', 'acme|dkim|k.acme.example|again\n',
                      'acme|cname|x.acme-cdn.example|a\nacme|cname|x.acme-cdn.example|b\n']:
-            prior = [dict(id='acme', name='Acme', domains=['acme.example'], sources=[], dkim=[{'target': 'k.acme.example'}])]
             with self.subTest(text=text), self.assertRaisesRegex(SystemExit, 'already has'):
-                self.run_with(gen_signals, text, prior)
+                self.run_with(gen_signals, text, acme())
 
 
-class Wappalyzer(unittest.TestCase):
+class Wappalyzer(TableTest):
     def test_consumer_service_names(self):
         # A technology named after a consumer service is named for what it is: its card lines are purchases.
         self.assertEqual(gen_wappalyzer.DISPLAY_NAMES['Booking.com'], 'Booking.com Affiliate Partner Program')
 
     def test_own_domain(self):
         # A technology on a many-service company's domain gets its own host, never the company's whole domain.
-        for host, want in [('www.analytics.yahoo.com', 'analytics.yahoo.com'), ('mc.yandex.ru', 'mc.yandex.ru'),
-                           ('www.hotjar.com', 'hotjar.com'), ('static.hotjar.com', 'hotjar.com')]:
-            with self.subTest(host=host):
-                self.assertEqual(gen_wappalyzer.own_domain(host), want)
+        self.table(gen_wappalyzer.own_domain, [('www.analytics.yahoo.com', 'analytics.yahoo.com'),
+                                               ('mc.yandex.ru', 'mc.yandex.ru'), ('www.hotjar.com', 'hotjar.com'),
+                                               ('static.hotjar.com', 'hotjar.com')])
 
 
 if __name__ == '__main__':
